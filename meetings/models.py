@@ -1,0 +1,116 @@
+"""Meetings, the agenda, participants and attendance (DOMAIN.md section 8)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Meeting(models.Model):
+    class Status(models.TextChoices):
+        PLANNED = "planned", _("Planifiée")
+        PUBLISHED = "published", _("Ordre du jour publié")
+        HELD = "held", _("Tenue")
+        VALIDATED = "validated", _("Validée")
+        CANCELLED = "cancelled", _("Annulée")
+
+    starts_at = models.DateTimeField(_("début"), unique=True)
+    ends_at = models.DateTimeField(_("fin"))
+    video_url = models.URLField(_("lien de visioconférence"), blank=True)
+    status = models.CharField(_("statut"), max_length=10, choices=Status.choices, default=Status.PLANNED)
+    coordinators = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, verbose_name=_("coordinateurs"), blank=True, related_name="coordinated_meetings"
+    )
+    holiday_name = models.CharField(_("jour férié"), max_length=100, blank=True)
+    # Optimistic lock for agenda edits: every agenda write bumps it, a stale edit is refused.
+    version = models.PositiveIntegerField(default=0)
+    published_at = models.DateTimeField(null=True, blank=True)
+    validated_at = models.DateTimeField(null=True, blank=True)
+    validated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    cancelled_reason = models.CharField(_("motif d'annulation"), max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("réunion")
+        verbose_name_plural = _("réunions")
+        ordering = ["starts_at"]
+        indexes = [models.Index(fields=["status", "starts_at"])]
+
+    def __str__(self) -> str:
+        from django.utils import timezone
+        from django.utils.formats import date_format
+
+        return _("RCP du %(date)s") % {"date": date_format(timezone.localtime(self.starts_at), "l j F Y")}
+
+    @property
+    def is_locked(self) -> bool:
+        return self.status in (self.Status.VALIDATED, self.Status.CANCELLED)
+
+    @property
+    def is_holiday(self) -> bool:
+        return bool(self.holiday_name)
+
+
+class AgendaItem(models.Model):
+    class Kind(models.TextChoices):
+        URGENT_RATIFICATION = "urgent_ratification", _("Ratification d'un avis urgent")
+        URGENT = "urgent", _("Urgente")
+        STANDARD = "standard", _("Standard")
+
+    class Outcome(models.TextChoices):
+        PLANNED = "planned", _("Prévue")
+        DISCUSSED = "discussed", _("Discutée")
+        POSTPONED = "postponed", _("Reportée")
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="items")
+    case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="agenda_items")
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.STANDARD)
+    position = models.PositiveIntegerField()
+    slot_start = models.DateTimeField(_("horaire"), null=True, blank=True)
+    duration_minutes = models.PositiveSmallIntegerField(default=10)
+    placed_manually = models.BooleanField(default=False)
+    outcome = models.CharField(max_length=10, choices=Outcome.choices, default=Outcome.PLANNED)
+    postponed_reason = models.CharField(_("motif du report"), max_length=200, blank=True)
+    added_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("point de l'ordre du jour")
+        verbose_name_plural = _("ordre du jour")
+        ordering = ["meeting", "position"]
+        constraints = [models.UniqueConstraint(fields=["meeting", "case"], name="agenda_item_unique_case")]
+
+
+class AgendaItemReferent(models.Model):
+    """A referent needed for an item, for one of its organ categories (chosen by the directory's selector)."""
+
+    item = models.ForeignKey(AgendaItem, on_delete=models.CASCADE, related_name="needed_referents")
+    referent = models.ForeignKey("referents.Referent", on_delete=models.PROTECT, related_name="+")
+    category = models.ForeignKey("referents.OrganCategory", on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["item", "referent", "category"], name="agenda_item_referent_unique")
+        ]
+
+
+class Participant(models.Model):
+    """Invitation list and attendance sheet in one row per person."""
+
+    class Role(models.TextChoices):
+        COORDINATOR = "coordinator", _("Coordinateur")
+        REFERENT = "referent", _("Référent")
+        PHARMACOVIGILANCE = "pharmacovigilance", _("CRPV")
+        REQUESTER = "requester", _("Demandeur")
+        OTHER = "other", _("Autre participant")
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="participants")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="participations")
+    role = models.CharField(max_length=20, choices=Role.choices)
+    invited = models.BooleanField(default=True)
+    present = models.BooleanField(null=True, default=None)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["meeting", "user"], name="participant_unique")]

@@ -1,0 +1,150 @@
+"""The referent directory: centres, the organ toxicity taxonomy, referents and what each covers."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from tigre.lib.specialties import Specialty
+from tigre.lib.validators import validate_finess
+
+
+class Centre(models.Model):
+    class Kind(models.TextChoices):
+        COORDINATING_CHU = "chu", _("CHU coordonnateur")
+        HOSPITAL = "hospital", _("Centre hospitalier")
+        CANCER_CENTRE = "cancer_centre", _("Centre de lutte contre le cancer")
+        PRIVATE_CLINIC = "clinic", _("Clinique privée")
+
+    name = models.CharField(_("nom"), max_length=200)
+    city = models.CharField(_("ville"), max_length=100)
+    kind = models.CharField(_("type"), max_length=16, choices=Kind.choices, default=Kind.HOSPITAL)
+    finess = models.CharField(_("numéro FINESS"), max_length=9, blank=True, validators=[validate_finess])
+
+    class Meta:
+        verbose_name = _("centre")
+        verbose_name_plural = _("centres")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["name", "city"], name="centre_unique_name_city"),
+            models.UniqueConstraint(
+                fields=["finess"], condition=~models.Q(finess=""), name="centre_unique_finess"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_coordinating(self) -> bool:
+        return self.kind == self.Kind.COORDINATING_CHU
+
+
+class OrganCategory(models.Model):
+    """One of the 13 organ categories of the ASCO/ESMO irAE guidelines (DOMAIN.md section 4)."""
+
+    code = models.SlugField(_("code"), max_length=32, unique=True)
+    label = models.CharField(_("libellé"), max_length=100)
+    specialty = models.CharField(_("spécialité du référent"), max_length=32, choices=Specialty.choices)
+    position = models.PositiveSmallIntegerField(_("ordre"), default=0)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("catégorie d'organe")
+        verbose_name_plural = _("catégories d'organe")
+        ordering = ["position", "label"]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class ToxicityEvent(models.Model):
+    category = models.ForeignKey(
+        OrganCategory, verbose_name=_("catégorie"), on_delete=models.PROTECT, related_name="events"
+    )
+    code = models.SlugField(_("code"), max_length=64, unique=True)
+    label = models.CharField(_("libellé"), max_length=200)
+    ctcae_term = models.CharField(_("terme CTCAE v5"), max_length=200, blank=True)
+    # DOMAIN.md section 6: suggest TAG at any grade for these events (myocarditis, myasthenia...).
+    urgent_at_any_grade = models.BooleanField(_("urgent quel que soit le grade"), default=False)
+    # DOMAIN.md section 4: some events stop the ICI at any grade (cardiac, neurological, haematological).
+    stop_at_any_grade = models.BooleanField(_("arrêt de l'ICI dès le grade 1"), default=False)
+    position = models.PositiveSmallIntegerField(_("ordre"), default=0)
+    is_active = models.BooleanField(_("actif"), default=True)
+
+    class Meta:
+        verbose_name = _("événement de toxicité")
+        verbose_name_plural = _("événements de toxicité")
+        ordering = ["category__position", "position", "label"]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class Referent(models.Model):
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, verbose_name=_("utilisateur"), on_delete=models.PROTECT, related_name="referent"
+    )
+    specialty = models.CharField(_("spécialité"), max_length=32, choices=Specialty.choices)
+    centre = models.ForeignKey(Centre, verbose_name=_("centre"), on_delete=models.PROTECT, related_name="referents")
+    categories = models.ManyToManyField(
+        OrganCategory, through="Coverage", verbose_name=_("catégories couvertes"), related_name="referents"
+    )
+    is_active = models.BooleanField(_("actif"), default=True)
+    takes_urgent = models.BooleanField(_("accepte les demandes urgentes"), default=True)
+    phone = models.CharField(_("téléphone (visible des collègues)"), max_length=32, blank=True)
+    email = models.EmailField(_("e-mail (visible des collègues)"), blank=True)
+    notes = models.TextField(_("remarques"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("référent")
+        verbose_name_plural = _("référents")
+        ordering = ["user__last_name", "user__first_name"]
+
+    def __str__(self) -> str:
+        return str(self.user)
+
+    @property
+    def contact_email(self) -> str:
+        return self.email or self.user.email
+
+
+class Coverage(models.Model):
+    class Rank(models.TextChoices):
+        PRIMARY = "primary", _("Titulaire")
+        BACKUP = "backup", _("Suppléant")
+
+    referent = models.ForeignKey(Referent, on_delete=models.CASCADE, related_name="coverages")
+    category = models.ForeignKey(OrganCategory, on_delete=models.PROTECT, related_name="coverages")
+    rank = models.CharField(_("rang"), max_length=8, choices=Rank.choices, default=Rank.PRIMARY)
+
+    class Meta:
+        verbose_name = _("couverture")
+        verbose_name_plural = _("couvertures")
+        constraints = [models.UniqueConstraint(fields=["referent", "category"], name="coverage_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.referent} — {self.category} ({self.get_rank_display()})"
+
+
+class Absence(models.Model):
+    referent = models.ForeignKey(Referent, on_delete=models.CASCADE, related_name="absences")
+    start = models.DateField(_("du"))
+    end = models.DateField(_("au (inclus)"))
+    reason = models.CharField(_("motif"), max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("absence")
+        verbose_name_plural = _("absences")
+        ordering = ["start"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(end__gte=models.F("start")), name="absence_end_after_start"),
+        ]
+        indexes = [models.Index(fields=["referent", "start", "end"])]
+
+    def __str__(self) -> str:
+        return f"{self.referent} {self.start:%d/%m/%Y}–{self.end:%d/%m/%Y}"

@@ -1,0 +1,17 @@
+from __future__ import annotations
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class AccountsConfig(AppConfig):
+    name = "tigre.accounts"
+    label = "accounts"
+    verbose_name = _("Comptes")
+
+    def ready(self) -> None:
+        from django.db.models.signals import post_migrate
+
+        from .roles import sync_role_groups
+
+        post_migrate.connect(sync_role_groups, dispatch_uid="tigre.accounts.sync_role_groups")
