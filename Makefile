@@ -23,7 +23,7 @@ run: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_demo
 	$(PY) manage.py demo_summary
-	$(VENV)/bin/honcho --procfile Procfile.dev start
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(VENV)/bin/honcho --procfile Procfile.dev start
 
 ## The whole suite against the real PostgreSQL (DATABASE_URL) and Redis (REDIS_URL).
 test: install

@@ -57,7 +57,9 @@ class Patient(models.Model):
     sex = models.CharField(_("sexe"), max_length=1, choices=Sex.choices)
     birth_date = models.DateField(_("date de naissance"))
     ins = models.CharField(_("INS (NIR + clé)"), max_length=15, blank=True, validators=[validate_ins], db_index=True)
-    ins_status = models.CharField(_("statut de l'identité"), max_length=16, choices=InsStatus.choices, default=InsStatus.NONE)
+    ins_status = models.CharField(
+        _("statut de l'identité"), max_length=16, choices=InsStatus.choices, default=InsStatus.NONE
+    )
     treating_centre = models.ForeignKey(
         "referents.Centre", verbose_name=_("centre de prise en charge"), on_delete=models.PROTECT, null=True, blank=True
     )

@@ -28,9 +28,7 @@ class Centre(models.Model):
         ordering = ["name"]
         constraints = [
             models.UniqueConstraint(fields=["name", "city"], name="centre_unique_name_city"),
-            models.UniqueConstraint(
-                fields=["finess"], condition=~models.Q(finess=""), name="centre_unique_finess"
-            ),
+            models.UniqueConstraint(fields=["finess"], condition=~models.Q(finess=""), name="centre_unique_finess"),
         ]
 
     def __str__(self) -> str:

@@ -25,19 +25,38 @@ NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem(_("Nouvelle demande"), "cases:create", frozenset({Role.CLINICIAN, Role.REFERENT}), "plus-circle"),
     NavItem(_("Tri des demandes"), "cases:triage", frozenset({Role.SECRETARIAT, Role.COORDINATOR}), "inboxes"),
     NavItem(
-        _("Urgences (TAG)"), "notifications:urgent_list", frozenset({Role.COORDINATOR, Role.REFERENT, Role.SECRETARIAT}),
+        _("Urgences (TAG)"),
+        "notifications:urgent_list",
+        frozenset({Role.COORDINATOR, Role.REFERENT, Role.SECRETARIAT}),
         "exclamation-octagon",
     ),
     NavItem(_("Réunions"), "meetings:list", frozenset({Role.SECRETARIAT, Role.COORDINATOR}), "calendar-week"),
     NavItem(_("Mes réunions"), "meetings:my_meetings", frozenset({Role.REFERENT}), "calendar-check"),
     NavItem(
-        _("Annuaire"), "referents:directory",
-        frozenset({Role.CLINICIAN, Role.SECRETARIAT, Role.COORDINATOR, Role.REFERENT, Role.PHARMACOVIGILANCE, Role.ADMINISTRATOR}),
+        _("Annuaire"),
+        "referents:directory",
+        frozenset(
+            {
+                Role.CLINICIAN,
+                Role.SECRETARIAT,
+                Role.COORDINATOR,
+                Role.REFERENT,
+                Role.PHARMACOVIGILANCE,
+                Role.ADMINISTRATOR,
+            }
+        ),
         "people",
     ),
     NavItem(_("Couverture"), "referents:coverage", frozenset({Role.SECRETARIAT, Role.COORDINATOR}), "grid-3x3"),
-    NavItem(_("Pharmacovigilance"), "pharmacovigilance:list", frozenset({Role.PHARMACOVIGILANCE, Role.COORDINATOR}), "capsule"),
-    NavItem(_("Registre"), "pharmacovigilance:registry", frozenset({Role.PHARMACOVIGILANCE, Role.COORDINATOR}), "bar-chart"),
+    NavItem(
+        _("Pharmacovigilance"),
+        "pharmacovigilance:list",
+        frozenset({Role.PHARMACOVIGILANCE, Role.COORDINATOR}),
+        "capsule",
+    ),
+    NavItem(
+        _("Registre"), "pharmacovigilance:registry", frozenset({Role.PHARMACOVIGILANCE, Role.COORDINATOR}), "bar-chart"
+    ),
     NavItem(_("Journal des accès"), "audit:log", frozenset({Role.COORDINATOR, Role.ADMINISTRATOR}), "shield-lock"),
     NavItem(_("Administration"), "admin:index", frozenset({Role.ADMINISTRATOR}), "gear"),
 )

@@ -21,7 +21,11 @@ class PvFollowUp(models.Model):
     declared_on = models.DateField(_("déclarée le"), null=True, blank=True)
     crpv_reference = models.CharField(_("référence CRPV"), max_length=50, blank=True)
     declarer = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("déclarant"), on_delete=models.PROTECT, null=True, blank=True,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("déclarant"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="+",
     )
     not_declare_reason = models.CharField(_("motif de non-déclaration"), max_length=300, blank=True)

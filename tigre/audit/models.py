@@ -21,7 +21,9 @@ class AccessLog(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("utilisateur"), on_delete=models.PROTECT, null=True, related_name="+"
     )
     action = models.CharField(_("action"), max_length=32, choices=Action.choices)
-    case = models.ForeignKey("cases.Case", on_delete=models.DO_NOTHING, null=True, db_constraint=False, related_name="+")
+    case = models.ForeignKey(
+        "cases.Case", on_delete=models.DO_NOTHING, null=True, db_constraint=False, related_name="+"
+    )
     patient = models.ForeignKey(
         "cases.Patient", on_delete=models.DO_NOTHING, null=True, db_constraint=False, related_name="+"
     )

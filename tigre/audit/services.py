@@ -17,10 +17,7 @@ def access_record(
     *, request: HttpRequest, action: str, case: Any = None, patient: Any = None, target: str = ""
 ) -> AccessLog:
     """Write one row of the access trail (who, what, which case/patient, when, from where)."""
-    if patient is None and case is not None:
-        patient_id = case.patient_id
-    else:
-        patient_id = getattr(patient, "pk", None)
+    patient_id = case.patient_id if patient is None and case is not None else getattr(patient, "pk", None)
     return AccessLog.objects.create(
         user=request.user if request.user.is_authenticated else None,
         action=action,

@@ -19,7 +19,9 @@ def validate_rpps(value: str) -> None:
 
 def validate_finess(value: str) -> None:
     if value and not FINESS_RE.match(value.upper()):
-        raise ValidationError(_("Le numéro FINESS compte 9 caractères (chiffres, ou 2A/2B pour la Corse)."), code="finess")
+        raise ValidationError(
+            _("Le numéro FINESS compte 9 caractères (chiffres, ou 2A/2B pour la Corse)."), code="finess"
+        )
 
 
 def ins_key(nir13: str) -> int:

@@ -36,7 +36,9 @@ class Notification(models.Model):
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("destinataire"), on_delete=models.CASCADE, related_name="notifications"
     )
-    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, null=True, blank=True, related_name="notifications")
+    case = models.ForeignKey(
+        "cases.Case", on_delete=models.CASCADE, null=True, blank=True, related_name="notifications"
+    )
     meeting = models.ForeignKey(
         "meetings.Meeting", on_delete=models.CASCADE, null=True, blank=True, related_name="notifications"
     )

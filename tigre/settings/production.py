@@ -11,6 +11,8 @@ SECRET_KEY = env("SECRET_KEY", default="")
 if not SECRET_KEY or len(SECRET_KEY) < 50:
     raise ImproperlyConfigured("SECRET_KEY must be set (at least 50 characters) in production.")
 DEBUG = False
+WHITENOISE_USE_FINDERS = False
+WHITENOISE_AUTOREFRESH = False
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
 
 STORAGES = {

@@ -8,7 +8,7 @@ from .base import DATABASES, TIGRE, VAR_DIR, env
 DEFAULT_TEST_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/tigre"
 DEFAULT_TEST_REDIS_URL = "redis://127.0.0.1:6379/0"
 
-SECRET_KEY = "test-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz"
+SECRET_KEY = "test-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz"  # noqa: S105 (tests only)
 DEBUG = False
 DATABASES["default"] = env.db("DATABASE_URL", default=DEFAULT_TEST_DATABASE_URL)
 if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":

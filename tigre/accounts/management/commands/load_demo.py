@@ -22,7 +22,9 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         if not settings.TIGRE.get("DEMO"):
-            raise CommandError("Refusé : les données de démonstration ne se chargent jamais avec les réglages de production.")
+            raise CommandError(
+                "Refusé : les données de démonstration ne se chargent jamais avec les réglages de production."
+            )
         password = os.environ.get("DEMO_PASSWORD", "tigre-demo")
         with transaction.atomic():
             for step in DEMO_STEPS:

@@ -1,0 +1,67 @@
+"""Deny by default: every URL of the project except an explicit public list sends an anonymous user to login."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver
+
+# Views reachable without login, by name. Anything else must redirect to the login page.
+PUBLIC_URL_NAMES = {
+    "accounts:login",
+    "accounts:password_reset",
+    "accounts:password_reset_done",
+    "accounts:password_reset_confirm",
+    "accounts:password_reset_complete",
+    "healthz",
+    "set_language",
+    "admin:login",
+    "admin:logout",
+    "calendar_feed",  # secret-token calendar feed (meetings): its token is the credential
+}
+
+
+def _walk(resolver: URLResolver, prefix: str = "", namespace: str = "") -> Iterator[tuple[str, str]]:
+    for entry in resolver.url_patterns:
+        pattern = prefix + str(entry.pattern)
+        if isinstance(entry, URLResolver):
+            ns = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+            yield from _walk(entry, pattern, ns)
+        elif isinstance(entry, URLPattern):
+            yield pattern, f"{namespace}{entry.name}" if entry.name else ""
+
+
+def _sample_path(pattern: str) -> str:
+    path = pattern.lstrip("^").rstrip("$").replace("\\Z", "")
+    path = re.sub(r"<(?:int:)?[a-z_]*(?:pk|id)>", "1", path)
+    path = re.sub(r"<uuid:[a-z_]+>", "00000000-0000-0000-0000-000000000000", path)
+    path = re.sub(r"<(?:slug|str|path):[a-z_0-9]+>|<[a-z_0-9]+>", "x", path)
+    path = re.sub(r"\(\?P<[a-z_]+>[^)]*\)", "1", path)
+    path = path.replace("\\", "")
+    return "/" + path
+
+
+def all_urls() -> list[tuple[str, str]]:
+    return [(p, n) for p, n in _walk(get_resolver()) if not p.startswith("static/")]
+
+
+def protected_urls() -> list[tuple[str, str]]:
+    return [(p, n) for p, n in all_urls() if n not in PUBLIC_URL_NAMES]
+
+
+def test_the_walk_finds_the_project_urls() -> None:
+    names = {name for _pattern, name in all_urls()}
+    assert {"home", "accounts:profile", "healthz"} <= names
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("pattern", "name"), protected_urls(), ids=lambda v: str(v))
+def test_anonymous_user_is_sent_to_login(client, pattern: str, name: str) -> None:
+    path = _sample_path(pattern)
+    for method in ("get", "post"):
+        response = getattr(client, method)(path)
+        assert response.status_code in (301, 302), f"{method.upper()} {path} ({name}) answered {response.status_code}"
+        location = response.headers["Location"]
+        assert "/compte/connexion/" in location or "/admin/login/" in location, f"{path} redirected to {location}"
