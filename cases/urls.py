@@ -1,7 +1,11 @@
 from __future__ import annotations
 
-from django.urls import path  # noqa: F401
+from django.urls import include, path
 
 app_name = "cases"
 
-urlpatterns: list = []
+# The clinician's pages (request form, "Mes demandes", case page) are listed here;
+# the secretariat's triage queue lives in cases/triage/urls.py, same namespace.
+urlpatterns: list = [
+    path("tri/", include("cases.triage.urls")),
+]

@@ -1,7 +1,12 @@
 from __future__ import annotations
 
-from django.urls import path  # noqa: F401
+from django.urls import include, path
 
 app_name = "meetings"
 
-urlpatterns: list = []
+# Two groups of pages, each in its own module: the agenda (scheduling, building, editing, publishing)
+# and the meeting session (referents' view, attendance, quorum, avis, validation, calendar).
+urlpatterns: list = [
+    path("", include("meetings.urls_agenda")),
+    path("", include("meetings.urls_session")),
+]

@@ -19,6 +19,7 @@ urlpatterns = [
     path("pharmacovigilance/", include("cases.pharmacovigilance.urls")),
     path("annuaire/", include("referents.urls")),
     path("reunions/", include("meetings.urls")),
+    path("documents/", include("meetings.documents.urls")),
     path("notifications/", include("tigre.notifications.urls")),
     path("journal/", include("tigre.audit.urls")),
     path("admin/", admin.site.urls),

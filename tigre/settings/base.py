@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "cases",
     "cases.pharmacovigilance",
     "meetings",
+    "meetings.documents",
 ]
 
 MIDDLEWARE = [

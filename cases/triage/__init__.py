@@ -1,0 +1,1 @@
+"""The secretariat's triage queue (issue on triage and the weekly meeting)."""

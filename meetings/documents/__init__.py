@@ -1,0 +1,1 @@
+"""The meeting documents (agenda, fiche RCP, minutes) as PDFs made with WeasyPrint."""
