@@ -67,7 +67,8 @@ def sync_role_groups(sender: Any = None, **kwargs: Any) -> None:
     from django.contrib.auth.models import Group, Permission
 
     # post_migrate fires once per app; permissions exist only after the last one.
-    if sender is not None and sender.label != list(apps.get_app_configs())[-1].label:
+    last = [cfg for cfg in apps.get_app_configs() if cfg.models_module is not None][-1]
+    if sender is not None and sender.label != last.label:
         return
     using = kwargs.get("using", "default")
     for role, codenames in ROLE_PERMISSIONS.items():
