@@ -19,7 +19,7 @@ PUBLIC_URL_NAMES = {
     "set_language",
     "admin:login",
     "admin:logout",
-    "calendar_feed",  # secret-token calendar feed (meetings): its token is the credential
+    "meetings:calendar_feed",  # secret-token calendar feed (meetings): its token is the credential
 }
 
 

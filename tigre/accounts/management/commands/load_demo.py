@@ -14,6 +14,12 @@ from django.db import transaction
 DEMO_STEPS = [
     "referents.demo:load_centres",
     "tigre.accounts.demo:load",
+    # referents: "referents.demo:load_referents",
+    # cases: "cases.demo:load",
+    # meetings (agenda): "meetings.demo:load",
+    # meetings (session): "meetings.demo_session:load",
+    # pharmacovigilance: "cases.pharmacovigilance.demo:load",
+    # security (TOTP devices): "tigre.accounts.otp:load_demo_devices",
 ]
 
 
