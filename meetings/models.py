@@ -23,6 +23,10 @@ class Meeting(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("coordinateurs"), blank=True, related_name="coordinated_meetings"
     )
     holiday_name = models.CharField(_("jour férié"), max_length=100, blank=True)
+    # The regular Wednesday this meeting stands for. It stays put when a holiday meeting is moved to
+    # another day or cancelled, so creating meetings ahead never re-creates that week's meeting.
+    planned_date = models.DateField(_("mercredi prévu"), null=True, blank=True, unique=True)
+    moved_reason = models.CharField(_("motif du déplacement"), max_length=200, blank=True)
     # Optimistic lock for agenda edits: every agenda write bumps it, a stale edit is refused.
     version = models.PositiveIntegerField(default=0)
     published_at = models.DateTimeField(null=True, blank=True)
