@@ -1,0 +1,637 @@
+"""The agenda: build it from the accepted requests, edit it, publish it (DOMAIN.md section 8).
+
+Every write locks the meeting row and bumps ``Meeting.version``; an edit made from a stale page (its
+``expected_version`` is no longer current) is refused with ``AgendaConflict`` so nothing the other
+secretary did is lost. Query counts do not grow with the number of cases: reads are batched, writes are
+bulk, status changes go through ``case_transition_many`` and messages through ``notify_many``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F, Max, Q
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from cases.models import Case, CaseStatus, Toxicity, Urgency
+from cases.workflow import case_transition, case_transition_many
+from tigre.accounts.models import User
+from tigre.accounts.roles import Role
+from tigre.notifications.models import Kind
+from tigre.notifications.services import notify, notify_many
+
+from .models import AgendaItem, AgendaItemReferent, Meeting, Participant
+from .scheduling import cutoff_for, meeting_day, paris
+
+
+class AgendaError(ValidationError):
+    """An agenda change refused, with a French message for the user."""
+
+
+class AgendaConflict(AgendaError):
+    """The agenda changed since the page was loaded (optimistic version check)."""
+
+    def __init__(self, message: Any = None, *args: Any, **kwargs: Any) -> None:
+        super().__init__(
+            message
+            or _(
+                "L'ordre du jour a été modifié par quelqu'un d'autre pendant que vous le consultiez. "
+                "Voici la version à jour : vérifiez-la puis recommencez."
+            ),
+            *args,
+            **kwargs,
+        )
+
+
+@dataclass
+class AgendaBuildResult:
+    meeting: Meeting
+    added: list[AgendaItem] = field(default_factory=list)  # new items on this meeting
+    kept: list[AgendaItem] = field(default_factory=list)  # items already there and still there
+    moved: list[Case] = field(default_factory=list)  # did not fit: sent to ``moved_to``
+    moved_to: Meeting | None = None  # the next meeting, or None when there is none yet (cases stay accepted)
+    gaps: list[Any] = field(default_factory=list)  # organ categories with no available referent
+    capacity: int = 0
+
+    @property
+    def items(self) -> list[AgendaItem]:
+        return sorted([*self.kept, *self.added], key=lambda i: i.position)
+
+
+def slot_minutes() -> int:
+    return int(settings.TIGRE["SLOT_MINUTES"])
+
+
+def capacity_of(meeting: Meeting) -> int:
+    """How many slots fit in the meeting (duration / slot)."""
+    minutes = int((meeting.ends_at - meeting.starts_at).total_seconds() // 60)
+    return max(minutes // slot_minutes(), 0)
+
+
+def kind_for(case: Case) -> str:
+    if case.urgent_opinion_at is not None:
+        return AgendaItem.Kind.URGENT_RATIFICATION
+    if case.urgency == Urgency.URGENT:
+        return AgendaItem.Kind.URGENT
+    return AgendaItem.Kind.STANDARD
+
+
+_KIND_RANK = {AgendaItem.Kind.URGENT_RATIFICATION: 0, AgendaItem.Kind.URGENT: 1, AgendaItem.Kind.STANDARD: 2}
+_FAR_FUTURE = dt.datetime.max.replace(tzinfo=dt.UTC)
+
+
+def priority(case: Case, kind: str | None = None) -> tuple[int, int, dt.datetime, int]:
+    """Urgent ratifications, then urgent cases, then highest grade (desc), then submission time, then id."""
+    return (
+        _KIND_RANK[kind or kind_for(case)],
+        -(case.highest_grade or 0),
+        case.submitted_at or _FAR_FUTURE,
+        case.pk,
+    )
+
+
+def meeting_label(meeting: Meeting | None) -> str:
+    if meeting is None:
+        return ""
+    return date_format(timezone.localtime(meeting.starts_at, paris()), "l j F Y à H:i")
+
+
+def meeting_lock(meeting: Meeting | int, expected_version: int | None = None, *, allow_held: bool = True) -> Meeting:
+    """Lock the meeting row (SELECT ... FOR UPDATE), then check the version and that it may change."""
+    pk = meeting.pk if isinstance(meeting, Meeting) else meeting
+    locked = Meeting.objects.select_for_update().get(pk=pk)
+    if expected_version is not None and locked.version != expected_version:
+        raise AgendaConflict()
+    if locked.is_locked:
+        raise AgendaError(_("Cette réunion est validée ou annulée : son ordre du jour ne peut plus être modifié."))
+    if not allow_held and locked.status == Meeting.Status.HELD:
+        raise AgendaError(_("Cette réunion est déjà tenue : son ordre du jour ne peut plus être construit."))
+    return locked
+
+
+def _bump(meeting: Meeting) -> None:
+    meeting.version += 1
+    meeting.save(update_fields=["version"])
+
+
+def slots_recompute(*, meeting: Meeting) -> list[AgendaItem]:
+    """Number the items 0..n-1 in their order and give each its slot from the meeting's start."""
+    items = list(AgendaItem.objects.filter(meeting=meeting).order_by("position", "pk"))
+    _layout(meeting, items)
+    if items:
+        AgendaItem.objects.bulk_update(items, ["position", "slot_start", "duration_minutes"])
+    return items
+
+
+def _layout(meeting: Meeting, items: Sequence[AgendaItem]) -> None:
+    step = slot_minutes()
+    for index, item in enumerate(items):
+        item.position = index
+        item.duration_minutes = step
+        item.slot_start = meeting.starts_at + dt.timedelta(minutes=step * index)
+
+
+def _case_centre_id(case: Case) -> int | None:
+    return case.requester_centre_id or case.patient.treating_centre_id
+
+
+def _pick(referents: list[Any], centre_id: int | None) -> Any:
+    for referent in referents:
+        if centre_id is not None and referent.centre_id == centre_id:
+            return referent
+    return referents[0] if referents else None
+
+
+def invitations_refresh(*, meeting: Meeting) -> list[Any]:
+    """Attach to each item the referents it needs and rebuild the invitation list; returns the gaps.
+
+    For each organ category of a case's toxicities: the first available primary (of the case's centre if
+    there is one), else the first backup. The directory's selector is called once for the union of the
+    categories. Invited = those referents + the meeting's coordinators + every active CRPV user. People
+    already marked present or absent are never dropped.
+    """
+    from referents.selectors import referents_available
+
+    items = list(AgendaItem.objects.filter(meeting=meeting).select_related("case__patient").order_by("position", "pk"))
+    by_case: dict[int, list[int]] = defaultdict(list)
+    for case_id, category_id in (
+        Toxicity.objects.filter(case__in=[i.case_id for i in items])
+        .order_by("case_id", "-grade", "position", "pk")
+        .values_list("case_id", "event__category_id")
+    ):
+        if category_id not in by_case[case_id]:
+            by_case[case_id].append(category_id)
+    all_categories = sorted({c for cats in by_case.values() for c in cats})
+    available = referents_available(categories=all_categories, on=meeting_day(meeting)) if all_categories else {}
+
+    rows: list[AgendaItemReferent] = []
+    referent_users: dict[int, Any] = {}
+    gaps: dict[int, Any] = {}
+    for item in items:
+        centre_id = _case_centre_id(item.case)
+        for category_id in by_case.get(item.case_id, []):
+            availability = available.get(category_id)
+            if availability is None:
+                continue
+            chosen = _pick(availability.primaries, centre_id) or _pick(availability.backups, centre_id)
+            if chosen is None:
+                gaps[category_id] = availability.category
+                continue
+            rows.append(AgendaItemReferent(item=item, referent=chosen, category_id=category_id))
+            referent_users[chosen.user_id] = chosen.user
+    AgendaItemReferent.objects.filter(item__meeting=meeting).delete()
+    AgendaItemReferent.objects.bulk_create(rows, ignore_conflicts=True)
+
+    wanted: dict[int, str] = {}
+    for user in User.objects.filter(
+        is_active=True, groups__name=Role.PHARMACOVIGILANCE
+    ).distinct():  # CRPV attends every meeting
+        wanted[user.pk] = Participant.Role.PHARMACOVIGILANCE
+    for user_id in referent_users:
+        wanted[user_id] = Participant.Role.REFERENT
+    for user_id in meeting.coordinators.values_list("pk", flat=True):
+        wanted[user_id] = Participant.Role.COORDINATOR
+    # Invited by the builder and no longer needed: dropped, unless attendance was already taken.
+    Participant.objects.filter(
+        meeting=meeting,
+        invited=True,
+        present__isnull=True,
+        role__in=[Participant.Role.REFERENT, Participant.Role.COORDINATOR, Participant.Role.PHARMACOVIGILANCE],
+    ).exclude(user_id__in=list(wanted)).delete()
+    existing = dict(Participant.objects.filter(meeting=meeting).values_list("user_id", "role"))
+    changed = [
+        Participant(meeting=meeting, user_id=uid, role=role)
+        for uid, role in wanted.items()
+        if uid in existing and existing[uid] != role and existing[uid] != Participant.Role.OTHER
+    ]
+    for p in changed:
+        Participant.objects.filter(meeting=meeting, user_id=p.user_id).update(role=p.role, invited=True)
+    Participant.objects.bulk_create(
+        [Participant(meeting=meeting, user_id=uid, role=role) for uid, role in wanted.items() if uid not in existing],
+        ignore_conflicts=True,
+    )
+    return sorted(gaps.values(), key=lambda c: (c.position, c.label))
+
+
+def _scheduled_context(meeting: Meeting, item: AgendaItem | None = None) -> dict[str, str]:
+    ctx = {"meeting_label": meeting_label(meeting), "video_url": meeting.video_url}
+    if item is not None and item.slot_start:
+        ctx["slot"] = timezone.localtime(item.slot_start, paris()).strftime("%H:%M")
+    return ctx
+
+
+def _append_to(target: Meeting, cases: Sequence[Case], *, manual: bool) -> list[AgendaItem]:
+    """Put ``cases`` at the end of ``target``'s agenda (bulk); slots recomputed by the caller."""
+    start = (AgendaItem.objects.filter(meeting=target).aggregate(m=Max("position"))["m"] or 0) + 1
+    fresh = [
+        AgendaItem(
+            meeting=target,
+            case=case,
+            kind=kind_for(case),
+            position=start + n,
+            duration_minutes=slot_minutes(),
+            placed_manually=manual,
+        )
+        for n, case in enumerate(cases)
+    ]
+    AgendaItem.objects.bulk_create(fresh)
+    return fresh
+
+
+def agenda_items_move(*, items: Sequence[AgendaItem], source: Meeting, target: Meeting, by: Any) -> list[AgendaItem]:
+    """Move items to ``target`` (locked by this function), telling each requester it is postponed there."""
+    if not items:
+        return []
+    locked_target = meeting_lock(target)
+    if locked_target.pk == source.pk:
+        raise AgendaError(_("Choisissez une autre réunion."))
+    cases = [i.case for i in items]
+    already = set(AgendaItem.objects.filter(meeting=locked_target, case__in=cases).values_list("case_id", flat=True))
+    if already:
+        raise AgendaError(_("Une de ces demandes est déjà inscrite à la réunion choisie."))
+    AgendaItem.objects.filter(pk__in=[i.pk for i in items]).delete()
+    fresh = _append_to(locked_target, cases, manual=False)
+    reason = _("Reportée à la RCP du %(date)s") % {"date": meeting_label(locked_target)}
+    case_transition_many(cases=cases, to=CaseStatus.SCHEDULED, by=by, reason=reason)
+    slots_recompute(meeting=locked_target)
+    invitations_refresh(meeting=locked_target)
+    _bump(locked_target)
+    notify_many(
+        kind=Kind.POSTPONED,
+        entries=[
+            {
+                "recipient": case.requester,
+                "key": f"case{case.pk}:from{source.pk}:to{locked_target.pk}",
+                "case": case,
+                "meeting": locked_target,
+                "context": {"from_meeting": meeting_label(source), "to_meeting": meeting_label(locked_target)},
+            }
+            for case in cases
+        ],
+    )
+    return fresh
+
+
+def _merge(manual: list[AgendaItem], auto: list[Any]) -> list[Any]:
+    """Manual items keep their index; the others fill the free places in priority order. Deterministic."""
+    total = len(manual) + len(auto)
+    places: list[Any] = [None] * total
+    for item in sorted(manual, key=lambda i: (i.position, i.pk)):
+        index = min(item.position, total - 1)
+        while places[index] is not None:
+            index = (index + 1) % total
+        places[index] = item
+    rest = iter(auto)
+    return [p if p is not None else next(rest) for p in places]
+
+
+@transaction.atomic
+def agenda_build(*, meeting: Meeting, by: Any) -> AgendaBuildResult:
+    """Build (or rebuild) the agenda of ``meeting`` from the accepted requests.
+
+    Takes the accepted requests submitted up to the cut-off (urgent ones and urgent-opinion ratifications
+    whatever their time), orders them with the items already there (``priority``), keeps the items the
+    secretariat placed by hand where they are, fills up to the capacity and moves what does not fit to the
+    next meeting (its requester is told: POSTPONED, with the new date). Then attaches the referents needed
+    and rebuilds the invitation list. Running it again changes nothing unless new requests came in.
+    """
+    locked = meeting_lock(meeting, allow_held=False)
+    cutoff = cutoff_for(locked)
+    items = list(AgendaItem.objects.filter(meeting=locked).select_related("case__requester").order_by("position", "pk"))
+    on_agenda = [i.case_id for i in items]
+    candidates = list(
+        Case.objects.filter(status=CaseStatus.ACCEPTED)
+        .filter(Q(submitted_at__lte=cutoff) | Q(urgency=Urgency.URGENT) | Q(urgent_opinion_at__isnull=False))
+        .exclude(pk__in=on_agenda)
+        .select_related("requester")
+    )
+    manual = [i for i in items if i.placed_manually]
+    pool: list[tuple[tuple[int, int, dt.datetime, int], Case, AgendaItem | None]] = [
+        (priority(i.case, i.kind), i.case, i) for i in items if not i.placed_manually
+    ]
+    pool += [(priority(c), c, None) for c in candidates]
+    pool.sort(key=lambda entry: entry[0])
+    capacity = capacity_of(locked)
+    room = max(capacity - len(manual), 0)
+    fitting, overflow = pool[:room], pool[room:]
+
+    result = AgendaBuildResult(meeting=locked, capacity=capacity)
+    # What does not fit leaves first (existing automatic items bumped by more urgent newcomers too).
+    bumped = [entry[2] for entry in overflow if entry[2] is not None]
+    waiting = [entry[1] for entry in overflow if entry[2] is None]
+    if overflow:
+        from .selectors import next_meeting
+
+        target = next_meeting(after=locked.starts_at)
+        result.moved_to = target
+        result.moved = [entry[1] for entry in overflow]
+        if target is not None:
+            if bumped:
+                agenda_items_move(items=bumped, source=locked, target=target, by=by)
+            if waiting:
+                locked_target = meeting_lock(target)
+                _append_to(locked_target, waiting, manual=False)
+                reason = _("Reportée à la RCP du %(date)s (ordre du jour complet)") % {
+                    "date": meeting_label(locked_target)
+                }
+                case_transition_many(cases=waiting, to=CaseStatus.SCHEDULED, by=by, reason=reason)
+                slots_recompute(meeting=locked_target)
+                invitations_refresh(meeting=locked_target)
+                _bump(locked_target)
+                notify_many(
+                    kind=Kind.POSTPONED,
+                    entries=[
+                        {
+                            "recipient": case.requester,
+                            "key": f"case{case.pk}:from{locked.pk}:to{locked_target.pk}",
+                            "case": case,
+                            "meeting": locked_target,
+                            "context": {
+                                "from_meeting": meeting_label(locked),
+                                "to_meeting": meeting_label(locked_target),
+                            },
+                        }
+                        for case in waiting
+                    ],
+                )
+        else:
+            # No next meeting yet: bumped items go back to "accepted"; the requesters learn it is postponed.
+            if bumped:
+                AgendaItem.objects.filter(pk__in=[i.pk for i in bumped]).delete()
+                case_transition_many(
+                    cases=[i.case for i in bumped],
+                    to=CaseStatus.ACCEPTED,
+                    by=by,
+                    reason=_("Ordre du jour complet : reportée à une prochaine RCP"),
+                )
+            notify_many(
+                kind=Kind.POSTPONED,
+                entries=[
+                    {
+                        "recipient": entry[1].requester,
+                        "key": f"case{entry[1].pk}:from{locked.pk}:full",
+                        "case": entry[1],
+                        "meeting": locked,
+                        "context": {"from_meeting": meeting_label(locked), "to_meeting": ""},
+                    }
+                    for entry in overflow
+                ],
+            )
+
+    ordered = _merge(manual, [entry[2] if entry[2] is not None else entry[1] for entry in fitting])
+    new_cases = [c for c in ordered if isinstance(c, Case)]
+    fresh = [
+        AgendaItem(meeting=locked, case=c, kind=kind_for(c), position=0, duration_minutes=slot_minutes())
+        for c in new_cases
+    ]
+    by_case = {f.case_id: f for f in fresh}
+    final = [by_case[e.pk] if isinstance(e, Case) else e for e in ordered]
+    _layout(locked, final)
+    existing = [i for i in final if i.pk is not None]
+    if existing:
+        AgendaItem.objects.bulk_update(existing, ["position", "slot_start", "duration_minutes"])
+    AgendaItem.objects.bulk_create(fresh)
+    if new_cases:
+        case_transition_many(
+            cases=new_cases,
+            to=CaseStatus.SCHEDULED,
+            by=by,
+            reason=_("Inscrite à la RCP du %(date)s") % {"date": meeting_label(locked)},
+        )
+    result.added = fresh
+    result.kept = existing
+    result.gaps = invitations_refresh(meeting=locked)
+    if locked.status == Meeting.Status.PUBLISHED and fresh:
+        _notify_scheduled(locked, fresh)
+    _bump(locked)
+    return result
+
+
+def _notify_scheduled(meeting: Meeting, items: Iterable[AgendaItem]) -> None:
+    notify_many(
+        kind=Kind.SCHEDULED,
+        entries=[
+            {
+                "recipient": item.case.requester,
+                "key": f"case{item.case_id}:meeting{meeting.pk}",
+                "case": item.case,
+                "meeting": meeting,
+                "context": _scheduled_context(meeting, item),
+            }
+            for item in items
+        ],
+    )
+
+
+@transaction.atomic
+def agenda_add_case(
+    *,
+    meeting: Meeting,
+    case: Case,
+    by: Any,
+    kind: str | None = None,
+    expected_version: int | None = None,
+    placed_manually: bool = True,
+) -> AgendaItem:
+    """Put one case on the agenda (a late case, or "put on this meeting" from triage).
+
+    Urgent items go after the urgent ones already there, the others at the end; the case becomes
+    "scheduled" and its requester is told the date and slot.
+    """
+    locked = meeting_lock(meeting, expected_version)
+    if kind is not None and kind not in AgendaItem.Kind.values:
+        raise AgendaError(_("Type de point inconnu."))
+    if AgendaItem.objects.filter(meeting=locked, case=case).exists():
+        raise AgendaError(_("Cette demande est déjà à l'ordre du jour de cette réunion."))
+    if case.status == CaseStatus.SCHEDULED:
+        raise AgendaError(
+            _("Cette demande est déjà inscrite à une autre réunion : déplacez-la depuis l'ordre du jour de celle-ci.")
+        )
+    kind = kind or kind_for(case)
+    items = list(AgendaItem.objects.filter(meeting=locked).order_by("position", "pk"))
+    index = len(items)
+    if kind != AgendaItem.Kind.STANDARD:
+        index = sum(1 for i in items if _KIND_RANK[i.kind] <= _KIND_RANK[kind])
+    item = AgendaItem(
+        meeting=locked,
+        case=case,
+        kind=kind,
+        position=0,
+        duration_minutes=slot_minutes(),
+        placed_manually=placed_manually,
+    )
+    case_transition(
+        case=case,
+        to=CaseStatus.SCHEDULED,
+        by=by,
+        reason=_("Inscrite à la RCP du %(date)s") % {"date": meeting_label(locked)},
+    )
+    item.save()
+    items.insert(index, item)
+    _layout(locked, items)
+    AgendaItem.objects.bulk_update(items, ["position", "slot_start", "duration_minutes"])
+    invitations_refresh(meeting=locked)
+    _bump(locked)
+    notify(
+        kind=Kind.SCHEDULED,
+        recipients=[case.requester],
+        key=f"case{case.pk}:meeting{locked.pk}",
+        case=case,
+        meeting=locked,
+        context=_scheduled_context(locked, item),
+    )
+    return item
+
+
+def _item_in(meeting: Meeting, item_id: Any) -> AgendaItem:
+    try:
+        return AgendaItem.objects.select_related("case__requester").get(pk=item_id, meeting=meeting)
+    except (AgendaItem.DoesNotExist, ValueError, TypeError) as exc:
+        raise AgendaError(_("Ce point n'est plus à l'ordre du jour de cette réunion.")) from exc
+
+
+@transaction.atomic
+def agenda_item_shift(*, meeting: Meeting, item_id: Any, offset: int, by: Any, expected_version: int) -> AgendaItem:
+    """Move an item up (offset -1) or down (+1); it is then placed by hand (kept by a rebuild)."""
+    locked = meeting_lock(meeting, expected_version)
+    item = _item_in(locked, item_id)
+    items = list(AgendaItem.objects.filter(meeting=locked).order_by("position", "pk"))
+    index = next(n for n, i in enumerate(items) if i.pk == item.pk)
+    new_index = min(max(index + offset, 0), len(items) - 1)
+    if new_index == index:
+        return item
+    moved = items.pop(index)
+    moved.placed_manually = True
+    items.insert(new_index, moved)
+    _layout(locked, items)
+    AgendaItem.objects.bulk_update(items, ["position", "slot_start", "duration_minutes", "placed_manually"])
+    _bump(locked)
+    return moved
+
+
+@transaction.atomic
+def agenda_reorder(*, meeting: Meeting, order: Sequence[Any], by: Any, expected_version: int) -> list[AgendaItem]:
+    """Set the whole order at once (drag and drop). Items whose place changed become placed by hand."""
+    locked = meeting_lock(meeting, expected_version)
+    items = list(AgendaItem.objects.filter(meeting=locked).order_by("position", "pk"))
+    try:
+        wanted = [int(pk) for pk in order]
+    except (TypeError, ValueError) as exc:
+        raise AgendaError(_("Ordre invalide.")) from exc
+    by_pk = {i.pk: i for i in items}
+    if sorted(wanted) != sorted(by_pk):
+        raise AgendaConflict()
+    before = {i.pk: n for n, i in enumerate(items)}
+    final = [by_pk[pk] for pk in wanted]
+    for n, item in enumerate(final):
+        if before[item.pk] != n:
+            item.placed_manually = True
+    _layout(locked, final)
+    AgendaItem.objects.bulk_update(final, ["position", "slot_start", "duration_minutes", "placed_manually"])
+    _bump(locked)
+    return final
+
+
+@transaction.atomic
+def agenda_item_move_to(
+    *, meeting: Meeting, item_id: Any, target: Meeting, by: Any, expected_version: int
+) -> AgendaItem:
+    """Move one item to another meeting (at its end, placed by hand); the requester is told the new date."""
+    # Lock in id order so two opposite moves cannot deadlock.
+    first, second = sorted([meeting.pk, target.pk])
+    if first == second:
+        raise AgendaError(_("Choisissez une autre réunion."))
+    list(Meeting.objects.select_for_update().filter(pk__in=[first, second]).order_by("pk"))
+    locked = meeting_lock(meeting, expected_version)
+    locked_target = meeting_lock(target)
+    if locked_target.status not in (Meeting.Status.PLANNED, Meeting.Status.PUBLISHED):
+        raise AgendaError(_("La réunion choisie n'accepte plus de demandes."))
+    item = _item_in(locked, item_id)
+    if AgendaItem.objects.filter(meeting=locked_target, case_id=item.case_id).exists():
+        raise AgendaError(_("Cette demande est déjà à l'ordre du jour de la réunion choisie."))
+    case = item.case
+    item.delete()
+    (fresh,) = _append_to(locked_target, [case], manual=True)
+    case_transition(
+        case=case,
+        to=CaseStatus.SCHEDULED,
+        by=by,
+        reason=_("Déplacée à la RCP du %(date)s") % {"date": meeting_label(locked_target)},
+    )
+    slots_recompute(meeting=locked)
+    slots_recompute(meeting=locked_target)
+    invitations_refresh(meeting=locked)
+    invitations_refresh(meeting=locked_target)
+    _bump(locked)
+    _bump(locked_target)
+    fresh.refresh_from_db(fields=["slot_start", "position"])
+    notify(
+        kind=Kind.SCHEDULED,
+        recipients=[case.requester],
+        key=f"case{case.pk}:meeting{locked_target.pk}",
+        case=case,
+        meeting=locked_target,
+        context={**_scheduled_context(locked_target, fresh), "from_meeting": meeting_label(locked)},
+    )
+    return fresh
+
+
+@transaction.atomic
+def agenda_item_remove(*, meeting: Meeting, item_id: Any, by: Any, expected_version: int, reason: str = "") -> Case:
+    """Take an item off the agenda: the case goes back to "accepted" (the triage queue)."""
+    locked = meeting_lock(meeting, expected_version)
+    item = _item_in(locked, item_id)
+    case = item.case
+    item.delete()
+    case_transition(
+        case=case,
+        to=CaseStatus.ACCEPTED,
+        by=by,
+        reason=(reason or "").strip() or _("Retirée de l'ordre du jour du %(date)s") % {"date": meeting_label(locked)},
+    )
+    slots_recompute(meeting=locked)
+    invitations_refresh(meeting=locked)
+    _bump(locked)
+    return case
+
+
+@transaction.atomic
+def agenda_publish(*, meeting: Meeting, by: Any, expected_version: int) -> Meeting:
+    """Publish the agenda: the invited referents get it, each requester gets the date and slot.
+
+    Publishing again after edits tells only those not told yet (notifications are idempotent per key).
+    """
+    locked = meeting_lock(meeting, expected_version)
+    if locked.status not in (Meeting.Status.PLANNED, Meeting.Status.PUBLISHED):
+        raise AgendaError(_("Seul l'ordre du jour d'une réunion à venir peut être publié."))
+    items = list(AgendaItem.objects.filter(meeting=locked).select_related("case__requester").order_by("position"))
+    if not items:
+        raise AgendaError(_("L'ordre du jour est vide : construisez-le avant de le publier."))
+    locked.status = Meeting.Status.PUBLISHED
+    locked.published_at = timezone.now()
+    locked.version = F("version") + 1
+    locked.save(update_fields=["status", "published_at", "version"])
+    locked.refresh_from_db(fields=["version"])
+    referents = User.objects.filter(
+        participations__meeting=locked,
+        participations__role=Participant.Role.REFERENT,
+        participations__invited=True,
+    ).distinct()
+    notify(
+        kind=Kind.AGENDA_PUBLISHED,
+        recipients=referents,
+        key=f"meeting{locked.pk}",
+        meeting=locked,
+        context={"meeting_label": meeting_label(locked), "video_url": locked.video_url},
+    )
+    _notify_scheduled(locked, items)
+    return locked

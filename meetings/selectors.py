@@ -1,0 +1,84 @@
+"""Reads of meetings and agendas. Constant query counts: everything a page shows is prefetched."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from cases.models import Toxicity
+
+from .models import AgendaItem, AgendaItemReferent, Meeting, Participant
+from .scheduling import cutoff_for
+
+OPEN_MEETING_STATUSES = (Meeting.Status.PLANNED, Meeting.Status.PUBLISHED)
+
+
+def upcoming_meetings(*, after: dt.datetime | None = None) -> QuerySet[Meeting]:
+    """Planned or published meetings (not cancelled, not held) starting after ``after`` (default now)."""
+    after = after or timezone.now()
+    return Meeting.objects.filter(status__in=OPEN_MEETING_STATUSES, starts_at__gt=after).order_by("starts_at")
+
+
+def next_meeting(*, after: dt.datetime | None = None) -> Meeting | None:
+    return upcoming_meetings(after=after).first()
+
+
+def meeting_for_submission(*, submitted_at: dt.datetime, urgent: bool) -> Meeting | None:
+    """The meeting a request submitted at ``submitted_at`` goes to: the first whose cut-off is not past
+    (Monday 23:59 Europe/Paris); an urgent request goes to the very next meeting."""
+    candidates = upcoming_meetings(after=submitted_at)
+    if urgent:
+        return candidates.first()
+    for meeting in candidates[:12]:
+        if submitted_at <= cutoff_for(meeting):
+            return meeting
+    return None
+
+
+def meetings_list(*, include_past: bool = False, today: dt.date | None = None) -> QuerySet[Meeting]:
+    """The secretariat's and coordinators' list: meetings with their item counts and coordinators."""
+    qs = Meeting.objects.annotate(
+        item_count=Count("items", distinct=True),
+        urgent_count=Count("items", filter=~Q(items__kind="standard"), distinct=True),
+    ).prefetch_related("coordinators")
+    if include_past:
+        return qs.order_by("-starts_at")
+    start = dt.datetime.combine(today or timezone.localdate(), dt.time.min, tzinfo=timezone.get_current_timezone())
+    return qs.filter(starts_at__gte=start).order_by("starts_at")
+
+
+def agenda_items(meeting: Meeting) -> QuerySet[AgendaItem]:
+    """The items of a meeting with all an agenda page shows, in a fixed number of queries."""
+    return (
+        AgendaItem.objects.filter(meeting=meeting)
+        .select_related("case__patient", "case__requester", "case__requester_centre")
+        .prefetch_related(
+            Prefetch(
+                "case__toxicities",
+                queryset=Toxicity.objects.select_related("event__category").order_by("-grade", "position", "pk"),
+            ),
+            Prefetch(
+                "needed_referents",
+                queryset=AgendaItemReferent.objects.select_related("referent__user", "category").order_by(
+                    "category__position", "pk"
+                ),
+            ),
+        )
+        .order_by("position", "pk")
+    )
+
+
+def meeting_participants(meeting: Meeting) -> QuerySet[Participant]:
+    return Participant.objects.filter(meeting=meeting).select_related("user").order_by("role", "user__last_name")
+
+
+def meeting_get(pk: Any) -> Meeting:
+    return Meeting.objects.prefetch_related("coordinators").get(pk=pk)
+
+
+def meetings_to_move_to(meeting: Meeting) -> QuerySet[Meeting]:
+    """Other open meetings an item can move to."""
+    return upcoming_meetings().exclude(pk=meeting.pk)[:10]  # type: ignore[return-value]
