@@ -7,6 +7,7 @@ from django.core import mail
 from django.urls import reverse
 
 from tests.factories.accounts import TEST_PASSWORD
+from tests.helpers import login
 
 pytestmark = pytest.mark.django_db
 
@@ -72,7 +73,7 @@ def test_password_reset_for_unknown_email_sends_nothing_and_reveals_nothing(clie
 
 
 def test_short_password_refused_in_french(client, alice) -> None:
-    client.force_login(alice)
+    login(client, alice)
     response = client.post(
         reverse("accounts:password_change"),
         {"old_password": TEST_PASSWORD, "new_password1": "court", "new_password2": "court"},
@@ -93,7 +94,7 @@ def test_rpps_must_have_eleven_digits(alice) -> None:
 
 
 def test_error_pages_are_french_without_technical_detail(client, alice) -> None:
-    client.force_login(alice)
+    login(client, alice)
     response = client.get("/cette-page-n-existe-pas/")
     assert response.status_code == 404
     html = response.content.decode()

@@ -10,6 +10,7 @@ import pytest
 from django.apps import apps
 from django.contrib.auth import authenticate
 from django.core.management import call_command
+from django.test import RequestFactory
 
 from tigre.accounts.models import User
 from tigre.accounts.roles import Role
@@ -44,7 +45,8 @@ def test_demo_has_one_account_per_role_and_the_coordinating_chus(monkeypatch) ->
     for email, role in DEMO_EMAILS.items():
         user = User.objects.get(email=email)
         assert user.has_role(role), email
-        assert authenticate(username=email, password="mot-de-passe-demo-test") == user
+        request = RequestFactory().post("/compte/connexion/")
+        assert authenticate(request, username=email, password="mot-de-passe-demo-test") == user
     from referents.models import Centre
 
     chus = set(Centre.objects.filter(kind=Centre.Kind.COORDINATING_CHU).values_list("city", flat=True))

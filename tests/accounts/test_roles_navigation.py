@@ -5,6 +5,7 @@ from django.contrib.auth.models import Group
 from django.urls import reverse
 
 from tests.factories.accounts import UserFactory
+from tests.helpers import login
 from tigre.accounts.roles import Role
 from tigre.navigation import NAV_ITEMS, visible_items
 
@@ -34,7 +35,7 @@ def test_navigation_shows_each_role_only_its_items(role: str) -> None:
 
 
 def test_clinician_does_not_see_triage_nor_admin_links(client, alice) -> None:
-    client.force_login(alice)
+    login(client, alice)
     html = client.get(reverse("home")).content.decode()
     assert "Tri des demandes" not in html
     assert "Administration" not in html
@@ -43,5 +44,5 @@ def test_clinician_does_not_see_triage_nor_admin_links(client, alice) -> None:
 
 def test_user_without_role_is_told_so(client) -> None:
     user = UserFactory()
-    client.force_login(user)
+    login(client, user)
     assert "Aucun rôle ne vous est encore attribué" in client.get(reverse("home")).content.decode()

@@ -10,8 +10,11 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Comptes")
 
     def ready(self) -> None:
+        from django.contrib.auth.signals import user_logged_in
         from django.db.models.signals import post_migrate
 
         from .roles import sync_role_groups
+        from .security import on_user_logged_in
 
         post_migrate.connect(sync_role_groups, dispatch_uid="tigre.accounts.sync_role_groups")
+        user_logged_in.connect(on_user_logged_in, dispatch_uid="tigre.accounts.on_user_logged_in")

@@ -5,6 +5,7 @@ from django.urls import path, reverse_lazy
 
 from . import views
 from .forms import EmailAuthenticationForm
+from .middleware import second_factor_exempt
 
 app_name = "accounts"
 
@@ -14,7 +15,9 @@ urlpatterns = [
         auth_views.LoginView.as_view(authentication_form=EmailAuthenticationForm, redirect_authenticated_user=True),
         name="login",
     ),
-    path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
+    path("deconnexion/", second_factor_exempt(auth_views.LogoutView.as_view()), name="logout"),
+    path("double-authentification/", views.otp_verify, name="otp_verify"),
+    path("double-authentification/activer/", views.otp_enrol, name="otp_enrol"),
     path(
         "mot-de-passe/oubli/",
         auth_views.PasswordResetView.as_view(

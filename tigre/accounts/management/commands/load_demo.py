@@ -19,7 +19,7 @@ DEMO_STEPS = [
     # meetings (agenda): "meetings.demo:load",
     # meetings (session): "meetings.demo_session:load",
     # pharmacovigilance: "cases.pharmacovigilance.demo:load",
-    # security (TOTP devices): "tigre.accounts.otp:load_demo_devices",
+    "tigre.accounts.otp:load_demo_devices",
 ]
 
 
