@@ -1,5 +1,22 @@
+"""URLs of the meeting session (included by meetings/urls.py, namespace "meetings")."""
+
 from __future__ import annotations
 
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from . import views_session as views
+
+urlpatterns: list = [
+    path("mes-reunions/", views.my_meetings, name="my_meetings"),
+    path("mes-reunions/<int:pk>/", views.my_meeting, name="my_meeting"),
+    path("<int:pk>/seance/", views.session, name="session"),
+    path("<int:pk>/seance/presence/<int:participant_pk>/", views.attendance, name="attendance"),
+    path("<int:pk>/seance/participants/recherche/", views.participant_search, name="participant_search"),
+    path("<int:pk>/seance/participants/ajouter/", views.participant_add, name="participant_add"),
+    path("<int:pk>/seance/dossiers/<int:item_pk>/", views.session_item, name="session_item"),
+    path("<int:pk>/seance/dossiers/<int:item_pk>/reporter/", views.postpone, name="postpone"),
+    path("<int:pk>/seance/valider/", views.validate, name="validate"),
+    path("<int:pk>/rcp.ics", views.meeting_ics, name="ics"),
+    path("agenda/", views.calendar_settings, name="calendar_settings"),
+    path("agenda/<str:token>.ics", views.calendar_feed, name="calendar_feed"),
+]

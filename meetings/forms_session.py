@@ -1,0 +1,123 @@
+"""Forms of the meeting session: they validate and tidy, the services save."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from cases.models import Avis
+from tigre.accounts.models import User
+
+
+class ContributorChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        specialty = obj.get_specialty_display() if obj.specialty else ""
+        return f"{obj.display_name} — {specialty}" if specialty else obj.display_name
+
+
+class AvisForm(forms.ModelForm):
+    """The structured avis of DOMAIN.md section 9. Contributors are chosen among the present participants."""
+
+    contributors = ContributorChoiceField(
+        label=_("Contributeurs (présents)"),
+        queryset=User.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = Avis
+        fields = [
+            "answer",
+            "ici_decision",
+            "rechallenge",
+            "steroids",
+            "steroids_dose",
+            "other_immunosuppressant",
+            "further_tests",
+            "hospitalisation",
+            "specialist_consultation",
+            "follow_up_date",
+            "free_text",
+            "declare_pv",
+        ]
+        widgets = {
+            "answer": forms.Textarea(attrs={"rows": 4}),
+            "ici_decision": forms.RadioSelect,
+            "rechallenge": forms.RadioSelect,
+            "further_tests": forms.Textarea(attrs={"rows": 2}),
+            "free_text": forms.Textarea(attrs={"rows": 2}),
+            "follow_up_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "steroids_dose": forms.TextInput(attrs={"placeholder": _("ex. prednisone 1 mg/kg/j")}),
+        }
+        labels = {"declare_pv": _("Événement à déclarer à la pharmacovigilance (CRPV)")}
+
+    def __init__(self, *args: Any, present_users: Any = None, meeting_day: date | None = None, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.meeting_day = meeting_day
+        self.fields["contributors"].queryset = present_users if present_users is not None else User.objects.none()
+        self.fields["ici_decision"].required = True
+        self.fields["ici_decision"].choices = list(Avis.IciDecision.choices)
+        if self.instance.pk and "contributors" not in self.initial:
+            self.initial["contributors"] = [u.pk for u in self.instance.contributors.all()]
+
+    def clean_answer(self) -> str:
+        answer = (self.cleaned_data.get("answer") or "").strip()
+        if not answer:
+            raise forms.ValidationError(_("La réponse de la RCP est obligatoire."))
+        return answer
+
+    def clean_follow_up_date(self) -> date | None:
+        value = self.cleaned_data.get("follow_up_date")
+        floor = self.meeting_day or timezone.localdate()
+        if value and value < floor:
+            raise forms.ValidationError(_("La date de réévaluation doit suivre la réunion."))
+        return value
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        for name in ("steroids_dose", "other_immunosuppressant", "specialist_consultation", "further_tests"):
+            if isinstance(data.get(name), str):
+                data[name] = data[name].strip()
+        if data.get("steroids") and not data.get("steroids_dose"):
+            self.add_error("steroids_dose", _("Précisez la dose de corticoïdes."))
+        if not data.get("steroids"):
+            data["steroids_dose"] = ""
+        return data
+
+    def avis_data(self) -> dict[str, Any]:
+        return {name: self.cleaned_data[name] for name in self.Meta.fields}
+
+
+class PostponeForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Motif du report"),
+        max_length=200,
+        widget=forms.TextInput(attrs={"placeholder": _("ex. référent de l'organe absent, dossier incomplet")}),
+    )
+
+    def clean_reason(self) -> str:
+        reason = self.cleaned_data["reason"].strip()
+        if not reason:
+            raise forms.ValidationError(_("Indiquez le motif du report."))
+        return reason
+
+
+class AttendanceForm(forms.Form):
+    present = forms.TypedChoiceField(
+        choices=[("1", _("Présent")), ("0", _("Absent")), ("", _("Non renseigné"))],
+        coerce=lambda v: {"1": True, "0": False}.get(v),
+        empty_value=None,
+        required=False,
+    )
+
+
+class ParticipantAddForm(forms.Form):
+    user = forms.ModelChoiceField(
+        queryset=User.objects.filter(is_active=True),
+        error_messages={"invalid_choice": _("Utilisateur introuvable.")},
+    )

@@ -1,0 +1,331 @@
+"""Writes of the meeting session: attendance, avis, postponement, validation, calendar feeds.
+
+Every service is atomic, locks the meeting row and refuses any change once the meeting is validated (or
+cancelled) with a French message: nothing is changed then.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterable
+from datetime import timedelta
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from cases.models import Avis, Case, CaseStatus
+from cases.workflow import case_transition
+from tigre.accounts.roles import Role
+from tigre.notifications.models import Kind
+from tigre.notifications.services import notify
+
+from .models import AgendaItem, CalendarFeed, Meeting, Participant
+from .session_selectors import quorum_status
+
+# The structured fields of an avis (DOMAIN.md section 9) a form may set.
+AVIS_FIELDS = (
+    "answer",
+    "ici_decision",
+    "rechallenge",
+    "steroids",
+    "steroids_dose",
+    "other_immunosuppressant",
+    "further_tests",
+    "hospitalisation",
+    "specialist_consultation",
+    "follow_up_date",
+    "free_text",
+    "declare_pv",
+)
+
+
+# Attendance recorded this many hours before the start marks the meeting "held".
+HELD_WINDOW_HOURS = 2
+
+
+class MeetingLocked(ValidationError):
+    """The meeting is validated or cancelled: no edit of any kind."""
+
+
+class SessionError(ValidationError):
+    """A session action refused for a business reason (message in French)."""
+
+
+def _meeting_label(meeting: Meeting) -> str:
+    return date_format(timezone.localtime(meeting.starts_at), "l j F Y")
+
+
+def meeting_lock(*, meeting_id: int) -> Meeting:
+    """Lock the meeting row for this transaction; refuse if it is validated or cancelled."""
+    meeting = Meeting.objects.select_for_update().get(pk=meeting_id)
+    if meeting.status == Meeting.Status.VALIDATED:
+        raise MeetingLocked(
+            _("La RCP du %(date)s est validée : elle est verrouillée, aucune modification n'est possible.")
+            % {"date": _meeting_label(meeting)}
+        )
+    if meeting.status == Meeting.Status.CANCELLED:
+        raise MeetingLocked(
+            _("La RCP du %(date)s est annulée : aucune modification n'est possible.")
+            % {"date": _meeting_label(meeting)}
+        )
+    return meeting
+
+
+def _mark_held(meeting: Meeting) -> None:
+    """The meeting is being held once attendance or an avis is recorded on the day (not on a rehearsal
+    days before: a held meeting no longer takes new cases)."""
+    if meeting.status in (Meeting.Status.PLANNED, Meeting.Status.PUBLISHED) and timezone.now() >= (
+        meeting.starts_at - timedelta(hours=HELD_WINDOW_HOURS)
+    ):
+        meeting.status = Meeting.Status.HELD
+        meeting.save(update_fields=["status"])
+
+
+# --- Attendance ----------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def attendance_set(*, meeting: Meeting, participant: Participant, present: bool | None, by: Any) -> Participant:
+    """Record a participant present (True), absent (False) or not yet recorded (None)."""
+    locked = meeting_lock(meeting_id=meeting.pk)
+    if participant.meeting_id != locked.pk:
+        raise SessionError(_("Ce participant n'appartient pas à cette réunion."))
+    participant.present = present
+    participant.save(update_fields=["present"])
+    if present:
+        _mark_held(locked)
+    return participant
+
+
+def _role_for(user: Any, meeting: Meeting) -> str:
+    if meeting.coordinators.filter(pk=user.pk).exists():
+        return Participant.Role.COORDINATOR
+    if user.has_role(Role.PHARMACOVIGILANCE):
+        return Participant.Role.PHARMACOVIGILANCE
+    if user.has_role(Role.REFERENT) or hasattr(user, "referent"):
+        return Participant.Role.REFERENT
+    if user.has_role(Role.COORDINATOR):
+        return Participant.Role.COORDINATOR
+    if meeting.items.filter(case__requester=user).exists():
+        return Participant.Role.REQUESTER
+    return Participant.Role.OTHER
+
+
+@transaction.atomic
+def participant_add(*, meeting: Meeting, user: Any, by: Any, role: str | None = None) -> Participant:
+    """Add someone who was not invited to the attendance sheet, marked present."""
+    locked = meeting_lock(meeting_id=meeting.pk)
+    if not user.is_active:
+        raise SessionError(_("Ce compte est désactivé."))
+    if role is not None and role not in Participant.Role.values:
+        raise SessionError(_("Rôle de participant inconnu."))
+    participant, created = Participant.objects.get_or_create(
+        meeting=locked,
+        user=user,
+        defaults={"role": role or _role_for(user, locked), "invited": False, "present": True},
+    )
+    if not created and participant.present is not True:
+        participant.present = True
+        participant.save(update_fields=["present"])
+    _mark_held(locked)
+    return participant
+
+
+# --- Avis ----------------------------------------------------------------------------------------------------
+
+
+def _item_locked(item: AgendaItem) -> tuple[Meeting, AgendaItem]:
+    meeting = meeting_lock(meeting_id=item.meeting_id)
+    fresh = AgendaItem.objects.select_for_update().select_related("case").get(pk=item.pk)
+    return meeting, fresh
+
+
+@transaction.atomic
+def avis_save(*, item: AgendaItem, by: Any, data: dict[str, Any], contributors: Iterable[Any] = ()) -> Avis:
+    """Write (or rewrite) the draft avis of an agenda item; the case becomes "discussed".
+
+    Contributors must be present at the meeting. The avis stays a draft until the meeting is validated.
+    """
+    meeting, item = _item_locked(item)
+    if item.outcome == AgendaItem.Outcome.POSTPONED:
+        raise SessionError(_("Ce dossier a été reporté : aucun avis ne peut être rédigé à cette réunion."))
+    unknown = set(data) - set(AVIS_FIELDS)
+    if unknown:
+        raise SessionError(_("Champs inconnus : %(fields)s.") % {"fields": ", ".join(sorted(unknown))})
+    if not str(data.get("answer") or "").strip():
+        raise SessionError(_("La réponse de la RCP à la question posée est obligatoire."))
+    contributors = list(contributors)
+    present_ids = set(Participant.objects.filter(meeting=meeting, present=True).values_list("user_id", flat=True))
+    absent = [u for u in contributors if u.pk not in present_ids]
+    if absent:
+        raise SessionError(
+            _("Les contributeurs doivent être présents à la réunion : %(names)s.")
+            % {"names": ", ".join(str(u) for u in absent)}
+        )
+
+    case: Case = item.case
+    if case.status not in (CaseStatus.SCHEDULED, CaseStatus.DISCUSSED):
+        raise SessionError(
+            _("La demande %(ref)s est « %(status)s » : elle ne peut pas recevoir d'avis.")
+            % {"ref": case.reference or case.pk, "status": CaseStatus(case.status).label}
+        )
+    avis = Avis.objects.select_for_update().filter(case=case, meeting=meeting).first()
+    if avis is None:
+        avis = Avis(case=case, meeting=meeting, drafted_by=by)
+        for name, value in data.items():
+            setattr(avis, name, value)
+        avis.save()
+    else:
+        for name, value in data.items():
+            setattr(avis, name, value)
+        avis.save(update_fields=[*data.keys(), "updated_at"])
+    avis.contributors.set(contributors)
+
+    if case.status == CaseStatus.SCHEDULED:
+        case_transition(case=case, to=CaseStatus.DISCUSSED, by=by, reason=_("Avis rédigé en RCP."))
+    if item.outcome != AgendaItem.Outcome.DISCUSSED:
+        item.outcome = AgendaItem.Outcome.DISCUSSED
+        item.save(update_fields=["outcome"])
+    _mark_held(meeting)
+    return avis
+
+
+# --- Postponement --------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def item_postpone(*, item: AgendaItem, reason: str, by: Any) -> AgendaItem:
+    """Postpone a case to the next meeting: the item is marked postponed, the case goes on the next agenda,
+    the requester is told. A draft avis written for this meeting is dropped. Returns the new agenda item."""
+    from .agenda import agenda_add_case
+    from .selectors import next_meeting
+
+    meeting, item = _item_locked(item)
+    reason = (reason or "").strip()
+    if not reason:
+        raise SessionError(_("Indiquez le motif du report."))
+    if item.outcome == AgendaItem.Outcome.POSTPONED:
+        raise SessionError(_("Ce dossier est déjà reporté."))
+    target = next_meeting(after=meeting.starts_at)
+    if target is None:
+        raise SessionError(_("Aucune réunion suivante n'est planifiée : créez-la avant de reporter ce dossier."))
+
+    case: Case = item.case
+    Avis.objects.filter(case=case, meeting=meeting, state=Avis.State.DRAFT).delete()
+    # Back to "accepted" (not on any agenda) so that the agenda puts it on the next meeting as "scheduled".
+    if case.status in (CaseStatus.SCHEDULED, CaseStatus.DISCUSSED):
+        case_transition(
+            case=case,
+            to=CaseStatus.ACCEPTED,
+            by=by,
+            reason=_("Reportée de la RCP du %(date)s : %(reason)s")
+            % {"date": _meeting_label(meeting), "reason": reason},
+        )
+    item.outcome = AgendaItem.Outcome.POSTPONED
+    item.postponed_reason = reason[:200]
+    item.save(update_fields=["outcome", "postponed_reason"])
+
+    new_item = agenda_add_case(meeting=target, case=case, by=by, kind=item.kind)
+    notify(
+        kind=Kind.POSTPONED,
+        recipients=[case.requester],
+        key=f"item{item.pk}",
+        case=case,
+        meeting=target,
+        context={
+            "reason": reason,
+            "from_meeting": _meeting_label(meeting),
+            "to_meeting": _meeting_label(target),
+        },
+    )
+    return new_item
+
+
+# --- Validation ----------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def meeting_validate(*, meeting: Meeting, by: Any) -> Meeting:
+    """Validate and lock the meeting (coordinators only).
+
+    Refused while an item is neither discussed with an avis nor postponed, or without the quorum of
+    physicians. Then: every avis validated, cases "avis validated", pharmacovigilance follow-ups opened,
+    requesters notified.
+    """
+    from cases.pharmacovigilance.services import pv_from_avis
+
+    if not (by.is_superuser or by.has_role(Role.COORDINATOR)):
+        raise PermissionDenied(_("Seuls les coordinateurs peuvent valider la réunion."))
+    locked = meeting_lock(meeting_id=meeting.pk)
+    items = list(
+        AgendaItem.objects.filter(meeting=locked).select_related("case", "case__requester").order_by("position", "pk")
+    )
+    avis_by_case = {a.case_id: a for a in Avis.objects.filter(meeting=locked).select_related("case", "case__requester")}
+    pending = [
+        i
+        for i in items
+        if i.outcome != AgendaItem.Outcome.POSTPONED
+        and not (i.outcome == AgendaItem.Outcome.DISCUSSED and i.case_id in avis_by_case)
+    ]
+    if pending:
+        raise SessionError(
+            _("Validation impossible : ces dossiers n'ont ni avis ni report : %(refs)s.")
+            % {"refs": ", ".join(str(i.case.reference or i.case.pk) for i in pending)}
+        )
+    quorum = quorum_status(meeting=locked)
+    if not quorum.ok:
+        raise SessionError(
+            _(
+                "Validation impossible : le quorum n'est pas atteint (%(n)s spécialité(s) présente(s) sur "
+                "%(min)s requises)."
+            )
+            % {"n": len(quorum.specialties), "min": quorum.minimum}
+        )
+
+    now = timezone.now()
+    locked.status = Meeting.Status.VALIDATED
+    locked.validated_at = now
+    locked.validated_by = by
+    locked.version += 1
+    locked.save(update_fields=["status", "validated_at", "validated_by", "version"])
+
+    discussed = [i for i in items if i.outcome == AgendaItem.Outcome.DISCUSSED]
+    for item in discussed:
+        avis = avis_by_case[item.case_id]
+        avis.state = Avis.State.VALIDATED
+        avis.validated_by = by
+        avis.validated_at = now
+        avis.save(update_fields=["state", "validated_by", "validated_at", "updated_at"])
+        case = avis.case
+        if case.status == CaseStatus.DISCUSSED:
+            case_transition(case=case, to=CaseStatus.AVIS_VALIDATED, by=by, reason=_("Avis validé en RCP."))
+        pv_from_avis(avis=avis, by=by)
+        notify(
+            kind=Kind.AVIS_AVAILABLE,
+            recipients=[case.requester],
+            key=f"avis{avis.pk}",
+            case=case,
+            meeting=locked,
+            context={"meeting_date": _meeting_label(locked)},
+        )
+    return locked
+
+
+# --- Calendar feeds ------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def calendar_feed_create(*, user: Any) -> CalendarFeed:
+    """A new secret feed URL for the user; any previous one is revoked (one live URL per person)."""
+    calendar_feed_revoke(user=user)
+    return CalendarFeed.objects.create(user=user, token=secrets.token_urlsafe(32))
+
+
+@transaction.atomic
+def calendar_feed_revoke(*, user: Any) -> int:
+    """Revoke the user's live feed URLs: they answer 404 from now on."""
+    return CalendarFeed.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=timezone.now())

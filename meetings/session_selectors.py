@@ -1,0 +1,324 @@
+"""Reads for the meeting session: the referents' view, the session page, the quorum, the calendar scope.
+
+Every list is loaded with a fixed number of queries whatever the number of cases (prefetches, no query in a
+loop); the views' query counts are asserted in tests.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from cases.models import Attachment, Avis, ImmunotherapyLine, Toxicity
+from referents.models import Coverage, OrganCategory
+from tigre.accounts.models import User
+from tigre.accounts.roles import Role
+
+from .models import AgendaItem, AgendaItemReferent, Meeting, Participant
+
+# DOMAIN.md section 8: at least 3 physicians of different specialties.
+QUORUM_MIN_SPECIALTIES = 3
+
+
+# --- Who may see which meeting -------------------------------------------------------------------------------
+
+
+def meetings_visible_to(user: Any) -> QuerySet[Meeting]:
+    """Secretariat, coordinators and the CRPV see every meeting; anyone else only those they take part in."""
+    qs = Meeting.objects.all()
+    if not getattr(user, "is_authenticated", False):
+        return qs.none()
+    if user.is_superuser or user.has_role(Role.SECRETARIAT, Role.COORDINATOR, Role.PHARMACOVIGILANCE):
+        return qs
+    ids = Meeting.objects.filter(Q(participants__user=user) | Q(coordinators=user)).values("pk")
+    return qs.filter(pk__in=ids)
+
+
+def get_meeting_for_user(user: Any, pk: Any) -> Meeting:
+    try:
+        return meetings_visible_to(user).get(pk=pk)
+    except (Meeting.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404 from exc
+
+
+def meetings_for_feed(user: Any, *, now: Any = None) -> QuerySet[Meeting]:
+    """The meetings of a user's personal calendar feed.
+
+    The secretariat gets every upcoming meeting; anyone else the meetings they coordinate or are invited to.
+    Meetings of the last 30 days stay in the feed so that a calendar keeps the recent history.
+    """
+    now = now or timezone.now()
+    qs = Meeting.objects.filter(ends_at__gte=now - timedelta(days=30))
+    if not (user.is_superuser or user.has_role(Role.SECRETARIAT)):
+        ids = Meeting.objects.filter(
+            Q(coordinators=user) | Q(participants__user=user, participants__invited=True)
+        ).values("pk")
+        qs = qs.filter(pk__in=ids)
+    return qs.order_by("starts_at")
+
+
+# --- Case summaries (pseudonymised) --------------------------------------------------------------------------
+
+
+def _case_prefetches(prefix: str = "case__") -> list[Any]:
+    return [
+        Prefetch(
+            f"{prefix}toxicities",
+            queryset=Toxicity.objects.select_related("event__category").order_by("position", "pk"),
+        ),
+        Prefetch(f"{prefix}lines", queryset=ImmunotherapyLine.objects.prefetch_related("drugs")),
+        Prefetch(f"{prefix}attachments", queryset=Attachment.objects.order_by("uploaded_at", "pk")),
+    ]
+
+
+@dataclass
+class CaseSummary:
+    """What the whole board may see of a case: no name, no INS, no date of birth."""
+
+    item: AgendaItem
+    pseudonym: str
+    age: int | None
+    sex: str
+    cancer: str
+    drugs: list[str]
+    toxicities: list[Toxicity]
+    categories: list[OrganCategory]
+    question: str
+    attachments: list[Attachment]
+    needs_me: list[OrganCategory] = field(default_factory=list)
+
+    @property
+    def case(self) -> Any:
+        return self.item.case
+
+
+def summarise(item: AgendaItem, *, on: Any = None) -> CaseSummary:
+    """Build the pseudonymised summary of an item's case from prefetched relations (no query)."""
+    case = item.case
+    patient = case.patient
+    day = on or timezone.localdate(item.meeting.starts_at)
+    toxicities = list(case.toxicities.all())
+    categories: dict[int, OrganCategory] = {}
+    for tox in toxicities:
+        categories.setdefault(tox.event.category_id, tox.event.category)
+    drugs: list[str] = []
+    for line in case.lines.all():
+        for drug in line.drugs.all():
+            if drug.name not in drugs:
+                drugs.append(drug.name)
+    cancer = ", ".join(p for p in (case.primary_site_label or case.primary_site, case.histology, case.stage) if p)
+    return CaseSummary(
+        item=item,
+        pseudonym=patient.pseudonym,
+        age=patient.age_on(day) if patient.birth_date else None,
+        sex=patient.get_sex_display(),
+        cancer=cancer,
+        drugs=drugs,
+        toxicities=toxicities,
+        categories=sorted(categories.values(), key=lambda c: (c.position, c.label)),
+        question=case.question,
+        attachments=list(case.attachments.all()),
+    )
+
+
+# --- The referents' view -------------------------------------------------------------------------------------
+
+
+@dataclass
+class ReferentMeeting:
+    meeting: Meeting
+    mine: list[CaseSummary]
+    others: list[CaseSummary]
+
+
+def _referent_meetings_qs(user: Any) -> QuerySet[Meeting]:
+    ids = Participant.objects.filter(user=user, invited=True).values("meeting_id")
+    items = (
+        AgendaItem.objects.select_related("case__patient", "meeting")
+        .prefetch_related(
+            *_case_prefetches(),
+            Prefetch(
+                "needed_referents",
+                queryset=AgendaItemReferent.objects.select_related("category", "referent"),
+            ),
+        )
+        .order_by("position", "pk")
+    )
+    return (
+        Meeting.objects.filter(pk__in=ids)
+        .prefetch_related(Prefetch("items", queryset=items), "coordinators")
+        .order_by("starts_at")
+    )
+
+
+def _referent_meeting(meeting: Meeting, user: Any) -> ReferentMeeting:
+    mine: list[CaseSummary] = []
+    others: list[CaseSummary] = []
+    day = timezone.localdate(meeting.starts_at)
+    for item in meeting.items.all():
+        summary = summarise(item, on=day)
+        needed = [nr.category for nr in item.needed_referents.all() if nr.referent.user_id == user.pk]
+        summary.needs_me = needed
+        (mine if needed else others).append(summary)
+    return ReferentMeeting(meeting=meeting, mine=mine, others=others)
+
+
+def referent_upcoming_meetings(user: Any, *, now: Any = None) -> list[ReferentMeeting]:
+    """The upcoming meetings a user is invited to, with the cases that need them (and the rest of the agenda)."""
+    now = now or timezone.now()
+    meetings = _referent_meetings_qs(user).filter(ends_at__gte=now)
+    return [_referent_meeting(m, user) for m in meetings]
+
+
+def referent_meeting(user: Any, pk: Any) -> ReferentMeeting:
+    """One meeting as the referent sees it; 404 unless they are invited to it."""
+    try:
+        meeting = _referent_meetings_qs(user).get(pk=pk)
+    except (Meeting.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404 from exc
+    return _referent_meeting(meeting, user)
+
+
+# --- The session page ----------------------------------------------------------------------------------------
+
+
+@dataclass
+class ItemCover:
+    """Is a referent of the case's organ categories present?"""
+
+    categories: list[OrganCategory]
+    covered: list[OrganCategory]
+    missing: list[OrganCategory]
+
+    @property
+    def flagged(self) -> bool:
+        """No referent of any of the case's organ categories is present: the case may be postponed."""
+        return bool(self.categories) and not self.covered
+
+    @property
+    def partial(self) -> bool:
+        return bool(self.covered) and bool(self.missing)
+
+
+@dataclass
+class QuorumStatus:
+    present_physicians: list[User]
+    specialties: list[str]
+    items: dict[int, ItemCover]
+    minimum: int = QUORUM_MIN_SPECIALTIES
+
+    @property
+    def ok(self) -> bool:
+        return len(self.specialties) >= self.minimum
+
+    @property
+    def missing_count(self) -> int:
+        return max(0, self.minimum - len(self.specialties))
+
+    @property
+    def flagged_items(self) -> list[int]:
+        return [pk for pk, cover in self.items.items() if cover.flagged]
+
+
+def session_participants(meeting: Meeting) -> list[Participant]:
+    return list(
+        meeting.participants.select_related("user", "user__centre").order_by(
+            "-invited", "role", "user__last_name", "user__first_name"
+        )
+    )
+
+
+def session_items(meeting: Meeting) -> list[AgendaItem]:
+    """The agenda with everything the session page shows, including this meeting's avis (``meeting_avis``)."""
+    return list(
+        meeting.items.select_related("case__patient", "case__requester")
+        .prefetch_related(
+            *_case_prefetches(),
+            Prefetch(
+                "case__avis_set",
+                queryset=Avis.objects.filter(meeting=meeting).prefetch_related("contributors"),
+                to_attr="meeting_avis",
+            ),
+            Prefetch(
+                "needed_referents",
+                queryset=AgendaItemReferent.objects.select_related("category", "referent__user"),
+            ),
+        )
+        .order_by("position", "pk")
+    )
+
+
+def item_avis(item: AgendaItem) -> Avis | None:
+    found = getattr(item.case, "meeting_avis", None)
+    if found is None:
+        return Avis.objects.filter(case_id=item.case_id, meeting_id=item.meeting_id).first()
+    return found[0] if found else None
+
+
+def quorum_status(
+    *, meeting: Meeting, participants: list[Participant] | None = None, items: list[AgendaItem] | None = None
+) -> QuorumStatus:
+    """The quorum (DOMAIN.md section 8) from the attendance sheet.
+
+    - at least 3 present physicians of different specialties (``user.specialty``; people without a
+      specialty, e.g. the secretariat, do not count);
+    - for each case, which of its organ categories (from its toxicities) have a present referent covering them
+      in the directory; a case with none is flagged and may be postponed.
+    Pass the lists already loaded by the page to avoid reading them again.
+    """
+    if participants is None:
+        participants = session_participants(meeting)
+    if items is None:
+        items = session_items(meeting)
+    present = [p.user for p in participants if p.present]
+    physicians = [u for u in present if u.specialty]
+    specialties = sorted({u.get_specialty_display() for u in physicians})
+
+    present_ids = [u.pk for u in present]
+    covered_categories: set[int] = set(
+        Coverage.objects.filter(
+            referent__user_id__in=present_ids, referent__is_active=True, category__is_active=True
+        ).values_list("category_id", flat=True)
+    )
+    covers: dict[int, ItemCover] = {}
+    for item in items:
+        cats: dict[int, OrganCategory] = {}
+        for tox in item.case.toxicities.all():
+            cats.setdefault(tox.event.category_id, tox.event.category)
+        ordered = sorted(cats.values(), key=lambda c: (c.position, c.label))
+        covers[item.pk] = ItemCover(
+            categories=ordered,
+            covered=[c for c in ordered if c.pk in covered_categories],
+            missing=[c for c in ordered if c.pk not in covered_categories],
+        )
+    return QuorumStatus(present_physicians=physicians, specialties=specialties, items=covers)
+
+
+def users_addable(meeting: Meeting, query: str, *, limit: int = 10) -> list[User]:
+    """Active users not yet on the attendance sheet whose name or e-mail matches ``query`` (2+ characters)."""
+    query = query.strip()
+    if len(query) < 2:
+        return []
+    terms = Q()
+    for word in query.split()[:3]:
+        terms &= Q(last_name__icontains=word) | Q(first_name__icontains=word) | Q(email__icontains=word)
+    return list(
+        User.objects.filter(terms, is_active=True)
+        .exclude(participations__meeting=meeting)
+        .select_related("centre")
+        .order_by("last_name", "first_name")[:limit]
+    )
+
+
+def next_item(items: list[AgendaItem], current: AgendaItem) -> AgendaItem | None:
+    ids = [i.pk for i in items]
+    try:
+        idx = ids.index(current.pk)
+    except ValueError:
+        return None
+    return items[idx + 1] if idx + 1 < len(items) else None
