@@ -1,48 +1,146 @@
-"""Delivery of one outbox row by e-mail. Idempotent: a row already sent is not sent again."""
+"""Delivery of one outbox row by e-mail, and the sweep of what is still pending.
+
+Idempotent: the row is locked (``SELECT ... FOR UPDATE SKIP LOCKED``) and must still be PENDING, so two
+workers given the same id send it once, and a row already sent is never sent again. A temporary SMTP error
+(4xx, connection refused, timeout) counts an attempt and schedules the next one with exponential backoff;
+a permanent one (5xx) or the last allowed attempt marks the row FAILED with its error.
+
+The one residual risk, as with any outbox: the mail server accepts the message and the database commit of
+SENT then fails; the row is then sent again later (at least once, never lost).
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
+import smtplib
+from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
+from django.db.models import Q
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
 
+from .content import render_context, subject_for
 from .models import Notification
 
 logger = logging.getLogger(__name__)
 
+DEFAULTS: dict[str, Any] = {
+    "MAX_ATTEMPTS": 6,  # then FAILED
+    "RETRY_BACKOFF_SECONDS": 30,  # 30 s, 1, 2, 4, 8 min...
+    "RETRY_BACKOFF_MAX_SECONDS": 30 * 60,
+    "SWEEP_AFTER_SECONDS": 60,  # rows younger than this are left to their on-commit delivery
+    "SWEEP_BATCH": 200,
+    "SWEEP_LEASE_SECONDS": 5 * 60,  # a swept row is not swept again before this
+}
+
+
+def conf(name: str) -> Any:
+    """Delivery tuning: ``settings.NOTIFICATIONS[name]`` if set, else the default above."""
+    return {**DEFAULTS, **getattr(settings, "NOTIFICATIONS", {})}[name]
+
+
+class TemporaryDeliveryError(Exception):
+    """The mail server could not take the message now; the task retries with backoff."""
+
+
+def backoff_seconds(attempts: int) -> int:
+    base = int(conf("RETRY_BACKOFF_SECONDS"))
+    return int(min(base * 2 ** max(attempts - 1, 0), int(conf("RETRY_BACKOFF_MAX_SECONDS"))))
+
+
+def is_permanent(exc: BaseException) -> bool:
+    """5xx answers will not get better by retrying; everything else (4xx, network) may."""
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        codes = [code for code, _msg in exc.recipients.values()]
+        return bool(codes) and all(code >= 500 for code in codes)
+    if isinstance(exc, smtplib.SMTPResponseException):
+        return exc.smtp_code >= 500
+    return isinstance(exc, (ValueError, UnicodeError))  # a malformed address or header
+
+
+def build_message(n: Notification) -> EmailMultiAlternatives:
+    with translation.override(settings.LANGUAGE_CODE):
+        ctx = render_context(n)
+        subject = n.subject or subject_for(kind=n.kind, case=n.case, meeting=n.meeting)
+        text = render_to_string(f"emails/{n.kind}.txt", ctx)
+        html = render_to_string(f"emails/{n.kind}.html", ctx)
+    msg = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, [n.recipient.email])
+    msg.attach_alternative(html, "text/html")
+    msg.extra_headers["X-TIGRE-Notification"] = n.key[:200]
+    return msg
+
 
 def notification_deliver(*, notification_id: int) -> str:
+    """Send one row. Returns "sent", "skipped" (not pending, or another worker holds it) or "failed";
+    raises TemporaryDeliveryError after recording a temporary failure (the caller retries)."""
     with transaction.atomic():
         n = (
-            Notification.objects.select_for_update(skip_locked=True)
-            .select_related("recipient", "case", "meeting")
+            Notification.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("recipient", "case__patient", "case__urgent_acknowledged_by", "meeting")
             .filter(pk=notification_id, state=Notification.State.PENDING)
             .first()
         )
         if n is None:
             return "skipped"
-        ctx = {"n": n, "recipient": n.recipient, "case": n.case, "meeting": n.meeting, "site_url": settings.SITE_URL}
-        ctx.update(n.context)
-        subject = n.subject or f"[TIGRE] {n.get_kind_display()}"
-        text = render_to_string("emails/notification.txt", ctx)
-        html = render_to_string("emails/notification.html", ctx)
         n.attempts += 1
+        now = timezone.now()
         try:
-            msg = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, [n.recipient.email])
-            msg.attach_alternative(html, "text/html")
+            msg = build_message(n)
             msg.send()
         except Exception as exc:
-            n.last_error = str(exc)[:2000]
-            n.save(update_fields=["attempts", "last_error"])
-            logger.warning("Notification %s delivery failed: %s", n.pk, exc)
-            raise
-        n.state = Notification.State.SENT
-        n.sent_at = timezone.now()
-        n.subject = subject
-        n.last_error = ""
-        n.save(update_fields=["state", "sent_at", "subject", "attempts", "last_error"])
-        return "sent"
+            n.last_error = f"{exc.__class__.__name__}: {exc}"[:2000]
+            final = is_permanent(exc) or n.attempts >= int(conf("MAX_ATTEMPTS"))
+            if final:
+                n.state = Notification.State.FAILED
+                n.next_attempt_at = None
+            else:
+                n.next_attempt_at = now + dt.timedelta(seconds=backoff_seconds(n.attempts))
+            n.save(update_fields=["attempts", "last_error", "state", "next_attempt_at"])
+            logger.warning("Notification %s attempt %s failed: %s", n.pk, n.attempts, n.last_error)
+            result = "failed" if final else "retry"
+        else:
+            n.state = Notification.State.SENT
+            n.sent_at = now
+            n.subject = msg.subject[:300]
+            n.next_attempt_at = None
+            # last_error is kept: it tells that the message got through after a failure.
+            n.save(update_fields=["state", "sent_at", "subject", "attempts", "next_attempt_at"])
+            result = "sent"
+    # Raised after the commit, so the attempt and its error stay recorded.
+    if result == "retry":
+        raise TemporaryDeliveryError(n.last_error)
+    return result
+
+
+def pending_due(*, now: dt.datetime) -> Any:
+    older_than = now - dt.timedelta(seconds=int(conf("SWEEP_AFTER_SECONDS")))
+    return Notification.objects.filter(state=Notification.State.PENDING, created_at__lte=older_than).filter(
+        Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
+    )
+
+
+def notifications_sweep(*, now: dt.datetime | None = None) -> list[int]:
+    """Claim a batch of rows still pending (broker was down, a worker died, a retry is due) and enqueue them.
+
+    Rows are claimed with SKIP LOCKED and leased for a few minutes, so two sweeps never take the same row and
+    a row whose delivery message is lost again is swept again later. Returns the ids enqueued.
+    """
+    from .services import enqueue_deliveries
+
+    now = now or timezone.now()
+    with transaction.atomic():
+        ids = list(
+            pending_due(now=now)
+            .select_for_update(skip_locked=True)
+            .order_by("created_at", "pk")
+            .values_list("pk", flat=True)[: int(conf("SWEEP_BATCH"))]
+        )
+        if ids:
+            lease = now + dt.timedelta(seconds=int(conf("SWEEP_LEASE_SECONDS")))
+            Notification.objects.filter(pk__in=ids).update(next_attempt_at=lease)
+            transaction.on_commit(lambda: enqueue_deliveries(ids))
+    return ids

@@ -1,5 +1,11 @@
+"""Routed only when DEBUG (tigre/urls.py): the outbox as sent in development."""
+
 from __future__ import annotations
 
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from . import views
+
+urlpatterns = [
+    path("envois/", views.dev_outbox, name="dev_outbox"),
+]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -44,13 +45,15 @@ class Notification(models.Model):
     )
     # Idempotency: one row per (event, recipient); sending twice sends once.
     key = models.CharField(max_length=200, unique=True)
-    context = models.JSONField(default=dict, blank=True)
+    context = models.JSONField(default=dict, blank=True, encoder=DjangoJSONEncoder)
     subject = models.CharField(_("objet"), max_length=300, blank=True)
     state = models.CharField(_("état"), max_length=8, choices=State.choices, default=State.PENDING)
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     sent_at = models.DateTimeField(null=True, blank=True)
+    # Backoff after a temporary failure: the sweep leaves the row alone until then.
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
     read_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -60,7 +63,12 @@ class Notification(models.Model):
         indexes = [
             models.Index(fields=["state", "created_at"]),
             models.Index(fields=["recipient", "-created_at"]),
+            models.Index(fields=["recipient"], condition=models.Q(read_at__isnull=True), name="notification_unread"),
         ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} → {self.recipient_id}"
+
+    @property
+    def is_read(self) -> bool:
+        return self.read_at is not None
