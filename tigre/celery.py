@@ -4,9 +4,12 @@ import os
 
 from celery import Celery
 
+from tigre.schedule import BEAT_SCHEDULE
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tigre.settings.dev")
 
 app = Celery("tigre")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 app.autodiscover_tasks(["tigre.notifications", "tigre.audit", "tigre.accounts"])
+app.conf.beat_schedule = BEAT_SCHEDULE
