@@ -1,0 +1,297 @@
+"""Views of the pharmacovigilance workspace (thin: parse, call a service or a selector, render)."""
+
+from __future__ import annotations
+
+import csv
+from typing import Any
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from cases.selectors import get_case_for_user
+from tigre.accounts.decorators import role_required
+from tigre.audit.models import AccessLog
+from tigre.audit.services import access_record
+
+from . import selectors
+from .cerfa import NATIONAL_PORTAL_URL, cerfa_sheet
+from .e2b import e2b_case_identifier, e2b_export
+from .forms import BulkForm, DeclarationForm, DrugDetailForm, PeriodForm, PvFilterForm, TransitionForm
+from .models import SERIOUSNESS_CRITERIA, PvStatus
+from .services import PV_ROLES, PvTransitionError, can_manage_pv, pv_bulk_transition, pv_declaration_save, pv_transition
+
+PAGE_SIZE = 50
+SENDER_ORGANISATION = "RCP TIGRE — Toxicité des Immunothérapies en GRand Est"
+
+
+def _filter_query(request: HttpRequest, *, without: tuple[str, ...] = ("page",)) -> str:
+    """The list's filters as a query string (page number aside), to keep them across pages and actions."""
+    params = [(key, value) for key, values in request.GET.lists() if key not in without for value in values]
+    return urlencode(params)
+
+
+@require_GET
+@role_required(*PV_ROLES)
+def pv_list(request: HttpRequest) -> HttpResponse:
+    form = PvFilterForm(request.GET or None)
+    filters = form.filters()
+    page = Paginator(selectors.pv_list(filters), PAGE_SIZE).get_page(request.GET.get("page"))
+    counts = selectors.pv_status_counts(filters)
+    status_tabs = [(s.value, s.label, counts[s.value]) for s in PvStatus]
+    return render(
+        request,
+        "pharmacovigilance/list.html",
+        {
+            "form": form,
+            "page": page,
+            "counts": counts,
+            "status_tabs": status_tabs,
+            "current_status": filters.status,
+            "query": _filter_query(request),
+            "query_without_status": _filter_query(request, without=("page", "status")),
+            "bulk_form": BulkForm(),
+            "reminder_days": selectors.reminder_days(),
+            "now": timezone.now(),
+        },
+    )
+
+
+@require_POST
+@role_required(*PV_ROLES)
+def pv_bulk(request: HttpRequest) -> HttpResponse:
+    form = BulkForm(request.POST)
+    back = reverse("pharmacovigilance:list")
+    query = request.POST.get("query", "")
+    if query:
+        back = f"{back}?{query}"
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return HttpResponseRedirect(back)
+    try:
+        changed = pv_bulk_transition(
+            follow_up_ids=form.cleaned_data["ids"],
+            to=form.cleaned_data["to"],
+            by=request.user,
+            reason=form.cleaned_data["reason"],
+        )
+    except PvTransitionError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(
+            request,
+            _("%(count)s effet(s) passé(s) au statut « %(status)s ».")
+            % {"count": changed, "status": PvStatus(form.cleaned_data["to"]).label},
+        )
+    return HttpResponseRedirect(back)
+
+
+def _sheet_context(request: HttpRequest, pk: Any) -> dict[str, Any]:
+    follow_up = selectors.follow_up_for_sheet(pk)
+    sheet = cerfa_sheet(follow_up=follow_up)
+    return {"follow_up": follow_up, "sheet": sheet, "case": sheet.case, "portal_url": NATIONAL_PORTAL_URL}
+
+
+@require_GET
+@role_required(*PV_ROLES)
+def pv_sheet(request: HttpRequest, pk: int) -> HttpResponse:
+    context = _sheet_context(request, pk)
+    access_record(
+        request=request, action=AccessLog.Action.VIEW_PV, case=context["case"], target=_("Fiche de déclaration")
+    )
+    context["transition_form"] = TransitionForm(initial={"declared_on": timezone.localdate()})
+    context["history"] = list(context["follow_up"].changes.all())
+    return render(request, "pharmacovigilance/sheet.html", context)
+
+
+@require_GET
+@role_required(*PV_ROLES)
+def pv_sheet_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    from meetings.documents.rendering import render_pdf
+
+    context = _sheet_context(request, pk)
+    access_record(
+        request=request, action=AccessLog.Action.EXPORT, case=context["case"], target=_("Fiche de déclaration (PDF)")
+    )
+    pdf = render_pdf(template_name="pdf/pv_sheet.html", context=context)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    name = f"declaration-{context['case'].reference or context['case'].pk}-{pk}.pdf"
+    response["Content-Disposition"] = f'inline; filename="{name}"'
+    return response
+
+
+@require_POST
+@role_required(*PV_ROLES)
+def pv_status_change(request: HttpRequest, pk: int) -> HttpResponse:
+    follow_up = selectors.follow_up_for_sheet(pk)
+    form = TransitionForm(request.POST)
+    target = reverse("pharmacovigilance:sheet", args=[follow_up.pk])
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect(target)
+    data = form.cleaned_data
+    try:
+        pv_transition(
+            follow_up=follow_up,
+            to=data["to"],
+            by=request.user,
+            declared_on=data["declared_on"],
+            crpv_reference=data["crpv_reference"],
+            reason=data["reason"],
+        )
+    except PvTransitionError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("Statut mis à jour : %(status)s.") % {"status": PvStatus(data["to"]).label})
+    return redirect(target)
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(*PV_ROLES)
+def pv_sheet_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    context = _sheet_context(request, pk)
+    follow_up, sheet = context["follow_up"], context["sheet"]
+    declaration = getattr(follow_up, "declaration", None)
+    data = request.POST if request.method == "POST" else None
+    initial = {
+        "serious_choice": {True: "yes", False: "no"}.get(sheet.serious, ""),  # type: ignore[arg-type]
+        "narrative": sheet.narrative,
+    }
+    form = DeclarationForm(data, instance=declaration, initial=initial)
+    drug_forms = [
+        (
+            row,
+            DrugDetailForm(
+                data,
+                prefix=f"drug-{row.drug_id}",
+                initial={
+                    "route": row.route,
+                    "dose": row.dose,
+                    "batch_numbers": row.batch_numbers,
+                    "action_taken": row.action_taken,
+                },
+            ),
+        )
+        for row in sheet.drugs
+    ]
+    if request.method == "POST":
+        access_record(
+            request=request, action=AccessLog.Action.VIEW_PV, case=context["case"], target=_("Fiche : complément")
+        )
+        if form.is_valid() and all(f.is_valid() for _row, f in drug_forms):
+            try:
+                pv_declaration_save(
+                    follow_up=follow_up,
+                    by=request.user,
+                    reaction=form.reaction_values(),
+                    narrative=form.cleaned_data["narrative"],
+                    drugs={row.drug_id: f.cleaned_data for row, f in drug_forms},
+                )
+            except PvTransitionError as exc:
+                messages.error(request, str(exc))
+            else:
+                messages.success(request, _("Fiche de déclaration enregistrée."))
+                return redirect("pharmacovigilance:sheet", pk=follow_up.pk)
+        status = 400
+    else:
+        access_record(
+            request=request, action=AccessLog.Action.VIEW_PV, case=context["case"], target=_("Fiche : complément")
+        )
+        status = 200
+    context.update(
+        {
+            "form": form,
+            "drug_forms": drug_forms,
+            "criteria_fields": [name for name, _element in SERIOUSNESS_CRITERIA],
+            "detail_fields": ["outcome", "dechallenge", "rechallenge", "meddra_code", "meddra_version"],
+        }
+    )
+    return render(request, "pharmacovigilance/sheet_edit.html", context, status=status)
+
+
+@require_GET
+@role_required(*PV_ROLES)
+def pv_e2b(request: HttpRequest, case_pk: int) -> HttpResponse:
+    follow_ups = selectors.case_follow_ups_for_export(case_pk)
+    sheets = [cerfa_sheet(follow_up=f) for f in follow_ups]
+    case = sheets[0].case
+    access_record(request=request, action=AccessLog.Action.EXPORT, case=case, target=_("Export E2B(R3)"))
+    xml = e2b_export(sheets=sheets, sender_organisation=SENDER_ORGANISATION, sender_name=request.user.get_full_name())
+    response = HttpResponse(xml, content_type="application/xml; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{e2b_case_identifier(case)}-E2B-R3.xml"'
+    return response
+
+
+def _period(request: HttpRequest) -> tuple[PeriodForm, Any, Any]:
+    form = PeriodForm(request.GET or None)
+    if form.is_valid():
+        return form, form.cleaned_data.get("date_from"), form.cleaned_data.get("date_to")
+    return form, None, None
+
+
+@require_GET
+@role_required(*PV_ROLES)
+def pv_registry(request: HttpRequest) -> HttpResponse:
+    form, date_from, date_to = _period(request)
+    rows = selectors.pv_registry(date_from=date_from, date_to=date_to)
+    chart = selectors.registry_chart(rows)
+    return render(
+        request,
+        "pharmacovigilance/registry.html",
+        {
+            "form": form,
+            "rows": rows,
+            "chart": chart,
+            "totals": selectors.registry_totals(rows),
+            "query": _filter_query(request),
+        },
+    )
+
+
+@require_GET
+@role_required(*PV_ROLES)
+def pv_registry_csv(request: HttpRequest) -> HttpResponse:
+    _form, date_from, date_to = _period(request)
+    rows = selectors.pv_registry(date_from=date_from, date_to=date_to)
+    access_record(request=request, action=AccessLog.Action.EXPORT, target=_("Registre PV (CSV)"))
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="registre-pharmacovigilance.csv"'
+    response.write("\ufeff")  # BOM: spreadsheets open UTF-8 accents correctly
+    writer = csv.writer(response, delimiter=";")
+    writer.writerow(
+        [_("Médicament"), _("Catégorie d'organe"), _("Grade"), _("Déclarées"), _("Non déclarées"), _("Total")]
+    )
+    for row in rows:
+        writer.writerow(
+            [_csv_cell(row.drug), _csv_cell(row.category), row.grade, row.declared, row.undeclared, row.total]
+        )
+    return response
+
+
+def _csv_cell(value: str) -> str:
+    # A cell starting with = + - @ would run as a formula in a spreadsheet.
+    return f"'{value}" if value[:1] in ("=", "+", "-", "@") else value
+
+
+@require_GET
+def pv_case_status(request: HttpRequest, case_pk: int) -> HttpResponse:
+    """The PV status of each toxicity of one case, for whoever may see the case (404 otherwise).
+
+    A clinician sees the status only; the CRPV and coordinators also get the link to the sheet.
+    """
+    case = get_case_for_user(request.user, case_pk)
+    return render(
+        request,
+        "pharmacovigilance/_case_status.html",
+        {"case": case, "follow_ups": selectors.case_follow_ups(case), "can_manage": can_manage_pv(request.user)},
+    )
