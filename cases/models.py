@@ -55,7 +55,8 @@ class Patient(models.Model):
     used_name = models.CharField(_("nom utilisé"), max_length=100, blank=True)
     first_names = models.CharField(_("prénom(s)"), max_length=150)
     sex = models.CharField(_("sexe"), max_length=1, choices=Sex.choices)
-    birth_date = models.DateField(_("date de naissance"))
+    # Nullable so that a draft can be saved before the birth date is typed; required at submission.
+    birth_date = models.DateField(_("date de naissance"), null=True, blank=True)
     ins = models.CharField(_("INS (NIR + clé)"), max_length=15, blank=True, validators=[validate_ins], db_index=True)
     ins_status = models.CharField(
         _("statut de l'identité"), max_length=16, choices=InsStatus.choices, default=InsStatus.NONE
@@ -87,8 +88,10 @@ class Patient(models.Model):
     def full_name(self) -> str:
         return f"{self.birth_name.upper()} {self.first_names}"
 
-    def age_on(self, day: date) -> int:
+    def age_on(self, day: date) -> int | None:
         b = self.birth_date
+        if b is None:
+            return None
         return day.year - b.year - ((day.month, day.day) < (b.month, b.day))
 
 
@@ -181,6 +184,9 @@ class Case(models.Model):
     urgent_escalated_at = models.DateTimeField(null=True, blank=True)
     urgent_opinion = models.TextField(_("avis urgent"), blank=True)
     urgent_opinion_at = models.DateTimeField(null=True, blank=True)
+    # What the requester typed in the form when some of it could not be stored (a draft with an invalid
+    # date, say): kept so that nothing typed is lost; cleared once the form is valid.
+    draft_data = models.JSONField(default=dict, blank=True, editable=False)
     # Times
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

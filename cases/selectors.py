@@ -37,3 +37,128 @@ def get_case_for_user(user: Any, pk: Any) -> Case:
         return cases_visible_to(user).select_related("patient", "requester", "requester_centre").get(pk=pk)
     except (Case.DoesNotExist, ValueError, TypeError) as exc:
         raise Http404 from exc
+
+
+# --- The requester's space (request form, "Mes demandes", case page) -----------------------------------------
+
+MY_CASES_STATUS_FILTERS: dict[str, tuple[str, ...]] = {
+    "draft": ("draft",),
+    "in_progress": ("submitted", "info_requested", "accepted", "scheduled", "discussed"),
+    "info_requested": ("info_requested",),
+    "answered": ("avis_validated", "closed"),
+    "ended": ("withdrawn", "declined"),
+}
+
+
+def my_cases(user: Any, *, status: str = "", urgency: str = "", q: str = "") -> QuerySet[Case]:
+    """The user's own requests and those naming them co-requester, with the next scheduled meeting date.
+
+    ``status`` is one of MY_CASES_STATUS_FILTERS' keys (anything else is ignored), ``urgency`` a Urgency value.
+    """
+    from django.db.models import OuterRef, Subquery
+    from django.utils import timezone
+
+    from meetings.models import AgendaItem, Meeting
+
+    from .models import Urgency
+
+    ids = Case.objects.filter(Q(requester=user) | Q(co_requesters=user)).values("pk")
+    next_meeting = (
+        AgendaItem.objects.filter(
+            case=OuterRef("pk"),
+            outcome=AgendaItem.Outcome.PLANNED,
+            meeting__starts_at__gte=timezone.now() - timezone.timedelta(hours=3),
+        )
+        .exclude(meeting__status=Meeting.Status.CANCELLED)
+        .order_by("meeting__starts_at")
+        .values("meeting__starts_at")[:1]
+    )
+    qs = (
+        Case.objects.filter(pk__in=ids)
+        .select_related("patient", "requester")
+        .annotate(next_meeting_at=Subquery(next_meeting))
+        .order_by("-updated_at", "-pk")
+    )
+    if status in MY_CASES_STATUS_FILTERS:
+        qs = qs.filter(status__in=MY_CASES_STATUS_FILTERS[status])
+    if urgency in Urgency.values:
+        qs = qs.filter(urgency=urgency)
+    q = (q or "").strip()
+    if q:
+        qs = qs.filter(
+            Q(reference__icontains=q)
+            | Q(patient__birth_name__icontains=q)
+            | Q(patient__used_name__icontains=q)
+            | Q(patient__first_names__icontains=q)
+        )
+    return qs
+
+
+def case_for_page(user: Any, pk: Any) -> Case:
+    """A case with everything its page shows, in a constant number of queries (404 outside scope)."""
+    from django.db.models import Prefetch
+
+    from .models import Avis, CaseMessage, StatusChange
+
+    try:
+        return (
+            cases_visible_to(user)
+            .select_related("patient", "patient__treating_centre", "requester", "requester_centre")
+            .prefetch_related(
+                "co_requesters",
+                "lines__drugs",
+                "toxicities__event__category",
+                "attachments",
+                Prefetch("status_changes", queryset=StatusChange.objects.select_related("by")),
+                Prefetch("messages", queryset=CaseMessage.objects.select_related("author")),
+                Prefetch(
+                    "avis_set",
+                    queryset=Avis.objects.filter(state=Avis.State.VALIDATED)
+                    .select_related("meeting", "validated_by")
+                    .order_by("-validated_at"),
+                    to_attr="validated_avis",
+                ),
+            )
+            .get(pk=pk)
+        )
+    except (Case.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404 from exc
+
+
+def case_timeline(case: Case) -> list[dict[str, Any]]:
+    """Status changes and messages of a case (already prefetched by ``case_for_page``), oldest first."""
+    entries: list[dict[str, Any]] = [
+        {"at": change.at, "kind": "status", "change": change} for change in case.status_changes.all()
+    ]
+    entries += [{"at": msg.created_at, "kind": "message", "message": msg} for msg in case.messages.all()]
+    entries.sort(key=lambda e: e["at"])
+    return entries
+
+
+def possible_duplicates(
+    user: Any, *, ins: str = "", birth_name: str = "", birth_date: Any = None, exclude_pk: Any = None
+) -> list[dict[str, Any]]:
+    """Open requests that may concern the same patient (same INS, or same birth name and birth date).
+
+    Each entry says whether ``user`` may open it; a case outside their scope is reported without any detail.
+    """
+    from .models import OPEN_STATUSES
+
+    match = Q()
+    if ins:
+        match |= Q(patient__ins=ins)
+    if birth_name and birth_date:
+        match |= Q(patient__birth_name__iexact=birth_name.strip(), patient__birth_date=birth_date)
+    if not match:
+        return []
+    qs = (
+        Case.objects.filter(match, status__in=OPEN_STATUSES)
+        .exclude(status="draft", reference__isnull=True)
+        .select_related("patient")
+        .order_by("-submitted_at")
+    )
+    if exclude_pk:
+        qs = qs.exclude(pk=exclude_pk)
+    candidates = list(qs[:10])
+    visible = set(cases_visible_to(user).filter(pk__in=[c.pk for c in candidates]).values_list("pk", flat=True))
+    return [{"case": c, "visible": c.pk in visible} for c in candidates]

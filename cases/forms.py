@@ -1,0 +1,565 @@
+"""The request form: patient, cancer, immunotherapy lines, toxicities, context, reason and question.
+
+Two modes: ``draft`` (nothing required, only values that cannot be right are refused) and ``submit`` (every
+rule of the issue). ``RequestForms`` bundles the four parts so that views stay thin. Forms never save.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.forms import BaseFormSet, formset_factory
+from django.utils.translation import gettext_lazy as _
+
+from referents.models import Centre, ToxicityEvent
+from tigre.lib.validators import normalize_ins, validate_ins
+
+from .models import Case, Drug, ImmunotherapyLine, Patient, RequestReason, Urgency
+from .services import (
+    CASE_FIELDS,
+    PATIENT_FIELDS,
+    birth_date_error,
+    future_date_error,
+    onset_error,
+)
+
+DRAFT, SUBMIT = "draft", "submit"
+DATE_INPUT_FORMATS = ["%Y-%m-%d", "%d/%m/%Y"]
+MONTH_INPUT_FORMATS = ["%Y-%m", "%m/%Y", "%Y-%m-%d", "%d/%m/%Y"]
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+class MonthInput(forms.DateInput):
+    input_type = "month"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs=attrs, format="%Y-%m")
+
+
+def _date_field(label: Any, *, month: bool = False) -> forms.DateField:
+    return forms.DateField(
+        label=label,
+        required=False,
+        widget=MonthInput() if month else DateInput(),
+        input_formats=MONTH_INPUT_FORMATS if month else DATE_INPUT_FORMATS,
+        error_messages={"invalid": _("Date invalide (jj/mm/aaaa).")},
+    )
+
+
+class ModeMixin:
+    """Required-ness depends on the mode; ``submit_required`` lists what submission needs."""
+
+    submit_required: tuple[str, ...] = ()
+    fields: dict[str, forms.Field]
+
+    def set_mode(self, mode: str) -> None:
+        self.mode = mode
+        for field in self.fields.values():
+            widget = field.widget
+            if isinstance(widget, (forms.CheckboxInput, forms.RadioSelect, forms.CheckboxSelectMultiple)):
+                continue
+            widget.attrs["class"] = "form-select" if isinstance(widget, forms.Select) else "form-control"
+        for name, field in self.fields.items():
+            field.required = mode == SUBMIT and name in self.submit_required
+            if name in self.submit_required:
+                field.widget.attrs["data-required"] = "1"
+                field.submit_required = True  # type: ignore[attr-defined]
+
+
+class PatientForm(ModeMixin, forms.ModelForm):
+    submit_required = ("birth_name", "first_names", "sex", "birth_date")
+
+    class Meta:
+        model = Patient
+        fields = list(PATIENT_FIELDS)
+        widgets = {"sex": forms.RadioSelect}
+        help_texts = {
+            "ins": _("15 caractères : NIR (13) + clé (2). Laissez vide si inconnu."),
+            "used_name": _("Si différent du nom de naissance."),
+        }
+
+    def __init__(self, *args: Any, mode: str = DRAFT, centres: list[Centre] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["birth_date"] = _date_field(Patient._meta.get_field("birth_date").verbose_name)
+        self.fields["sex"].choices = list(self.fields["sex"].choices)[1:] if self.fields["sex"].choices else []
+        # Typed with spaces or dots as printed on a card: normalised, then checked (format and key) in clean_ins.
+        self.fields["ins"] = forms.CharField(
+            label=_("INS (NIR + clé)"),
+            required=False,
+            max_length=25,
+            help_text=self.fields["ins"].help_text,
+            widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+        )
+        if centres is not None:
+            self.fields["treating_centre"].choices = [("", "---------")] + [(c.pk, str(c)) for c in centres]
+        self.set_mode(mode)
+
+    def clean_ins(self) -> str:
+        value = normalize_ins(self.cleaned_data.get("ins", ""))
+        validate_ins(value)
+        return value
+
+    def clean_birth_date(self) -> date | None:
+        value = self.cleaned_data.get("birth_date")
+        if (err := birth_date_error(value)) is not None:
+            raise forms.ValidationError(err)
+        return value
+
+    def _post_clean(self) -> None:
+        """No model instance validation: fields are checked above, the service stores the cleaned values."""
+
+
+class CaseFieldsForm(ModeMixin, forms.ModelForm):
+    submit_required = ("primary_site_label", "reason", "question")
+
+    class Meta:
+        model = Case
+        fields = list(CASE_FIELDS)
+        widgets = {
+            "history": forms.Textarea(attrs={"rows": 2}),
+            "autoimmune_history": forms.Textarea(attrs={"rows": 2}),
+            "comorbidities": forms.Textarea(attrs={"rows": 2}),
+            "key_results": forms.Textarea(attrs={"rows": 3}),
+            "question": forms.Textarea(attrs={"rows": 3}),
+            "urgency_reason": forms.Textarea(attrs={"rows": 2}),
+            "urgency": forms.RadioSelect,
+            "reason": forms.RadioSelect,
+        }
+        help_texts = {
+            "primary_site": _("Code CIM-10, ex. C34."),
+            "question": _("Ce que vous attendez précisément de la RCP."),
+        }
+
+    def __init__(self, *args: Any, mode: str = DRAFT, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["diagnosis_date"] = _date_field(_("date du diagnostic (mois/année)"), month=True)
+        self.fields["performance_status"] = forms.TypedChoiceField(
+            label=_("état général OMS"),
+            choices=[("", "—")] + [(i, str(i)) for i in range(5)],
+            coerce=int,
+            empty_value=None,
+            required=False,
+        )
+        self.fields["reason"].choices = list(RequestReason.choices)
+        self.fields["urgency"].choices = list(Urgency.choices)
+        self.set_mode(mode)
+
+    def clean_urgency(self) -> str:
+        return self.cleaned_data.get("urgency") or Urgency.STANDARD
+
+    def clean_diagnosis_date(self) -> date | None:
+        value = self.cleaned_data.get("diagnosis_date")
+        if (err := future_date_error(value)) is not None:
+            raise forms.ValidationError(err)
+        return value
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if self.mode == SUBMIT:
+            if data.get("question") is not None and not str(data.get("question", "")).strip():
+                self.add_error("question", _("La question posée à la RCP est obligatoire."))
+            if data.get("urgency") == Urgency.URGENT and not str(data.get("urgency_reason", "")).strip():
+                self.add_error("urgency_reason", _("Indiquez pourquoi la demande est urgente."))
+        return data
+
+    def _post_clean(self) -> None:
+        """No model instance validation: the service stores the cleaned values."""
+
+
+class RowFormSet(BaseFormSet):
+    """Rows are added and removed in the page: every row is optional, a row left blank is ignored."""
+
+    def initial_form_count(self) -> int:
+        return 0
+
+    def rows(self) -> list[forms.Form]:
+        return [f for f in self.forms if f.has_changed()]
+
+
+class LineForm(ModeMixin, forms.Form):
+    submit_required = ("drugs", "regimen", "setting", "start_date")
+
+    drugs = forms.MultipleChoiceField(
+        label=_("médicament(s)"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"invalid_choice": _("Médicament inconnu.")},
+    )
+    regimen = forms.ChoiceField(label=_("schéma"), required=False)
+    setting = forms.ChoiceField(label=_("situation"), required=False)
+    start_date = _date_field(_("date de début"))
+    last_dose_date = _date_field(_("dernière administration"))
+    cycles = forms.IntegerField(
+        label=_("nombre de cycles"), required=False, validators=[MinValueValidator(0), MaxValueValidator(500)]
+    )
+    status = forms.ChoiceField(label=_("statut"), required=False)
+    dose = forms.CharField(label=_("posologie"), required=False, max_length=100)
+
+    def __init__(self, *args: Any, mode: str = DRAFT, drugs: Mapping[str, Drug] | None = None, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.drug_map = dict(drugs or {})
+        self.fields["drugs"].choices = [(pk, str(d)) for pk, d in self.drug_map.items()]
+        blank = [("", "—")]
+        self.fields["regimen"].choices = blank + list(ImmunotherapyLine.Regimen.choices)
+        self.fields["setting"].choices = blank + list(ImmunotherapyLine.Setting.choices)
+        self.fields["status"].choices = list(ImmunotherapyLine.LineStatus.choices)
+        self.set_mode(mode)
+
+    def has_changed(self) -> bool:
+        # The status select always posts a value; a row is "typed" only if something else was entered.
+        return any(name != "status" for name in self.changed_data)
+
+    def clean_drugs(self) -> list[Drug]:
+        return [self.drug_map[pk] for pk in self.cleaned_data.get("drugs", []) if pk in self.drug_map]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        for name in ("start_date", "last_dose_date"):
+            if (err := future_date_error(data.get(name))) is not None:
+                self.add_error(name, err)
+        start, last = data.get("start_date"), data.get("last_dose_date")
+        if start and last and last < start:
+            self.add_error("last_dose_date", _("La dernière administration précède le début de la ligne."))
+        return data
+
+    def storable(self) -> dict[str, Any] | None:
+        """The row as the service stores it, or None if the database cannot hold it yet (no start date)."""
+        data = getattr(self, "cleaned_data", {})
+        if not data.get("start_date"):
+            return None
+        row = {
+            k: data[k] for k in ("regimen", "setting", "start_date", "last_dose_date", "cycles", "dose") if k in data
+        }
+        row["status"] = data.get("status") or ImmunotherapyLine.LineStatus.ONGOING
+        row["drugs"] = data.get("drugs", [])
+        return row
+
+
+class ToxicityForm(ModeMixin, forms.Form):
+    submit_required = ("event", "grade", "onset_date")
+
+    event = forms.ChoiceField(
+        label=_("événement"), required=False, error_messages={"invalid_choice": _("Événement inconnu.")}
+    )
+    grade = forms.TypedChoiceField(
+        label=_("grade CTCAE v5"),
+        required=False,
+        coerce=int,
+        empty_value=None,
+        choices=[("", "—")] + [(i, str(i)) for i in range(1, 6)],
+        error_messages={"invalid_choice": _("Le grade CTCAE va de 1 à 5.")},
+    )
+    onset_date = _date_field(_("date d'apparition"))
+    pre_existing = forms.BooleanField(label=_("préexistant à l'immunothérapie"), required=False)
+    description = forms.CharField(label=_("description"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    management_hold = forms.BooleanField(label=_("ICI suspendu"), required=False)
+    steroids_mg_per_kg = forms.DecimalField(
+        label=_("corticoïdes (mg/kg/j)"),
+        required=False,
+        max_digits=4,
+        decimal_places=2,
+        min_value=Decimal("0"),
+        max_value=Decimal("30"),
+    )
+    other_immunosuppressants = forms.CharField(label=_("autres immunosuppresseurs"), required=False, max_length=300)
+    management_notes = forms.CharField(
+        label=_("prise en charge déjà réalisée"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        mode: str = DRAFT,
+        events: Mapping[str, ToxicityEvent] | None = None,
+        event_choices: list[Any] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.event_map = dict(events or {})
+        self.fields["event"].choices = [("", "—"), *list(event_choices or [])]
+        self.set_mode(mode)
+
+    def clean_event(self) -> ToxicityEvent | None:
+        pk = self.cleaned_data.get("event")
+        return self.event_map.get(pk) if pk else None
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if (err := future_date_error(data.get("onset_date"))) is not None:
+            self.add_error("onset_date", err)
+        return data
+
+    def storable(self) -> dict[str, Any] | None:
+        data = getattr(self, "cleaned_data", {})
+        if not (data.get("event") and data.get("grade") and data.get("onset_date")):
+            return None
+        return {
+            k: data[k]
+            for k in (
+                "event",
+                "grade",
+                "onset_date",
+                "pre_existing",
+                "description",
+                "management_hold",
+                "steroids_mg_per_kg",
+                "other_immunosuppressants",
+                "management_notes",
+            )
+            if k in data
+        }
+
+
+def event_choices() -> tuple[dict[str, ToxicityEvent], list[Any]]:
+    """Active events grouped by organ category (one query), for the grouped select."""
+    events = list(
+        ToxicityEvent.objects.filter(is_active=True, category__is_active=True)
+        .select_related("category")
+        .order_by("category__position", "category__label", "position", "label")
+    )
+    groups: dict[str, list[tuple[str, str]]] = {}
+    for ev in events:
+        groups.setdefault(ev.category.label, []).append((str(ev.pk), ev.label))
+    return {str(ev.pk): ev for ev in events}, list(groups.items())
+
+
+def drug_choices() -> dict[str, Drug]:
+    return {str(d.pk): d for d in Drug.objects.filter(is_active=True).order_by("target", "name")}
+
+
+def line_formset(**kwargs: Any) -> BaseFormSet:
+    initial = kwargs.get("initial") or []
+    cls = formset_factory(LineForm, formset=RowFormSet, extra=max(len(initial), 1), max_num=20, absolute_max=20)
+    return cls(prefix="line", **kwargs)
+
+
+def toxicity_formset(**kwargs: Any) -> BaseFormSet:
+    initial = kwargs.get("initial") or []
+    cls = formset_factory(ToxicityForm, formset=RowFormSet, extra=max(len(initial), 1), max_num=20, absolute_max=20)
+    return cls(prefix="tox", **kwargs)
+
+
+class RequestForms:
+    """The four parts of the request form, validated together in one mode."""
+
+    def __init__(self, *, data: Any = None, case: Case | None = None, mode: str = DRAFT) -> None:
+        self.mode = mode
+        self.case = case
+        self.drugs = drug_choices()
+        self.events, grouped = event_choices()
+        centres = list(Centre.objects.order_by("name"))
+        line_kwargs = {"mode": mode, "drugs": self.drugs}
+        tox_kwargs = {"mode": mode, "events": self.events, "event_choices": grouped}
+        if data is not None:
+            self.patient = PatientForm(data, prefix="patient", mode=mode, centres=centres)
+            self.case_form = CaseFieldsForm(data, prefix="case", mode=mode)
+            self.lines = line_formset(data=data, form_kwargs=line_kwargs)
+            self.toxicities = toxicity_formset(data=data, form_kwargs=tox_kwargs)
+        else:
+            patient_initial, case_initial, lines_initial, tox_initial = _initial_from(case)
+            self.patient = PatientForm(prefix="patient", mode=mode, centres=centres, initial=patient_initial)
+            self.case_form = CaseFieldsForm(prefix="case", mode=mode, initial=case_initial)
+            self.lines = line_formset(initial=lines_initial, form_kwargs=line_kwargs)
+            self.toxicities = toxicity_formset(initial=tox_initial, form_kwargs=tox_kwargs)
+        self.section_errors: dict[str, list[str]] = {"lines": [], "toxicities": []}
+
+    @property
+    def is_bound(self) -> bool:
+        return self.patient.is_bound
+
+    def is_valid(self) -> bool:
+        ok = all(
+            [self.patient.is_valid(), self.case_form.is_valid(), self.lines.is_valid(), self.toxicities.is_valid()]
+        )
+        if self.mode == SUBMIT:
+            self._cross_checks()
+        return ok and not self.has_errors()
+
+    def _cross_checks(self) -> None:
+        lines = list(self.lines.rows())
+        toxicities = list(self.toxicities.rows())
+        reason = self.case_form.cleaned_data.get("reason") if hasattr(self.case_form, "cleaned_data") else None
+        if not lines:
+            self.section_errors["lines"].append(str(_("Au moins une ligne d'immunothérapie est obligatoire.")))
+        if not toxicities and reason != RequestReason.PRE_EXISTING:
+            self.section_errors["toxicities"].append(
+                str(
+                    _(
+                        "Au moins une toxicité est obligatoire (sauf pour le motif « instauration d'un ICI malgré "
+                        "une maladie préexistante »)."
+                    )
+                )
+            )
+        starts = [f.cleaned_data.get("start_date") for f in lines if getattr(f, "cleaned_data", None)]
+        first_dose = min((d for d in starts if d), default=None)
+        for form in toxicities:
+            data = getattr(form, "cleaned_data", None) or {}
+            err = onset_error(data.get("onset_date"), first_dose, bool(data.get("pre_existing")))
+            if err is not None and "onset_date" not in form.errors:
+                form.add_error("onset_date", err)
+
+    def has_errors(self) -> bool:
+        return bool(self.summary())
+
+    def summary(self) -> list[dict[str, str]]:
+        """Every error, in page order, with the id of the field to jump to (the list at the top of the form)."""
+        items: list[dict[str, str]] = []
+        if not self.is_bound:
+            return items
+
+        def add(form: forms.Form, prefix_label: str = "") -> None:
+            for name, errors in form.errors.items():
+                if name == "__all__":
+                    for e in errors:
+                        items.append({"label": prefix_label, "message": e, "anchor": ""})
+                    continue
+                bf = form[name]
+                label = f"{prefix_label}{bf.label}"
+                for e in errors:
+                    items.append({"label": str(label), "message": str(e), "anchor": bf.id_for_label or bf.auto_id})
+
+        add(self.patient, str(_("Patient — ")))
+        add(self.case_form)
+        for e in self.section_errors["lines"]:
+            items.append({"label": str(_("Immunothérapie")), "message": e, "anchor": "section-lines"})
+        for i, form in enumerate(self.lines.rows(), start=1):
+            add(form, str(_("Ligne %(n)s — ") % {"n": i}))
+        for e in self.section_errors["toxicities"]:
+            items.append({"label": str(_("Toxicités")), "message": e, "anchor": "section-toxicities"})
+        for i, form in enumerate(self.toxicities.rows(), start=1):
+            add(form, str(_("Toxicité %(n)s — ") % {"n": i}))
+        for e in self.lines.non_form_errors() + self.toxicities.non_form_errors():
+            items.append({"label": "", "message": str(e), "anchor": ""})
+        return items
+
+    def payload(self) -> dict[str, Any]:
+        """What can be stored now (valid fields, rows the database can hold), for the services."""
+        patient = {k: v for k, v in self.patient.cleaned_data.items() if k in PATIENT_FIELDS}
+        fields = {k: v for k, v in self.case_form.cleaned_data.items() if k in CASE_FIELDS}
+        lines = [row for f in self.lines.rows() if (row := f.storable()) is not None]
+        toxicities = [row for f in self.toxicities.rows() if (row := f.storable()) is not None]
+        return {"patient": patient, "fields": fields, "lines": lines, "toxicities": toxicities}
+
+    def tag_suggested(self) -> bool:
+        from .services import tag_suggested
+
+        rows = []
+        for form in self.toxicities.forms:
+            if self.is_bound:
+                data = getattr(form, "cleaned_data", None) or {}
+                rows.append({"event": data.get("event"), "grade": data.get("grade")})
+            else:
+                rows.append(
+                    {"event": self.events.get(str(form.initial.get("event", ""))), "grade": form.initial.get("grade")}
+                )
+        return tag_suggested(rows)
+
+
+def raw_data(data: Any) -> dict[str, list[str]]:
+    """The posted form as JSON-able lists (kept on a draft so that nothing typed is lost)."""
+    return {k: data.getlist(k) for k in data if k != "csrfmiddlewaretoken" and not k.startswith("action")}
+
+
+def querydict_from(raw: Mapping[str, list[str]]) -> Any:
+    from django.http import QueryDict
+
+    q = QueryDict(mutable=True)
+    for k, values in raw.items():
+        q.setlist(k, [str(v) for v in values])
+    return q
+
+
+def _initial_from(
+    case: Case | None,
+) -> tuple[dict[str, Any], dict[str, Any], list[dict[str, Any]], list[dict[str, Any]]]:
+    if case is None:
+        return {}, {"urgency": Urgency.STANDARD}, [], []
+    p = case.patient
+    patient_initial = {name: getattr(p, name) for name in PATIENT_FIELDS}
+    patient_initial["treating_centre"] = p.treating_centre_id
+    case_initial = {name: getattr(case, name) for name in CASE_FIELDS}
+    lines = [
+        {
+            **{
+                k: getattr(line, k)
+                for k in ("regimen", "setting", "start_date", "last_dose_date", "cycles", "status", "dose")
+            },
+            "drugs": [str(d.pk) for d in line.drugs.all()],
+        }
+        for line in case.lines.all()
+    ]
+    toxicities = [
+        {
+            **{
+                k: getattr(t, k)
+                for k in (
+                    "grade",
+                    "onset_date",
+                    "pre_existing",
+                    "description",
+                    "management_hold",
+                    "steroids_mg_per_kg",
+                    "other_immunosuppressants",
+                    "management_notes",
+                )
+            },
+            "event": str(t.event_id),
+        }
+        for t in case.toxicities.all()
+    ]
+    return patient_initial, case_initial, lines, toxicities
+
+
+class AnswerForm(forms.Form):
+    body = forms.CharField(
+        label=_("Votre réponse"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=5000,
+        error_messages={"required": _("La réponse ne peut pas être vide.")},
+    )
+
+
+class WithdrawForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Motif du retrait"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=1000,
+        error_messages={"required": _("Indiquez pourquoi vous retirez la demande.")},
+    )
+
+
+class AttachmentForm(forms.Form):
+    file = forms.FileField(
+        label=_("Fichier (PDF, PNG ou JPEG)"),
+        error_messages={"required": _("Choisissez un fichier."), "empty": _("Le fichier est vide.")},
+        widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,image/png,image/jpeg"}),
+    )
+    description = forms.CharField(label=_("Description"), required=False, max_length=200)
+
+
+class MyCasesFilterForm(forms.Form):
+    status = forms.ChoiceField(
+        label=_("Statut"),
+        required=False,
+        choices=[
+            ("", _("Tous")),
+            ("draft", _("Brouillons")),
+            ("in_progress", _("En cours")),
+            ("info_requested", _("Informations demandées")),
+            ("answered", _("Avis rendu")),
+            ("ended", _("Retirées ou refusées")),
+        ],
+    )
+    urgency = forms.ChoiceField(label=_("Urgence"), required=False, choices=[("", _("Toutes")), *Urgency.choices])
+    q = forms.CharField(label=_("Recherche"), required=False, max_length=100)

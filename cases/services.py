@@ -1,0 +1,525 @@
+"""Every write on a request (demande d'avis): drafts, submission, answers, withdrawal, attachments.
+
+The rules a submitted request must satisfy live in ``case_completeness``; the form checks the same rules field
+by field for the clinician, this function is the authority (it runs again inside ``case_submit``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+import uuid
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date
+from typing import Any
+
+import filetype
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from tigre.accounts.roles import Role
+
+from .models import (
+    Attachment,
+    Case,
+    CaseMessage,
+    CaseSequence,
+    CaseStatus,
+    ImmunotherapyLine,
+    Patient,
+    RequestReason,
+    Toxicity,
+    Urgency,
+)
+from .workflow import case_transition
+
+# Fields a clinician fills in through the form (services ignore anything else they are given).
+PATIENT_FIELDS = (
+    "birth_name",
+    "used_name",
+    "first_names",
+    "sex",
+    "birth_date",
+    "ins",
+    "ins_status",
+    "treating_centre",
+    "weight_kg",
+    "height_cm",
+    "gp_name",
+)
+CASE_FIELDS = (
+    "primary_site",
+    "primary_site_label",
+    "histology",
+    "stage",
+    "diagnosis_date",
+    "performance_status",
+    "history",
+    "autoimmune_history",
+    "comorbidities",
+    "key_results",
+    "reason",
+    "reason_detail",
+    "question",
+    "urgency",
+    "urgency_reason",
+)
+LINE_FIELDS = ("regimen", "setting", "start_date", "last_dose_date", "cycles", "status", "dose")
+TOXICITY_FIELDS = (
+    "event",
+    "grade",
+    "onset_date",
+    "pre_existing",
+    "description",
+    "management_hold",
+    "steroids_mg_per_kg",
+    "other_immunosuppressants",
+    "management_notes",
+)
+
+ALLOWED_ATTACHMENT_TYPES = {"application/pdf": "pdf", "image/png": "png", "image/jpeg": "jpg"}
+MAX_AGE_YEARS = 120
+# Statuses in which the requester may still add attachments.
+ATTACHABLE_STATUSES = frozenset({CaseStatus.DRAFT, CaseStatus.SUBMITTED, CaseStatus.INFO_REQUESTED})
+
+
+class CaseIncomplete(ValidationError):
+    """Raised by ``case_submit``; ``missing`` lists (field, French message)."""
+
+    def __init__(self, missing: list[tuple[str, str]]) -> None:
+        self.missing = missing
+        super().__init__([message for _field, message in missing])
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Drafts
+# --------------------------------------------------------------------------------------------------------------
+
+
+def _apply(obj: Any, data: Mapping[str, Any] | None, allowed: Sequence[str]) -> list[str]:
+    changed = []
+    for name, value in (data or {}).items():
+        if name in allowed:
+            setattr(obj, name, "" if value is None and _is_text(obj, name) else value)
+            changed.append(name)
+    return changed
+
+
+def _is_text(obj: Any, name: str) -> bool:
+    field = obj._meta.get_field(name)
+    return field.get_internal_type() in ("CharField", "TextField") and not field.null
+
+
+def _replace_lines(case: Case, lines: Iterable[Mapping[str, Any]]) -> None:
+    case.lines.all().delete()
+    rows = list(lines)
+    created = ImmunotherapyLine.objects.bulk_create(
+        [
+            ImmunotherapyLine(case=case, position=i, **{k: row[k] for k in LINE_FIELDS if k in row})
+            for i, row in enumerate(rows)
+        ]
+    )
+    through = ImmunotherapyLine.drugs.through
+    through.objects.bulk_create(
+        [
+            through(immunotherapyline_id=line.pk, drug_id=drug.pk)
+            for line, row in zip(created, rows, strict=True)
+            for drug in row.get("drugs") or []
+        ]
+    )
+
+
+def _replace_toxicities(case: Case, toxicities: Iterable[Mapping[str, Any]]) -> None:
+    case.toxicities.all().delete()
+    Toxicity.objects.bulk_create(
+        [
+            Toxicity(case=case, position=i, **{k: row[k] for k in TOXICITY_FIELDS if k in row})
+            for i, row in enumerate(toxicities)
+        ]
+    )
+
+
+def _refresh_highest_grade(case: Case) -> None:
+    grade = case.toxicities.aggregate(m=Max("grade"))["m"]
+    if grade != case.highest_grade:
+        case.highest_grade = grade
+        case.save(update_fields=["highest_grade", "updated_at"])
+
+
+@transaction.atomic
+def case_create(
+    *,
+    by: Any,
+    patient: Mapping[str, Any] | None = None,
+    fields: Mapping[str, Any] | None = None,
+    lines: Iterable[Mapping[str, Any]] = (),
+    toxicities: Iterable[Mapping[str, Any]] = (),
+    co_requesters: Iterable[Any] = (),
+    raw_data: Mapping[str, Any] | None = None,
+) -> Case:
+    """Create a draft request for ``by``. Any part may be missing: completeness is checked at submission."""
+    patient_obj = Patient(treating_centre=getattr(by, "centre", None))
+    _apply(patient_obj, patient, PATIENT_FIELDS)
+    patient_obj.save()
+    case = Case(patient=patient_obj, requester=by, requester_centre=getattr(by, "centre", None))
+    _apply(case, fields, CASE_FIELDS)
+    case.draft_data = dict(raw_data or {})
+    case.save()
+    co = [u for u in co_requesters if u.pk != by.pk]
+    if co:
+        case.co_requesters.add(*co)
+    _replace_lines(case, lines)
+    _replace_toxicities(case, toxicities)
+    _refresh_highest_grade(case)
+    return case
+
+
+@transaction.atomic
+def case_save_draft(
+    *,
+    case: Case,
+    by: Any,
+    patient: Mapping[str, Any] | None = None,
+    fields: Mapping[str, Any] | None = None,
+    lines: Iterable[Mapping[str, Any]] | None = None,
+    toxicities: Iterable[Mapping[str, Any]] | None = None,
+    co_requesters: Iterable[Any] | None = None,
+    raw_data: Mapping[str, Any] | None = None,
+) -> Case:
+    """Store what the requester typed in a draft. ``lines``/``toxicities`` given replace the existing rows."""
+    locked = Case.objects.select_for_update().only("pk", "status").get(pk=case.pk)
+    if locked.status != CaseStatus.DRAFT:
+        raise ValidationError(_("Seul un brouillon peut être modifié."))
+    if not user_is_requester(case, by):
+        raise ValidationError(_("Seul le demandeur peut modifier ce brouillon."))
+    patient_fields = _apply(case.patient, patient, PATIENT_FIELDS)
+    if patient_fields:
+        case.patient.save(update_fields=patient_fields)
+    case_fields = _apply(case, fields, CASE_FIELDS)
+    if raw_data is not None:
+        case.draft_data = dict(raw_data)
+        case_fields.append("draft_data")
+    case.save(update_fields=[*case_fields, "updated_at"])
+    if co_requesters is not None:
+        case.co_requesters.set([u for u in co_requesters if u.pk != case.requester_id])
+    if lines is not None:
+        _replace_lines(case, lines)
+    if toxicities is not None:
+        _replace_toxicities(case, toxicities)
+    _refresh_highest_grade(case)
+    return case
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Rules
+# --------------------------------------------------------------------------------------------------------------
+
+
+def tag_suggested(toxicities: Iterable[Any]) -> bool:
+    """DOMAIN.md section 6: suggest TAG when a toxicity is grade >= 3, or its event is urgent at any grade.
+
+    Accepts Toxicity rows or mappings with ``event`` and ``grade``.
+    """
+    for tox in toxicities:
+        grade = tox.get("grade") if isinstance(tox, Mapping) else tox.grade
+        event = tox.get("event") if isinstance(tox, Mapping) else tox.event
+        if grade is not None and int(grade) >= 3:
+            return True
+        if event is not None and event.urgent_at_any_grade:
+            return True
+    return False
+
+
+def birth_date_error(birth_date: date | None, today: date | None = None) -> str | None:
+    if birth_date is None:
+        return None
+    today = today or timezone.localdate()
+    if birth_date > today:
+        return _("La date de naissance ne peut pas être dans le futur.")
+    age = today.year - birth_date.year - ((today.month, today.day) < (birth_date.month, birth_date.day))
+    if age > MAX_AGE_YEARS:
+        return _("La date de naissance donne un âge de plus de 120 ans : vérifiez-la.")
+    return None
+
+
+def future_date_error(value: date | None, today: date | None = None) -> str | None:
+    if value is not None and value > (today or timezone.localdate()):
+        return _("Cette date est dans le futur.")
+    return None
+
+
+def onset_error(onset: date | None, first_dose: date | None, pre_existing: bool) -> str | None:
+    if onset and first_dose and not pre_existing and onset < first_dose:
+        return _(
+            "L'apparition (%(onset)s) précède la première administration d'immunothérapie (%(first)s) : "
+            "corrigez la date ou cochez « préexistant »."
+        ) % {"onset": onset.strftime("%d/%m/%Y"), "first": first_dose.strftime("%d/%m/%Y")}
+    return None
+
+
+def case_completeness(case: Case) -> list[tuple[str, str]]:
+    """What a request still lacks before it can be submitted, as (form field name, French message).
+
+    Field names are those of the request form (``patient-birth_date``, ``line-0-drugs``, ``tox-1-grade``...),
+    plus ``lines`` and ``toxicities`` for the sections as a whole.
+    """
+    missing: list[tuple[str, str]] = []
+    p = case.patient
+    required_patient = (
+        ("birth_name", _("Le nom de naissance du patient est obligatoire.")),
+        ("first_names", _("Le prénom du patient est obligatoire.")),
+        ("sex", _("Le sexe du patient est obligatoire.")),
+        ("birth_date", _("La date de naissance du patient est obligatoire.")),
+    )
+    for name, message in required_patient:
+        if not getattr(p, name):
+            missing.append((f"patient-{name}", message))
+    if (err := birth_date_error(p.birth_date)) is not None:
+        missing.append(("patient-birth_date", err))
+    if p.ins:
+        try:
+            p._meta.get_field("ins").run_validators(p.ins)
+        except ValidationError as exc:
+            missing.append(("patient-ins", exc.messages[0]))
+    if not case.primary_site_label and not case.primary_site:
+        missing.append(("case-primary_site_label", _("La localisation du cancer est obligatoire.")))
+    if (err := future_date_error(case.diagnosis_date)) is not None:
+        missing.append(("case-diagnosis_date", err))
+    if not case.reason:
+        missing.append(("case-reason", _("Le motif de la demande est obligatoire.")))
+    if not case.question.strip():
+        missing.append(("case-question", _("La question posée à la RCP est obligatoire.")))
+    if case.urgency == Urgency.URGENT and not case.urgency_reason.strip():
+        missing.append(("case-urgency_reason", _("Indiquez pourquoi la demande est urgente.")))
+
+    lines = list(case.lines.all())
+    if not lines:
+        missing.append(("lines", _("Au moins une ligne d'immunothérapie est obligatoire.")))
+    for i, line in enumerate(lines):
+        if not line.drugs.all():
+            missing.append((f"line-{i}-drugs", _("Ligne %(n)s : choisissez au moins un médicament.") % {"n": i + 1}))
+        for name, label in (("regimen", _("le schéma")), ("setting", _("la situation"))):
+            if not getattr(line, name):
+                missing.append(
+                    (f"line-{i}-{name}", _("Ligne %(n)s : %(what)s est obligatoire.") % {"n": i + 1, "what": label})
+                )
+        for name in ("start_date", "last_dose_date"):
+            if (err := future_date_error(getattr(line, name))) is not None:
+                missing.append((f"line-{i}-{name}", err))
+        if line.last_dose_date and line.start_date and line.last_dose_date < line.start_date:
+            missing.append((f"line-{i}-last_dose_date", _("La dernière administration précède le début de la ligne.")))
+    first_dose = min((line.start_date for line in lines if line.start_date), default=None)
+
+    toxicities = list(case.toxicities.all())
+    if not toxicities and case.reason != RequestReason.PRE_EXISTING:
+        missing.append(
+            (
+                "toxicities",
+                _(
+                    "Au moins une toxicité est obligatoire (sauf pour le motif « instauration d'un ICI malgré "
+                    "une maladie préexistante »)."
+                ),
+            )
+        )
+    for i, tox in enumerate(toxicities):
+        if not 1 <= tox.grade <= 5:
+            missing.append((f"tox-{i}-grade", _("Le grade CTCAE va de 1 à 5.")))
+        if (err := future_date_error(tox.onset_date)) is not None:
+            missing.append((f"tox-{i}-onset_date", err))
+        if (err := onset_error(tox.onset_date, first_dose, tox.pre_existing)) is not None:
+            missing.append((f"tox-{i}-onset_date", err))
+    return missing
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Submission and the requester's actions
+# --------------------------------------------------------------------------------------------------------------
+
+
+def _next_reference(year: int) -> str:
+    """Sequential per year; the row lock serialises concurrent submissions (PostgreSQL SELECT ... FOR UPDATE)."""
+    CaseSequence.objects.get_or_create(year=year)  # race on creation is settled by the primary key
+    seq = CaseSequence.objects.select_for_update().get(year=year)
+    seq.last_number += 1
+    seq.save(update_fields=["last_number"])
+    return f"TIGRE-{year}-{seq.last_number:04d}"
+
+
+@transaction.atomic
+def case_submit(*, case: Case, by: Any) -> Case:
+    """Check completeness, give the reference, move to SUBMITTED and acknowledge (outbox, same transaction)."""
+    from tigre.notifications.models import Kind
+    from tigre.notifications.services import notify
+    from tigre.notifications.urgent import urgent_case_alert
+
+    locked = Case.objects.select_for_update().get(pk=case.pk)
+    if locked.status != CaseStatus.DRAFT:
+        raise ValidationError(_("Cette demande a déjà été soumise."))
+    if not user_is_requester(locked, by):
+        raise ValidationError(_("Seul le demandeur peut soumettre cette demande."))
+    case = (
+        Case.objects.select_related("patient", "requester")
+        .prefetch_related("lines__drugs", "toxicities__event")
+        .get(pk=case.pk)
+    )
+    missing = case_completeness(case)
+    if missing:
+        raise CaseIncomplete(missing)
+    now = timezone.now()
+    if not case.reference:
+        case.reference = _next_reference(timezone.localdate(now).year)
+    case.submitted_at = now
+    case.draft_data = {}
+    case.highest_grade = max((t.grade for t in case.toxicities.all()), default=None)
+    case.save(update_fields=["reference", "submitted_at", "draft_data", "highest_grade", "updated_at"])
+    case_transition(case=case, to=CaseStatus.SUBMITTED, by=by)
+    notify(kind=Kind.REQUEST_RECEIVED, recipients=[case.requester], key=f"case{case.pk}", case=case)
+    if case.is_urgent:
+        urgent_case_alert(case=case)
+    return case
+
+
+def user_is_requester(case: Case, user: Any) -> bool:
+    """The requester or a colleague named co-requester (they act on the request)."""
+    if case.requester_id == user.pk:
+        return True
+    return case.co_requesters.filter(pk=user.pk).exists()
+
+
+@transaction.atomic
+def case_answer_info_request(*, case: Case, by: Any, body: str) -> CaseMessage:
+    """The requester answers the secretariat's question: the case goes back to SUBMITTED."""
+    from tigre.accounts.models import User
+    from tigre.notifications.models import Kind
+    from tigre.notifications.services import notify
+
+    body = (body or "").strip()
+    if not body:
+        raise ValidationError(_("La réponse ne peut pas être vide."))
+    if not user_is_requester(case, by):
+        raise ValidationError(_("Seul le demandeur peut répondre à cette demande d'informations."))
+    if case.status != CaseStatus.INFO_REQUESTED:
+        raise ValidationError(_("Aucune demande d'informations n'est en attente sur cette demande."))
+    message = CaseMessage.objects.create(case=case, kind=CaseMessage.Kind.ANSWER, author=by, body=body)
+    case_transition(case=case, to=CaseStatus.SUBMITTED, by=by, reason=_("Réponse du demandeur"))
+    secretariat = User.objects.filter(is_active=True, groups__name=Role.SECRETARIAT).distinct()
+    notify(kind=Kind.INFO_ANSWERED, recipients=secretariat, key=f"case{case.pk}-msg{message.pk}", case=case)
+    return message
+
+
+@transaction.atomic
+def case_withdraw(*, case: Case, by: Any, reason: str) -> Case:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError(_("Indiquez pourquoi vous retirez la demande."))
+    if not user_is_requester(case, by):
+        raise ValidationError(_("Seul le demandeur peut retirer cette demande."))
+    case_transition(case=case, to=CaseStatus.WITHDRAWN, by=by, reason=reason)
+    return case
+
+
+@transaction.atomic
+def case_delete_draft(*, case: Case, by: Any) -> None:
+    """A draft never submitted can be thrown away by its requester (nothing was shared yet)."""
+    locked = Case.objects.select_for_update().only("pk", "status", "reference").get(pk=case.pk)
+    if locked.status != CaseStatus.DRAFT or locked.reference:
+        raise ValidationError(_("Seul un brouillon jamais soumis peut être supprimé."))
+    if case.requester_id != by.pk:
+        raise ValidationError(_("Seul le demandeur peut supprimer ce brouillon."))
+    for attachment in case.attachments.all():
+        attachment.file.delete(save=False)
+    patient = case.patient
+    case.delete()
+    if not patient.cases.exists():
+        patient.delete()
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Attachments
+# --------------------------------------------------------------------------------------------------------------
+
+_UNSAFE_NAME = re.compile(r"[\x00-\x1f\x7f/\\]")
+
+
+def attachment_name_error(name: str) -> str | None:
+    if not name or not name.strip():
+        return _("Le fichier n'a pas de nom.")
+    if _UNSAFE_NAME.search(name) or ".." in name:
+        return _("Nom de fichier refusé : il ne doit contenir ni chemin (« / », « .. ») ni caractère de contrôle.")
+    if len(name) > 200:
+        return _("Nom de fichier trop long (200 caractères au plus).")
+    return None
+
+
+def sanitise_name(name: str) -> str:
+    name = unicodedata.normalize("NFC", name).strip().replace('"', "'")
+    return re.sub(r"\s+", " ", name)[:200]
+
+
+@transaction.atomic
+def attachment_add(*, case: Case, by: Any, uploaded: Any, description: str = "") -> Attachment:
+    """Check and store one file. Refused: another type than PDF/PNG/JPEG (by content), empty, too large,
+    one too many, or a name carrying a path or control characters. Nothing is stored when refused."""
+    limits = settings.TIGRE
+    locked = Case.objects.select_for_update().only("pk", "status").get(pk=case.pk)
+    if locked.status not in ATTACHABLE_STATUSES:
+        raise ValidationError(_("On ne peut plus ajouter de pièce jointe à cette demande."))
+    if not user_is_requester(case, by):
+        raise ValidationError(_("Seul le demandeur peut ajouter une pièce jointe."))
+    if (err := attachment_name_error(getattr(uploaded, "name", "") or "")) is not None:
+        raise ValidationError(err)
+    size = uploaded.size or 0
+    if size == 0:
+        raise ValidationError(_("Le fichier est vide."))
+    if size > limits["ATTACHMENT_MAX_BYTES"]:
+        raise ValidationError(
+            _("Le fichier dépasse la taille maximale (%(mb)s Mo).")
+            % {"mb": limits["ATTACHMENT_MAX_BYTES"] // (1024 * 1024)}
+        )
+    if case.attachments.count() >= limits["ATTACHMENT_MAX_COUNT"]:
+        raise ValidationError(
+            _("Nombre maximal de pièces jointes atteint (%(n)s par demande).") % {"n": limits["ATTACHMENT_MAX_COUNT"]}
+        )
+    uploaded.seek(0)
+    content = uploaded.read()
+    if len(content) != size or len(content) > limits["ATTACHMENT_MAX_BYTES"]:
+        raise ValidationError(_("Le fichier n'a pas pu être lu entièrement."))
+    kind = filetype.guess(content)
+    mime = kind.mime if kind else ""
+    if mime not in ALLOWED_ATTACHMENT_TYPES:
+        raise ValidationError(_("Type de fichier refusé : seuls les PDF, PNG et JPEG sont acceptés (contenu vérifié)."))
+    attachment = Attachment(
+        case=case,
+        original_name=sanitise_name(uploaded.name),
+        content_type=mime,
+        size=size,
+        sha256=hashlib.sha256(content).hexdigest(),
+        description=(description or "").strip()[:200],
+        uploaded_by=by,
+    )
+    # The stored name is random: the original name never reaches the file system.
+    attachment.file.save(f"{uuid.uuid4().hex}.{ALLOWED_ATTACHMENT_TYPES[mime]}", ContentFile(content), save=False)
+    try:
+        attachment.save()
+    except Exception:
+        attachment.file.delete(save=False)
+        raise
+    return attachment
+
+
+@transaction.atomic
+def attachment_delete(*, attachment: Attachment, by: Any) -> None:
+    case = attachment.case
+    if case.status != CaseStatus.DRAFT:
+        raise ValidationError(_("Une pièce jointe ne peut être supprimée que d'un brouillon."))
+    if not user_is_requester(case, by):
+        raise ValidationError(_("Seul le demandeur peut supprimer une pièce jointe."))
+    storage, name = attachment.file.storage, attachment.file.name
+    attachment.delete()
+    transaction.on_commit(lambda: storage.delete(name))

@@ -1,0 +1,403 @@
+"""The clinician's pages: the request form, "Mes demandes", the case page and the requester's actions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from referents.models import ToxicityEvent
+from tigre.accounts.decorators import role_required
+from tigre.accounts.roles import Role
+from tigre.audit.models import AccessLog
+from tigre.audit.services import access_record
+
+from . import selectors, services
+from .forms import (
+    DRAFT,
+    SUBMIT,
+    AnswerForm,
+    AttachmentForm,
+    MyCasesFilterForm,
+    RequestForms,
+    WithdrawForm,
+    drug_choices,
+    event_choices,
+    line_formset,
+    querydict_from,
+    raw_data,
+    toxicity_formset,
+)
+from .models import Attachment, Case, CaseStatus, Urgency
+from .workflow import can_transition
+
+REQUESTER_ROLES = (Role.CLINICIAN, Role.REFERENT, Role.COORDINATOR)
+
+
+# --------------------------------------------------------------------------------------------------------------
+# The request form
+# --------------------------------------------------------------------------------------------------------------
+
+
+def _draft_case(request: HttpRequest, pk: Any) -> Case:
+    case = selectors.get_case_for_user(request.user, pk)
+    if case.status != CaseStatus.DRAFT or not services.user_is_requester(case, request.user):
+        raise Http404
+    return case
+
+
+def _form_context(request: HttpRequest, forms: RequestForms, case: Case | None) -> dict[str, Any]:
+    patient_data = forms.patient.cleaned_data if forms.is_bound and hasattr(forms.patient, "cleaned_data") else {}
+    if not forms.is_bound and case is not None:
+        patient_data = {
+            "ins": case.patient.ins,
+            "birth_name": case.patient.birth_name,
+            "birth_date": case.patient.birth_date,
+        }
+    duplicates = selectors.possible_duplicates(
+        request.user,
+        ins=patient_data.get("ins") or "",
+        birth_name=patient_data.get("birth_name") or "",
+        birth_date=patient_data.get("birth_date"),
+        exclude_pk=getattr(case, "pk", None),
+    )
+    attachments = list(case.attachments.all()) if case is not None else []
+    return {
+        "forms": forms,
+        "case": case,
+        "summary": forms.summary(),
+        "duplicates": duplicates,
+        "tag_suggested": forms.tag_suggested(),
+        "urgent": (forms.case_form["urgency"].value() or Urgency.STANDARD) == Urgency.URGENT,
+        "attachments": attachments,
+        "attachment_form": AttachmentForm(),
+        "limits": _limits(),
+    }
+
+
+def _limits() -> dict[str, int]:
+    from django.conf import settings
+
+    return {
+        "max_mb": settings.TIGRE["ATTACHMENT_MAX_BYTES"] // (1024 * 1024),
+        "max_count": settings.TIGRE["ATTACHMENT_MAX_COUNT"],
+    }
+
+
+def _handle_post(request: HttpRequest, case: Case | None) -> HttpResponse:
+    action = request.POST.get("action", "save")
+    mode = SUBMIT if action == "submit" else DRAFT
+    forms = RequestForms(data=request.POST, case=case, mode=mode)
+    valid = forms.is_valid()
+    # Whatever happens next, what could be stored is stored and the raw text is kept: nothing typed is lost.
+    draft_forms = forms if mode == DRAFT else RequestForms(data=request.POST, case=case, mode=DRAFT)
+    if draft_forms is not forms:
+        draft_forms.is_valid()
+    payload = draft_forms.payload()
+    raw = raw_data(request.POST)
+    try:
+        with transaction.atomic():
+            if case is None:
+                case = services.case_create(by=request.user, raw_data=raw, **payload)
+            else:
+                case = services.case_save_draft(case=case, by=request.user, raw_data=raw, **payload)
+            if mode == SUBMIT and valid:
+                case = services.case_submit(case=case, by=request.user)
+    except services.CaseIncomplete as exc:
+        forms.section_errors.setdefault("lines", [])
+        for _field, message in exc.missing:
+            forms.section_errors["lines" if _field.startswith("line") else "toxicities"].append(message)
+        valid = False
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("cases:my_cases")
+    if mode == SUBMIT and valid:
+        messages.success(
+            request,
+            _("Demande %(ref)s soumise. Un accusé de réception vous est envoyé.") % {"ref": case.reference},
+        )
+        return redirect("cases:detail", pk=case.pk)
+    if draft_forms.has_errors() or (mode == SUBMIT and not valid):
+        if mode == SUBMIT:
+            messages.warning(request, _("Brouillon enregistré, mais la demande ne peut pas encore être soumise."))
+        else:
+            messages.warning(
+                request, _("Brouillon enregistré. Les champs signalés n'ont pas pu être enregistrés : corrigez-les.")
+            )
+        context = _form_context(request, forms, case)
+        return render(request, "cases/form.html", context, status=200)
+    messages.success(request, _("Brouillon enregistré."))
+    return redirect("cases:edit", pk=case.pk)
+
+
+@role_required(*REQUESTER_ROLES)
+@require_http_methods(["GET", "POST"])
+def case_create(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        return _handle_post(request, None)
+    return render(request, "cases/form.html", _form_context(request, RequestForms(), None))
+
+
+@role_required(*REQUESTER_ROLES)
+@require_http_methods(["GET", "POST"])
+def case_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    case = _draft_case(request, pk)
+    if request.method == "POST":
+        return _handle_post(request, case)
+    access_record(request=request, action=AccessLog.Action.VIEW_CASE, case=case)
+    if case.draft_data:
+        forms = RequestForms(data=querydict_from(case.draft_data), case=case, mode=DRAFT)
+        forms.is_valid()
+    else:
+        forms = RequestForms(case=case)
+    return render(request, "cases/form.html", _form_context(request, forms, case))
+
+
+@role_required(*REQUESTER_ROLES)
+@require_POST
+def case_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    case = _draft_case(request, pk)
+    try:
+        services.case_delete_draft(case=case, by=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("cases:detail", pk=case.pk)
+    messages.success(request, _("Brouillon supprimé."))
+    return redirect("cases:my_cases")
+
+
+# htmx partials of the form ------------------------------------------------------------------------------------
+
+
+def _row_index(request: HttpRequest, prefix: str) -> int:
+    try:
+        return max(0, min(int(request.GET.get(f"{prefix}-TOTAL_FORMS", "0")), 19))
+    except ValueError:
+        return 0
+
+
+@role_required(*REQUESTER_ROLES)
+@require_GET
+def line_row(request: HttpRequest) -> HttpResponse:
+    index = _row_index(request, "line")
+    formset = line_formset(form_kwargs={"drugs": drug_choices()})
+    form = formset._construct_form(index, **formset.get_form_kwargs(index))
+    return render(request, "cases/_line_row.html", {"form": form, "index": index, "total": index + 1, "oob": True})
+
+
+@role_required(*REQUESTER_ROLES)
+@require_GET
+def toxicity_row(request: HttpRequest) -> HttpResponse:
+    index = _row_index(request, "tox")
+    events, grouped = event_choices()
+    formset = toxicity_formset(form_kwargs={"events": events, "event_choices": grouped})
+    form = formset._construct_form(index, **formset.get_form_kwargs(index))
+    return render(request, "cases/_toxicity_row.html", {"form": form, "index": index, "total": index + 1, "oob": True})
+
+
+@role_required(*REQUESTER_ROLES)
+@require_POST
+def tag_check(request: HttpRequest) -> HttpResponse:
+    """Live TAG suggestion: the toxicities typed so far, checked against DOMAIN.md section 6."""
+    event_ids, rows = set(), []
+    for key, value in request.POST.items():
+        if key.startswith("tox-") and key.endswith("-event") and value.isdigit():
+            event_ids.add(int(value))
+    events = {str(e.pk): e for e in ToxicityEvent.objects.filter(pk__in=event_ids)}
+    for key, value in request.POST.items():
+        if key.startswith("tox-") and key.endswith("-event"):
+            grade = request.POST.get(key[: -len("event")] + "grade", "")
+            rows.append(
+                {"event": events.get(value), "grade": int(grade) if grade in {"1", "2", "3", "4", "5"} else None}
+            )
+    context = {
+        "tag_suggested": services.tag_suggested(rows),
+        "urgent": request.POST.get("case-urgency") == Urgency.URGENT,
+    }
+    return render(request, "cases/_tag_panel.html", context)
+
+
+@role_required(*REQUESTER_ROLES)
+@require_POST
+def duplicate_check(request: HttpRequest) -> HttpResponse:
+    from .forms import PatientForm
+
+    form = PatientForm(request.POST, prefix="patient", centres=[])
+    form.is_valid()
+    data = getattr(form, "cleaned_data", {})
+    duplicates = selectors.possible_duplicates(
+        request.user,
+        ins=data.get("ins") or "",
+        birth_name=data.get("birth_name") or "",
+        birth_date=data.get("birth_date"),
+        exclude_pk=request.POST.get("case_pk") if str(request.POST.get("case_pk", "")).isdigit() else None,
+    )
+    return render(request, "cases/_duplicates.html", {"duplicates": duplicates})
+
+
+# --------------------------------------------------------------------------------------------------------------
+# The clinician's space
+# --------------------------------------------------------------------------------------------------------------
+
+
+@require_GET
+def my_cases(request: HttpRequest) -> HttpResponse:
+    form = MyCasesFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    qs = selectors.my_cases(
+        request.user, status=filters.get("status", ""), urgency=filters.get("urgency", ""), q=filters.get("q", "")
+    )
+    page = Paginator(qs, 25).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "cases/my_cases.html",
+        {"filter_form": form, "page": page, "cases": page.object_list, "query": query.urlencode()},
+    )
+
+
+@require_GET
+def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    case = selectors.case_for_page(request.user, pk)
+    access_record(request=request, action=AccessLog.Action.VIEW_CASE, case=case)
+    is_requester = case.requester_id == request.user.pk or any(
+        u.pk == request.user.pk for u in case.co_requesters.all()
+    )
+    pending_request = next((m for m in reversed(case.messages.all()) if m.kind == m.Kind.INFO_REQUEST), None)
+    context = {
+        "case": case,
+        "patient": case.patient,
+        "timeline": selectors.case_timeline(case),
+        "is_requester": is_requester,
+        "can_edit": is_requester and case.status == CaseStatus.DRAFT,
+        "can_answer": is_requester and case.status == CaseStatus.INFO_REQUESTED,
+        "can_withdraw": is_requester and case.status != CaseStatus.DRAFT and can_transition(case, CaseStatus.WITHDRAWN),
+        "can_attach": is_requester and case.status in services.ATTACHABLE_STATUSES,
+        "pending_request": pending_request,
+        "answer_form": AnswerForm(),
+        "attachment_form": AttachmentForm(),
+        "attachments": list(case.attachments.all()),
+        "avis": case.validated_avis[0] if case.validated_avis else None,
+        "tag_suggested": services.tag_suggested(case.toxicities.all()),
+        "limits": _limits(),
+        # Screens for the whole board show a pseudonym; the requester and the staff need the identity.
+        "show_identity": is_requester or request.user.is_superuser or request.user.sees_all_cases,
+        "age": case.patient.age_on(timezone.localdate()),
+    }
+    return render(request, "cases/detail.html", context)
+
+
+@require_POST
+def case_answer(request: HttpRequest, pk: int) -> HttpResponse:
+    case = selectors.get_case_for_user(request.user, pk)
+    form = AnswerForm(request.POST)
+    if form.is_valid():
+        try:
+            services.case_answer_info_request(case=case, by=request.user, body=form.cleaned_data["body"])
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("Réponse envoyée : la demande retourne au secrétariat."))
+    else:
+        messages.error(request, " ".join(form.errors.get("body", [])))
+    return redirect("cases:detail", pk=case.pk)
+
+
+@require_http_methods(["GET", "POST"])
+def case_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    case = selectors.get_case_for_user(request.user, pk)
+    if not services.user_is_requester(case, request.user):
+        raise Http404
+    form = WithdrawForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.case_withdraw(case=case, by=request.user, reason=form.cleaned_data["reason"])
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("La demande a été retirée."))
+            return redirect("cases:detail", pk=case.pk)
+    return render(request, "cases/withdraw.html", {"case": case, "form": form}, status=400 if form.errors else 200)
+
+
+# Attachments ---------------------------------------------------------------------------------------------------
+
+
+@require_POST
+def attachment_add(request: HttpRequest, pk: int) -> HttpResponse:
+    case = selectors.get_case_for_user(request.user, pk)
+    form = AttachmentForm(request.POST, request.FILES)
+    error = ""
+    if form.is_valid():
+        try:
+            services.attachment_add(
+                case=case,
+                by=request.user,
+                uploaded=form.cleaned_data["file"],
+                description=form.cleaned_data.get("description", ""),
+            )
+        except ValidationError as exc:
+            error = " ".join(exc.messages)
+    else:
+        error = " ".join(e for errors in form.errors.values() for e in errors)
+    if request.htmx:
+        context = {
+            "case": case,
+            "attachments": list(case.attachments.all()),
+            "attachment_form": AttachmentForm(),
+            "attachment_error": error,
+            "can_attach": True,
+            "can_delete": case.status == CaseStatus.DRAFT,
+            "limits": _limits(),
+        }
+        # htmx swaps only 2xx answers: the refusal is shown inside the panel.
+        return render(request, "cases/_attachments.html", context)
+    if error:
+        return render(request, "cases/attachment_refused.html", {"case": case, "error": error}, status=400)
+    messages.success(request, _("Pièce jointe ajoutée."))
+    return redirect(reverse("cases:edit" if case.status == CaseStatus.DRAFT else "cases:detail", args=[case.pk]))
+
+
+@require_GET
+def attachment_download(request: HttpRequest, pk: int, attachment_pk: int) -> FileResponse:
+    case = selectors.get_case_for_user(request.user, pk)
+    attachment = get_object_or_404(Attachment, pk=attachment_pk, case=case)
+    access_record(
+        request=request,
+        action=AccessLog.Action.DOWNLOAD_ATTACHMENT,
+        case=case,
+        target=f"attachment:{attachment.pk}",
+    )
+    try:
+        handle = attachment.file.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404 from exc
+    response = FileResponse(
+        handle, as_attachment=True, filename=attachment.original_name, content_type=attachment.content_type
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@require_POST
+def attachment_delete(request: HttpRequest, pk: int, attachment_pk: int) -> HttpResponse:
+    case = selectors.get_case_for_user(request.user, pk)
+    attachment = get_object_or_404(Attachment, pk=attachment_pk, case=case)
+    try:
+        services.attachment_delete(attachment=attachment, by=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Pièce jointe supprimée."))
+    return redirect(reverse("cases:edit" if case.status == CaseStatus.DRAFT else "cases:detail", args=[case.pk]))

@@ -1,0 +1,74 @@
+"""The case page and "Mes demandes": scope, audit trail, content."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.urls import reverse
+
+from cases.models import CaseMessage, CaseStatus
+from cases.services import case_submit
+from tests.factories.cases import CaseFactory, SubmittedCaseFactory
+from tests.helpers import login
+from tigre.audit.models import AccessLog
+
+pytestmark = pytest.mark.django_db
+
+
+def test_case_page_shows_the_case_and_records_the_access(client: Any, alice: Any, complete_draft: Any) -> None:
+    case = case_submit(case=complete_draft, by=alice)
+    login(client, alice)
+    response = client.get(reverse("cases:detail", args=[case.pk]))
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert case.reference in body
+    assert "Colite" in body and "pembrolizumab" in body
+    assert AccessLog.objects.filter(user=alice, case_id=case.pk, action=AccessLog.Action.VIEW_CASE).count() == 1
+
+
+def test_another_clinician_gets_404(client: Any, bob: Any, alice: Any) -> None:
+    case = SubmittedCaseFactory(requester=alice)
+    login(client, bob)
+    assert client.get(reverse("cases:detail", args=[case.pk])).status_code == 404
+
+
+def test_co_requester_sees_the_case(client: Any, bob: Any, alice: Any) -> None:
+    case = SubmittedCaseFactory(requester=alice)
+    case.co_requesters.add(bob)
+    login(client, bob)
+    assert client.get(reverse("cases:detail", args=[case.pk])).status_code == 200
+    assert case.reference in client.get(reverse("cases:my_cases")).content.decode()
+
+
+def test_secretariat_sees_any_case(client: Any, sam: Any, alice: Any) -> None:
+    case = SubmittedCaseFactory(requester=alice)
+    login(client, sam)
+    assert client.get(reverse("cases:detail", args=[case.pk])).status_code == 200
+
+
+def test_my_cases_lists_only_own_requests(client: Any, alice: Any, bob: Any) -> None:
+    mine = SubmittedCaseFactory(requester=alice)
+    theirs = SubmittedCaseFactory(requester=bob)
+    login(client, alice)
+    body = client.get(reverse("cases:my_cases")).content.decode()
+    assert mine.reference in body and theirs.reference not in body
+
+
+def test_my_cases_filters_by_status(client: Any, alice: Any) -> None:
+    draft = CaseFactory(requester=alice)
+    sent = SubmittedCaseFactory(requester=alice)
+    login(client, alice)
+    body = client.get(reverse("cases:my_cases"), {"status": "draft"}).content.decode()
+    assert f"n° {draft.pk}" in body and sent.reference not in body
+    body = client.get(reverse("cases:my_cases"), {"status": "nonsense"}).content.decode()
+    assert sent.reference in body
+
+
+def test_timeline_shows_messages(client: Any, alice: Any, sam: Any) -> None:
+    case = SubmittedCaseFactory(requester=alice, status=CaseStatus.INFO_REQUESTED)
+    CaseMessage.objects.create(case=case, kind=CaseMessage.Kind.INFO_REQUEST, author=sam, body="Quel est le grade ?")
+    login(client, alice)
+    body = client.get(reverse("cases:detail", args=[case.pk])).content.decode()
+    assert "Quel est le grade ?" in body
+    assert "Répondre et renvoyer au secrétariat" in body
