@@ -6,8 +6,10 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import CharField, F, Func, Prefetch, QuerySet, Value
+from django.db.models.functions import Concat, Lower
 
 from .models import Absence, Centre, Coverage, OrganCategory, Referent
 
@@ -87,3 +89,220 @@ def referents_available(
         bucket[coverage.category_id].append(coverage.referent)
 
     return {pk: Availability(category=objects[pk], primaries=primaries[pk], backups=backups[pk]) for pk in ordered_ids}
+
+
+# --- Pages of the directory -------------------------------------------------------------------------------
+
+
+def meeting_day(today: datetime.date) -> datetime.date:
+    """The Wednesday of the coming meeting: today if today is a Wednesday, else the next one."""
+    return today + datetime.timedelta(days=(2 - today.weekday()) % 7)
+
+
+def absent_referent_ids(on: datetime.date) -> set[int]:
+    return set(absent_on(on).values_list("referent_id", flat=True))
+
+
+@dataclass(frozen=True)
+class DirectoryEntry:
+    referent: Referent
+    rank: str
+    absent: bool
+
+    @property
+    def is_primary(self) -> bool:
+        return self.rank == Coverage.Rank.PRIMARY
+
+
+@dataclass(frozen=True)
+class DirectoryCategory:
+    category: OrganCategory
+    centres: list[tuple[Centre, list[DirectoryEntry]]]
+
+    @property
+    def count(self) -> int:
+        return sum(len(entries) for _centre, entries in self.centres)
+
+
+_ACCENTED = "àâäáãåçéèêëíìîïñóòôöõúùûüýÿ"
+_PLAIN = "aaaaaaceeeeiiiinooooouuuuyy"
+# PostgreSQL's lower() leaves non-ASCII letters alone under the C locale: map the capitals too.
+_SQL_FROM = _ACCENTED + _ACCENTED.upper()
+_SQL_TO = _PLAIN + _PLAIN
+
+
+def fold(text: str) -> str:
+    """Lower-case, accents off (the same folding as `_folded` does in SQL)."""
+    return text.lower().translate(str.maketrans(_ACCENTED, _PLAIN))
+
+
+def _folded(*fields: str) -> Func:
+    """SQL: the fields joined by spaces, lower-cased, accents off (no PostgreSQL extension needed)."""
+    parts: list[Any] = []
+    for field in fields:
+        parts.extend([F(field), Value(" ")])
+    joined = Concat(*parts, output_field=CharField())
+    return Func(Lower(joined), Value(_SQL_FROM), Value(_SQL_TO), function="translate", output_field=CharField())
+
+
+def referent_search(
+    queryset: QuerySet[Referent], *, text: str = "", specialty: str = "", centre_id: int | None = None
+) -> QuerySet[Referent]:
+    """Filter referents by words of their name, e-mail or centre (case and accents ignored), a specialty code and
+    a centre."""
+    words = fold(text).split()
+    if words:
+        queryset = queryset.annotate(
+            _search=_folded("user__first_name", "user__last_name", "user__email", "centre__name", "centre__city")
+        )
+        for word in words:
+            queryset = queryset.filter(_search__contains=word)
+    if specialty:
+        queryset = queryset.filter(specialty=specialty)
+    if centre_id:
+        queryset = queryset.filter(centre_id=centre_id)
+    return queryset
+
+
+def directory(
+    *, on: datetime.date, text: str = "", specialty: str = "", centre_id: int | None = None
+) -> list[DirectoryCategory]:
+    """The directory by organ: each active category, its active referents grouped by centre (primaries first
+    in each centre), flagged absent on `on`. With a search, categories without a match are left out.
+    Three queries whatever the size."""
+    searching = bool(text.strip() or specialty or centre_id)
+    matching = referent_search(
+        Referent.objects.filter(is_active=True), text=text, specialty=specialty, centre_id=centre_id
+    )
+    coverages = (
+        Coverage.objects.filter(referent__in=matching.values("pk"), category__is_active=True)
+        .select_related("referent__user", "referent__centre")
+        .order_by(
+            "category_id", "referent__centre__name", "-rank", "referent__user__last_name", "referent__user__first_name"
+        )
+    )
+    # "-rank" sorts "primary" before "backup".
+    absent = absent_referent_ids(on)
+    grouped: dict[int, dict[int, list[DirectoryEntry]]] = {}
+    centres: dict[int, Centre] = {}
+    for coverage in coverages:
+        referent = coverage.referent
+        centres[referent.centre_id] = referent.centre
+        grouped.setdefault(coverage.category_id, {}).setdefault(referent.centre_id, []).append(
+            DirectoryEntry(referent=referent, rank=coverage.rank, absent=referent.pk in absent)
+        )
+    result = []
+    for category in OrganCategory.objects.filter(is_active=True):
+        by_centre = grouped.get(category.pk, {})
+        if searching and not by_centre:
+            continue
+        result.append(
+            DirectoryCategory(
+                category=category,
+                centres=[(centres[centre_id], entries) for centre_id, entries in by_centre.items()],
+            )
+        )
+    return result
+
+
+def referent_for_page(pk: int) -> Referent:
+    """A referent with what its page shows (coverages with their category; user and centre)."""
+    from django.shortcuts import get_object_or_404
+
+    queryset = Referent.objects.select_related("user", "centre").prefetch_related(
+        Prefetch("coverages", queryset=Coverage.objects.select_related("category").order_by("-rank", "category"))
+    )
+    return get_object_or_404(queryset, pk=pk)
+
+
+def absences_of(referent: Referent, *, since: datetime.date) -> QuerySet[Absence]:
+    """The referent's absences still to come or under way on `since`."""
+    return referent.absences.filter(end__gte=since).order_by("start")
+
+
+def referents_for_management(
+    *, text: str = "", specialty: str = "", centre_id: int | None = None, include_inactive: bool = True
+) -> QuerySet[Referent]:
+    queryset = Referent.objects.select_related("user", "centre").prefetch_related(
+        Prefetch("coverages", queryset=Coverage.objects.select_related("category").order_by("-rank", "category"))
+    )
+    if not include_inactive:
+        queryset = queryset.filter(is_active=True)
+    return referent_search(queryset, text=text, specialty=specialty, centre_id=centre_id)
+
+
+@dataclass(frozen=True)
+class CoverageCell:
+    primaries: int = 0
+    backups: int = 0
+    absent: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.primaries + self.backups
+
+
+@dataclass(frozen=True)
+class CoverageRow:
+    category: OrganCategory
+    cells: list[CoverageCell]  # one per centre of the grid, same order
+    availability: Availability  # on the meeting day
+
+    @property
+    def total(self) -> int:
+        return sum(cell.total for cell in self.cells)
+
+
+@dataclass(frozen=True)
+class CoverageGrid:
+    day: datetime.date
+    centres: list[Centre]
+    rows: list[CoverageRow]
+    absences: list[Absence]  # absences of active referents on `day`
+
+    @property
+    def gaps(self) -> list[CoverageRow]:
+        return [row for row in self.rows if row.availability.is_gap]
+
+
+def coverage_grid(*, day: datetime.date) -> CoverageGrid:
+    """Categories x centres: count of active referents (primary/backup), how many are absent on `day`, and
+    for each category whether nobody is available that day (a gap). Constant number of queries."""
+    categories = list(OrganCategory.objects.filter(is_active=True))
+    coverages = list(
+        Coverage.objects.filter(referent__is_active=True, referent__user__is_active=True, category__is_active=True)
+        .select_related("referent__centre")
+        .only("category_id", "rank", "referent__id", "referent__centre__name", "referent__centre__city")
+    )
+    absent = absent_referent_ids(day)
+    centres = sorted(
+        {c.referent.centre for c in coverages}, key=lambda centre: (not centre.is_coordinating, centre.name)
+    )
+    counts: dict[tuple[int, int], dict[str, int]] = {}
+    for coverage in coverages:
+        cell = counts.setdefault((coverage.category_id, coverage.referent.centre_id), {"p": 0, "b": 0, "a": 0})
+        cell["p" if coverage.rank == Coverage.Rank.PRIMARY else "b"] += 1
+        cell["a"] += coverage.referent_id in absent
+    availability = referents_available(categories=categories, on=day)
+    rows = []
+    for category in categories:
+        cells = []
+        for centre in centres:
+            cell = counts.get((category.pk, centre.pk))
+            cells.append(CoverageCell(cell["p"], cell["b"], cell["a"]) if cell else CoverageCell())
+        rows.append(CoverageRow(category=category, cells=cells, availability=availability[category.pk]))
+    absences = list(
+        absent_on(day)
+        .filter(referent__is_active=True)
+        .select_related("referent__user", "referent__centre")
+        .prefetch_related(Prefetch("referent__coverages", queryset=Coverage.objects.select_related("category")))
+        .order_by("referent__user__last_name")
+    )
+    return CoverageGrid(day=day, centres=centres, rows=rows, absences=absences)
+
+
+def export_rows() -> QuerySet[Referent]:
+    """Every referent (inactive ones included, flagged) with what the CSV export writes."""
+    return Referent.objects.select_related("user", "centre").prefetch_related(
+        Prefetch("coverages", queryset=Coverage.objects.select_related("category").order_by("category"))
+    )

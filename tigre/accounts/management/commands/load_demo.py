@@ -14,7 +14,7 @@ from django.db import transaction
 DEMO_STEPS = [
     "referents.demo:load_centres",
     "tigre.accounts.demo:load",
-    # referents: "referents.demo:load_referents",
+    "referents.demo:load_referents",
     # cases: "cases.demo:load",
     # meetings (agenda): "meetings.demo:load",
     # meetings (session): "meetings.demo_session:load",
