@@ -1,0 +1,144 @@
+"""Forms of the agenda pages: they validate and tidy input, the services write."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from cases.models import Case, CaseStatus
+from tigre.accounts.models import User
+from tigre.accounts.roles import Role
+
+from .models import AgendaItem, Meeting
+from .scheduling import paris
+
+
+class VersionForm(forms.Form):
+    """Every agenda edit carries the version of the agenda the user was looking at."""
+
+    version = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for bound in self.fields.values():
+            widget = bound.widget
+            if isinstance(widget, (forms.HiddenInput, forms.CheckboxSelectMultiple)):
+                continue
+            css = "form-select form-select-sm" if isinstance(widget, forms.Select) else "form-control form-control-sm"
+            widget.attrs.setdefault("class", css)
+
+
+class ShiftForm(VersionForm):
+    direction = forms.ChoiceField(choices=[("up", _("Monter")), ("down", _("Descendre"))])
+
+    @property
+    def offset(self) -> int:
+        return -1 if self.cleaned_data["direction"] == "up" else 1
+
+
+class ReorderForm(VersionForm):
+    order = forms.CharField(widget=forms.HiddenInput)
+
+    def clean_order(self) -> list[int]:
+        raw = self.cleaned_data["order"]
+        try:
+            return [int(part) for part in raw.split(",") if part.strip()]
+        except ValueError as exc:
+            raise forms.ValidationError(_("Ordre invalide.")) from exc
+
+
+class MoveItemForm(VersionForm):
+    target = forms.ModelChoiceField(queryset=Meeting.objects.none(), label=_("Réunion"))
+
+    def __init__(self, *args: Any, meetings: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if meetings is not None:
+            self.fields["target"].queryset = meetings
+
+
+class RemoveItemForm(VersionForm):
+    reason = forms.CharField(label=_("Motif (facultatif)"), max_length=200, required=False)
+
+
+def late_case_choices() -> Any:
+    """Requests that can be put on an agenda by hand: accepted, or submitted and not yet triaged."""
+    return (
+        Case.objects.filter(status__in=[CaseStatus.ACCEPTED, CaseStatus.SUBMITTED])
+        .select_related("patient")
+        .order_by("-urgency", "submitted_at", "pk")
+    )
+
+
+class CaseChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        urgent = " — URGENT" if obj.is_urgent else ""
+        grade = f" — grade {obj.highest_grade}" if obj.highest_grade else ""
+        return f"{obj.reference} · {obj.patient.pseudonym}{grade}{urgent} ({obj.get_status_display()})"
+
+
+class AddCaseForm(VersionForm):
+    case = CaseChoiceField(queryset=Case.objects.none(), label=_("Demande à ajouter"))
+    kind = forms.ChoiceField(
+        label=_("Type de point"), choices=[("", _("Selon la demande")), *AgendaItem.Kind.choices], required=False
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["case"].queryset = late_case_choices()
+
+
+class CancelMeetingForm(VersionForm):
+    reason = forms.CharField(label=_("Motif de l'annulation"), max_length=200)
+
+    def clean_reason(self) -> str:
+        reason = self.cleaned_data["reason"].strip()
+        if not reason:
+            raise forms.ValidationError(_("Indiquez le motif de l'annulation."))
+        return reason
+
+
+class MoveMeetingForm(VersionForm):
+    day = forms.DateField(label=_("Nouvelle date"), widget=forms.DateInput(attrs={"type": "date"}))
+    time = forms.TimeField(
+        label=_("Heure de début"), initial=dt.time(17, 0), widget=forms.TimeInput(attrs={"type": "time"})
+    )
+    reason = forms.CharField(label=_("Motif du déplacement"), max_length=200)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        day, time = data.get("day"), data.get("time")
+        if day and time:
+            starts_at = dt.datetime.combine(day, time, tzinfo=paris())
+            if starts_at <= timezone.now():
+                self.add_error("day", _("La nouvelle date doit être dans le futur."))
+            data["starts_at"] = starts_at
+        if "reason" in data and not data["reason"].strip():
+            self.add_error("reason", _("Indiquez le motif du déplacement."))
+        return data
+
+
+def coordinator_choices() -> Any:
+    return User.objects.filter(is_active=True, groups__name=Role.COORDINATOR).distinct().order_by("last_name")
+
+
+class CoordinatorsForm(VersionForm):
+    coordinators = forms.ModelMultipleChoiceField(
+        queryset=User.objects.none(),
+        label=_("Coordinateurs (deux au plus)"),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["coordinators"].queryset = coordinator_choices()
+
+    def clean_coordinators(self) -> list[Any]:
+        chosen = list(self.cleaned_data["coordinators"])
+        if len(chosen) > 2:
+            raise forms.ValidationError(_("Une réunion a deux coordinateurs au plus."))
+        return chosen

@@ -1,0 +1,339 @@
+"""The secretariat's and coordinators' meeting pages: the list, the agenda, its building and its edits.
+
+Views are thin: a form validates, a service writes, the agenda is rendered again. Every edit posts the
+agenda version it was made on; a stale one gets the conflict message and the fresh agenda. With htmx the
+agenda block alone is swapped in place.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_GET, require_POST
+
+from tigre.accounts.decorators import role_required
+from tigre.accounts.roles import Role
+
+from . import agenda as agenda_services
+from . import scheduling
+from .forms import (
+    AddCaseForm,
+    CancelMeetingForm,
+    CoordinatorsForm,
+    MoveItemForm,
+    MoveMeetingForm,
+    RemoveItemForm,
+    ReorderForm,
+    ShiftForm,
+    VersionForm,
+)
+from .models import Meeting
+from .selectors import (
+    agenda_items,
+    meeting_get,
+    meeting_participants,
+    meetings_list,
+    meetings_to_move_to,
+    upcoming_meetings,
+)
+
+EDITORS = (Role.SECRETARIAT, Role.COORDINATOR)
+
+
+def _meeting_or_404(pk: Any) -> Meeting:
+    try:
+        return meeting_get(pk)
+    except (Meeting.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404 from exc
+
+
+def _first_error(form: Any) -> str:
+    for errors in form.errors.values():
+        return str(errors[0])
+    return _("Saisie invalide.")
+
+
+def _message_of(exc: ValidationError) -> str:
+    return " ".join(str(m) for m in exc.messages)
+
+
+def agenda_context(meeting: Meeting, **extra: Any) -> dict[str, Any]:
+    items = list(agenda_items(meeting))
+    capacity = agenda_services.capacity_of(meeting)
+    gaps = sorted(
+        {
+            tox.event.category.label
+            for item in items
+            for tox in item.case.toxicities.all()
+            if tox.event.category_id not in {r.category_id for r in item.needed_referents.all()}
+        }
+    )
+    move_targets = list(meetings_to_move_to(meeting))
+    return {
+        "meeting": meeting,
+        "items": items,
+        "capacity": capacity,
+        "overflow": max(len(items) - capacity, 0),
+        "cutoff": scheduling.cutoff_for(meeting),
+        "move_targets": move_targets,
+        "gaps": gaps if items else [],
+        "editable": not meeting.is_locked and meeting.status != Meeting.Status.HELD,
+        **extra,
+    }
+
+
+def _agenda_response(
+    request: HttpRequest, meeting_pk: int, *, error: str = "", status: int = 200, **extra: Any
+) -> HttpResponse:
+    """After an edit: the agenda block for htmx, else a redirect (or the full page with the error)."""
+    meeting = _meeting_or_404(meeting_pk)
+    if request.htmx:
+        # htmx swaps only 2xx answers: the conflict is shown inside the fresh agenda block.
+        return render(request, "meetings/_agenda.html", agenda_context(meeting, error=error, **extra))
+    if error:
+        return _detail_page(request, meeting, error=error, status=status)
+    return redirect("meetings:detail", pk=meeting.pk)
+
+
+def _detail_page(request: HttpRequest, meeting: Meeting, *, error: str = "", status: int = 200) -> HttpResponse:
+    ctx = agenda_context(meeting, error=error)
+    ctx.update(
+        participants=list(meeting_participants(meeting)),
+        add_form=AddCaseForm(initial={"version": meeting.version}),
+        coordinators_form=CoordinatorsForm(
+            initial={"version": meeting.version, "coordinators": list(meeting.coordinators.all())}
+        ),
+        cancel_form=CancelMeetingForm(initial={"version": meeting.version}),
+        move_form=MoveMeetingForm(initial={"version": meeting.version}),
+        can_reschedule=request.user.is_superuser or request.user.has_role(Role.SECRETARIAT),  # type: ignore[union-attr]
+    )
+    return render(request, "meetings/detail.html", ctx, status=status)
+
+
+@require_GET
+@role_required(*EDITORS)
+def meeting_list(request: HttpRequest) -> HttpResponse:
+    include_past = request.GET.get("passees") == "1"
+    meetings = list(meetings_list(include_past=include_past))
+    return render(request, "meetings/list.html", {"meetings": meetings, "include_past": include_past})
+
+
+@require_POST
+@role_required(Role.SECRETARIAT)
+def meetings_create(request: HttpRequest) -> HttpResponse:
+    created = scheduling.meetings_create_ahead()
+    if created:
+        messages.success(
+            request,
+            ngettext("%(n)d réunion créée.", "%(n)d réunions créées.", len(created)) % {"n": len(created)},
+        )
+    else:
+        messages.info(request, _("Les réunions des 8 prochains mercredis existent déjà."))
+    return redirect("meetings:list")
+
+
+@require_GET
+@role_required(*EDITORS)
+def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _detail_page(request, _meeting_or_404(pk))
+
+
+def _edit(request: HttpRequest, pk: int, form: Any, action: Any) -> HttpResponse:
+    """Run one agenda edit: validate, call the service, answer with the (fresh) agenda."""
+    meeting = _meeting_or_404(pk)
+    if not form.is_valid():
+        return _agenda_response(request, meeting.pk, error=_first_error(form), status=400)
+    try:
+        notice = action(meeting, form.cleaned_data)
+    except agenda_services.AgendaConflict as exc:
+        return _agenda_response(request, meeting.pk, error=_message_of(exc), status=409)
+    except ValidationError as exc:
+        return _agenda_response(request, meeting.pk, error=_message_of(exc), status=400)
+    if notice and not request.htmx:
+        messages.success(request, notice)
+    return _agenda_response(request, meeting.pk, notice=notice or "")
+
+
+@require_POST
+@role_required(*EDITORS)
+def agenda_build(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = _meeting_or_404(pk)
+    try:
+        result = agenda_services.agenda_build(meeting=meeting, by=request.user)
+    except ValidationError as exc:
+        messages.error(request, _message_of(exc))
+        return redirect("meetings:detail", pk=meeting.pk)
+    parts = [
+        ngettext("%(n)d demande ajoutée.", "%(n)d demandes ajoutées.", len(result.added)) % {"n": len(result.added)}
+    ]
+    if result.moved:
+        if result.moved_to is not None:
+            parts.append(
+                ngettext(
+                    "%(n)d demande ne tient pas dans la réunion : reportée à la RCP du %(date)s (demandeur prévenu).",
+                    "%(n)d demandes ne tiennent pas dans la réunion : reportées à la RCP du %(date)s "
+                    "(demandeurs prévenus).",
+                    len(result.moved),
+                )
+                % {"n": len(result.moved), "date": agenda_services.meeting_label(result.moved_to)}
+            )
+        else:
+            parts.append(
+                _("%(n)d demande(s) ne tiennent pas et aucune réunion suivante n'existe : elles restent acceptées.")
+                % {"n": len(result.moved)}
+            )
+    if result.gaps:
+        parts.append(
+            _("Aucun référent disponible pour : %(cats)s.") % {"cats": ", ".join(c.label for c in result.gaps)}
+        )
+    level = messages.WARNING if (result.moved or result.gaps) else messages.SUCCESS
+    messages.add_message(request, level, " ".join(parts))
+    return redirect("meetings:detail", pk=meeting.pk)
+
+
+@require_POST
+@role_required(*EDITORS)
+def agenda_publish(request: HttpRequest, pk: int) -> HttpResponse:
+    def action(meeting: Meeting, data: dict[str, Any]) -> str:
+        agenda_services.agenda_publish(meeting=meeting, by=request.user, expected_version=data["version"])
+        return _("Ordre du jour publié : les référents invités et les demandeurs sont prévenus.")
+
+    return _edit(request, pk, VersionForm(request.POST), action)
+
+
+@require_POST
+@role_required(*EDITORS)
+def item_shift(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
+    form = ShiftForm(request.POST)
+
+    def action(meeting: Meeting, data: dict[str, Any]) -> str:
+        agenda_services.agenda_item_shift(
+            meeting=meeting, item_id=item_pk, offset=form.offset, by=request.user, expected_version=data["version"]
+        )
+        return ""
+
+    return _edit(request, pk, form, action)
+
+
+@require_POST
+@role_required(*EDITORS)
+def agenda_reorder(request: HttpRequest, pk: int) -> HttpResponse:
+    def action(meeting: Meeting, data: dict[str, Any]) -> str:
+        agenda_services.agenda_reorder(
+            meeting=meeting, order=data["order"], by=request.user, expected_version=data["version"]
+        )
+        return ""
+
+    return _edit(request, pk, ReorderForm(request.POST), action)
+
+
+@require_POST
+@role_required(*EDITORS)
+def item_move(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
+    meeting = _meeting_or_404(pk)
+    form = MoveItemForm(request.POST, meetings=upcoming_meetings().exclude(pk=meeting.pk))
+
+    def action(meeting: Meeting, data: dict[str, Any]) -> str:
+        agenda_services.agenda_item_move_to(
+            meeting=meeting, item_id=item_pk, target=data["target"], by=request.user, expected_version=data["version"]
+        )
+        return _("Demande déplacée à la RCP du %(date)s ; le demandeur est prévenu.") % {
+            "date": agenda_services.meeting_label(data["target"])
+        }
+
+    return _edit(request, pk, form, action)
+
+
+@require_POST
+@role_required(*EDITORS)
+def item_remove(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
+    def action(meeting: Meeting, data: dict[str, Any]) -> str:
+        case = agenda_services.agenda_item_remove(
+            meeting=meeting, item_id=item_pk, by=request.user, expected_version=data["version"], reason=data["reason"]
+        )
+        return _("%(ref)s retirée de l'ordre du jour ; elle revient dans les demandes acceptées.") % {
+            "ref": case.reference
+        }
+
+    return _edit(request, pk, RemoveItemForm(request.POST), action)
+
+
+@require_POST
+@role_required(*EDITORS)
+def item_add(request: HttpRequest, pk: int) -> HttpResponse:
+    def action(meeting: Meeting, data: dict[str, Any]) -> str:
+        item = agenda_services.agenda_add_case(
+            meeting=meeting,
+            case=data["case"],
+            by=request.user,
+            kind=data["kind"] or None,
+            expected_version=data["version"],
+        )
+        return _("%(ref)s ajoutée à l'ordre du jour ; le demandeur est prévenu.") % {"ref": item.case.reference}
+
+    return _edit(request, pk, AddCaseForm(request.POST), action)
+
+
+def _meeting_edit(request: HttpRequest, pk: int, form: Any, action: Any) -> HttpResponse:
+    """Cancel, move, coordinators: full-page forms with a message, then back to the meeting page."""
+    meeting = _meeting_or_404(pk)
+    if not form.is_valid():
+        messages.error(request, _first_error(form))
+        return redirect("meetings:detail", pk=meeting.pk)
+    try:
+        with transaction.atomic():
+            notice = action(meeting, form.cleaned_data)
+    except agenda_services.AgendaConflict as exc:
+        return _detail_page(request, _meeting_or_404(pk), error=_message_of(exc), status=409)
+    except ValidationError as exc:
+        messages.error(request, _message_of(exc))
+        return redirect("meetings:detail", pk=meeting.pk)
+    messages.success(request, notice)
+    return redirect("meetings:detail", pk=meeting.pk)
+
+
+@require_POST
+@role_required(Role.SECRETARIAT)
+def meeting_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    def action(meeting: Meeting, data: dict[str, Any]) -> str:
+        scheduling.meeting_cancel(
+            meeting=meeting, by=request.user, reason=data["reason"], expected_version=data["version"]
+        )
+        return _("Réunion annulée. Ses demandes sont reportées à la réunion suivante, demandeurs prévenus.")
+
+    return _meeting_edit(request, pk, CancelMeetingForm(request.POST), action)
+
+
+@require_POST
+@role_required(Role.SECRETARIAT)
+def meeting_move(request: HttpRequest, pk: int) -> HttpResponse:
+    def action(meeting: Meeting, data: dict[str, Any]) -> str:
+        moved = scheduling.meeting_move(
+            meeting=meeting,
+            by=request.user,
+            starts_at=data["starts_at"],
+            reason=data["reason"],
+            expected_version=data["version"],
+        )
+        return _("Réunion déplacée au %(date)s.") % {"date": agenda_services.meeting_label(moved)}
+
+    return _meeting_edit(request, pk, MoveMeetingForm(request.POST), action)
+
+
+@require_POST
+@role_required(*EDITORS)
+def meeting_coordinators(request: HttpRequest, pk: int) -> HttpResponse:
+    def action(meeting: Meeting, data: dict[str, Any]) -> str:
+        scheduling.meeting_set_coordinators(
+            meeting=meeting, coordinators=data["coordinators"], by=request.user, expected_version=data["version"]
+        )
+        return _("Coordinateurs enregistrés.")
+
+    return _meeting_edit(request, pk, CoordinatorsForm(request.POST), action)

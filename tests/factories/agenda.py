@@ -1,0 +1,48 @@
+"""Factories for the triage queue and the agenda builder: accepted requests with toxicities, referents."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from cases.models import CaseStatus, Urgency
+from referents.models import Coverage
+
+from .cases import SubmittedCaseFactory, ToxicityFactory
+from .referents import CoverageFactory, OrganCategoryFactory, ReferentFactory, ToxicityEventFactory
+
+PARIS = ZoneInfo("Europe/Paris")
+
+
+def accepted_case(
+    *,
+    submitted_at: dt.datetime | None = None,
+    grade: int = 2,
+    urgent: bool = False,
+    ratification: bool = False,
+    category: Any = None,
+    status: str = CaseStatus.ACCEPTED,
+    **kwargs: Any,
+) -> Any:
+    """An accepted request with one toxicity of ``grade`` in ``category`` (highest_grade kept in step)."""
+    submitted_at = submitted_at or dt.datetime(2026, 12, 1, 10, 0, tzinfo=PARIS)
+    case = SubmittedCaseFactory(
+        status=status,
+        submitted_at=submitted_at,
+        highest_grade=grade,
+        urgency=Urgency.URGENT if urgent else Urgency.STANDARD,
+        urgent_opinion_at=submitted_at + dt.timedelta(hours=1) if ratification else None,
+        urgent_opinion="Arrêt de l'ICI, corticoïdes 1 mg/kg" if ratification else "",
+        **kwargs,
+    )
+    event = ToxicityEventFactory(category=category or OrganCategoryFactory())
+    ToxicityFactory(case=case, event=event, grade=grade)
+    return case
+
+
+def referent_for(category: Any, *, rank: str = Coverage.Rank.PRIMARY, centre: Any = None, **user: Any) -> Any:
+    extra = {"centre": centre} if centre is not None else {}
+    referent = ReferentFactory(**extra, **({"user__" + k: v for k, v in user.items()}))
+    CoverageFactory(referent=referent, category=category, rank=rank)
+    return referent

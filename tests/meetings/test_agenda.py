@@ -1,0 +1,349 @@
+"""The agenda builder and the agenda edits (services)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from cases.models import Case, CaseStatus, StatusChange
+from meetings.agenda import (
+    AgendaConflict,
+    AgendaError,
+    agenda_add_case,
+    agenda_build,
+    agenda_item_move_to,
+    agenda_item_remove,
+    agenda_item_shift,
+    agenda_publish,
+    agenda_reorder,
+)
+from meetings.models import AgendaItemReferent, Meeting, Participant
+from referents.models import Coverage
+from tests.factories.agenda import accepted_case, referent_for
+from tests.factories.meetings import MeetingFactory
+from tests.factories.referents import AbsenceFactory, CentreFactory, OrganCategoryFactory
+from tigre.notifications.models import Notification
+
+PARIS = ZoneInfo("Europe/Paris")
+pytestmark = pytest.mark.django_db
+
+
+def paris(*args: int) -> dt.datetime:
+    return dt.datetime(*args, tzinfo=PARIS)
+
+
+@pytest.fixture
+def meeting() -> Meeting:
+    # Wednesday 9 December 2026; cut-off Monday 7 December 23:59.
+    return MeetingFactory(starts_at=paris(2026, 12, 9, 17, 0), planned_date=dt.date(2026, 12, 9))
+
+
+@pytest.fixture
+def next_one() -> Meeting:
+    return MeetingFactory(starts_at=paris(2026, 12, 16, 17, 0), planned_date=dt.date(2026, 12, 16))
+
+
+def order(meeting: Meeting) -> list[str]:
+    return list(meeting.items.order_by("position").values_list("case__reference", flat=True))
+
+
+def test_order_urgent_ratifications_urgent_then_grade_then_submission(meeting: Meeting, sam: Any) -> None:
+    old_g2 = accepted_case(grade=2, submitted_at=paris(2026, 11, 30, 9, 0), reference="A-G2-OLD")
+    new_g2 = accepted_case(grade=2, submitted_at=paris(2026, 12, 1, 9, 0), reference="A-G2-NEW")
+    g4 = accepted_case(grade=4, submitted_at=paris(2026, 12, 2, 9, 0), reference="A-G4")
+    urgent = accepted_case(grade=3, urgent=True, submitted_at=paris(2026, 12, 2, 10, 0), reference="A-URG")
+    ratif = accepted_case(
+        grade=3, urgent=True, ratification=True, submitted_at=paris(2026, 12, 3, 10, 0), reference="A-RAT"
+    )
+    result = agenda_build(meeting=meeting, by=sam)
+    assert order(meeting) == ["A-RAT", "A-URG", "A-G4", "A-G2-OLD", "A-G2-NEW"]
+    assert {i.case_id for i in result.added} == {c.pk for c in (old_g2, new_g2, g4, urgent, ratif)}
+    kinds = dict(meeting.items.values_list("case__reference", "kind"))
+    assert kinds == {
+        "A-RAT": "urgent_ratification",
+        "A-URG": "urgent",
+        "A-G4": "standard",
+        "A-G2-OLD": "standard",
+        "A-G2-NEW": "standard",
+    }
+    slots = [timezone_local(s) for s in meeting.items.order_by("position").values_list("slot_start", flat=True)]
+    assert slots == ["17:00", "17:10", "17:20", "17:30", "17:40"]
+    for case in (old_g2, ratif):
+        case.refresh_from_db()
+        assert case.status == CaseStatus.SCHEDULED
+    assert StatusChange.objects.filter(case=ratif, to_status=CaseStatus.SCHEDULED, by=sam).exists()
+    meeting.refresh_from_db()
+    assert meeting.version == result.meeting.version == 1
+
+
+def timezone_local(value: dt.datetime) -> str:
+    return value.astimezone(PARIS).strftime("%H:%M")
+
+
+def test_cutoff_tuesday_requests_wait_except_urgent_ones(meeting: Meeting, sam: Any) -> None:
+    in_time = accepted_case(submitted_at=paris(2026, 12, 7, 23, 59, 30), reference="IN-TIME")
+    late = accepted_case(submitted_at=paris(2026, 12, 8, 0, 0), reference="LATE")
+    late_urgent = accepted_case(submitted_at=paris(2026, 12, 8, 9, 0), urgent=True, reference="LATE-URG")
+    agenda_build(meeting=meeting, by=sam)
+    assert order(meeting) == ["LATE-URG", "IN-TIME"]
+    late.refresh_from_db()
+    assert late.status == CaseStatus.ACCEPTED
+    assert in_time.pk and late_urgent.pk
+
+
+def test_only_accepted_requests_are_taken(meeting: Meeting, sam: Any) -> None:
+    accepted_case(reference="OK")
+    accepted_case(status=CaseStatus.SUBMITTED, reference="SUBMITTED")
+    accepted_case(status=CaseStatus.INFO_REQUESTED, reference="INFO")
+    agenda_build(meeting=meeting, by=sam)
+    assert order(meeting) == ["OK"]
+
+
+def test_capacity_overflow_moves_the_rest_to_the_next_meeting_and_tells_requesters(
+    meeting: Meeting, next_one: Meeting, sam: Any
+) -> None:
+    # 90 minutes / 10-minute slots = 9 places.
+    cases = [accepted_case(grade=1 + (n % 4), submitted_at=paris(2026, 12, 1, 8, n)) for n in range(12)]
+    result = agenda_build(meeting=meeting, by=sam)
+    assert result.capacity == 9
+    assert meeting.items.count() == 9
+    assert len(result.moved) == 3
+    assert result.moved_to == next_one
+    moved_ids = {c.pk for c in result.moved}
+    # The lowest priority ones (grade 1, latest submitted) move.
+    lowest = sorted(cases, key=lambda c: (-c.highest_grade, c.submitted_at))[-3:]
+    assert moved_ids == {c.pk for c in lowest}
+    assert set(next_one.items.values_list("case_id", flat=True)) == moved_ids
+    assert Notification.objects.filter(kind="postponed", case_id__in=moved_ids, meeting=next_one).count() == 3
+    notice = Notification.objects.filter(kind="postponed").first()
+    assert notice is not None and notice.recipient_id == notice.case.requester_id
+    assert "16 décembre" in notice.context["to_meeting"]
+    next_one.refresh_from_db()
+    assert next_one.version == 1
+
+
+def test_overflow_without_next_meeting_leaves_cases_accepted_and_tells_requesters(meeting: Meeting, sam: Any) -> None:
+    for n in range(10):
+        accepted_case(submitted_at=paris(2026, 12, 1, 8, n))
+    result = agenda_build(meeting=meeting, by=sam)
+    assert result.moved_to is None and len(result.moved) == 1
+    (left,) = result.moved
+    left.refresh_from_db()
+    assert left.status == CaseStatus.ACCEPTED
+    assert Notification.objects.filter(kind="postponed", case=left).exists()
+
+
+def test_rebuild_is_idempotent_and_keeps_manual_placements(meeting: Meeting, sam: Any) -> None:
+    a = accepted_case(grade=4, reference="A")
+    b = accepted_case(grade=3, reference="B")
+    c = accepted_case(grade=2, reference="C")
+    agenda_build(meeting=meeting, by=sam)
+    assert order(meeting) == ["A", "B", "C"]
+    before = list(meeting.items.order_by("position").values_list("pk", "case_id", "position", "slot_start"))
+    second = agenda_build(meeting=meeting, by=sam)
+    assert second.added == [] and second.moved == []
+    assert list(meeting.items.order_by("position").values_list("pk", "case_id", "position", "slot_start")) == before
+    # The secretariat moves C to the top by hand; a new grade-4 request arrives.
+    meeting.refresh_from_db()
+    item_c = meeting.items.get(case=c)
+    agenda_item_shift(meeting=meeting, item_id=item_c.pk, offset=-1, by=sam, expected_version=meeting.version)
+    meeting.refresh_from_db()
+    agenda_item_shift(meeting=meeting, item_id=item_c.pk, offset=-1, by=sam, expected_version=meeting.version)
+    assert order(meeting) == ["C", "A", "B"]
+    accepted_case(grade=4, reference="D", submitted_at=paris(2026, 12, 2, 9, 0))
+    agenda_build(meeting=meeting, by=sam)
+    assert order(meeting) == ["C", "A", "D", "B"]
+    assert meeting.items.get(case=c).placed_manually
+    assert a.pk and b.pk
+    # And once more: nothing changes.
+    snapshot = order(meeting)
+    agenda_build(meeting=meeting, by=sam)
+    assert order(meeting) == snapshot
+
+
+def test_referents_attached_once_per_category_and_invitation_list(
+    meeting: Meeting, sam: Any, cora: Any, victor: Any, django_assert_max_num_queries: Any
+) -> None:
+    reims = CentreFactory(name="CHU de Reims", city="Reims")
+    nancy = CentreFactory(name="CHRU de Nancy", city="Nancy")
+    heart = OrganCategoryFactory(code="coeur-test", label="Cœur")
+    gut = OrganCategoryFactory(code="digestif-test", label="Digestif")
+    eye = OrganCategoryFactory(code="oeil-test", label="Œil")
+    heart_nancy = referent_for(heart, centre=nancy, last_name="Aaron")
+    heart_reims = referent_for(heart, centre=reims, last_name="Zola")
+    gut_backup = referent_for(gut, rank=Coverage.Rank.BACKUP, last_name="Backup")
+    gut_primary_absent = referent_for(gut, last_name="Absent")
+    AbsenceFactory(referent=gut_primary_absent, start=dt.date(2026, 12, 9), end=dt.date(2026, 12, 9))
+    meeting.coordinators.add(cora)
+    reims_case = accepted_case(category=heart, requester_centre=reims, reference="REIMS")
+    nancy_case = accepted_case(category=heart, requester_centre=nancy, reference="NANCY")
+    gut_case = accepted_case(category=gut, reference="GUT")
+    eye_case = accepted_case(category=eye, reference="EYE")
+    result = agenda_build(meeting=meeting, by=sam)
+    chosen = {
+        (r.item.case.reference, r.category_id): r.referent_id
+        for r in AgendaItemReferent.objects.select_related("item__case")
+    }
+    assert chosen == {
+        ("REIMS", heart.pk): heart_reims.pk,  # the case's centre is preferred
+        ("NANCY", heart.pk): heart_nancy.pk,
+        ("GUT", gut.pk): gut_backup.pk,  # the primary is absent that day: the backup
+    }
+    assert [c.label for c in result.gaps] == ["Œil"]
+    invited = dict(Participant.objects.filter(meeting=meeting).values_list("user_id", "role"))
+    assert invited == {
+        heart_reims.user_id: "referent",
+        heart_nancy.user_id: "referent",
+        gut_backup.user_id: "referent",
+        cora.pk: "coordinator",
+        victor.pk: "pharmacovigilance",
+    }
+    assert reims_case.pk and nancy_case.pk and gut_case.pk and eye_case.pk
+
+
+@pytest.mark.parametrize("n", [5, 60])
+def test_builder_query_count_does_not_grow_with_cases(
+    n: int, meeting: Meeting, next_one: Meeting, sam: Any, django_assert_max_num_queries: Any
+) -> None:
+    categories = [OrganCategoryFactory() for _ in range(3)]
+    for cat in categories:
+        referent_for(cat)
+    for k in range(n):
+        accepted_case(category=categories[k % 3], grade=1 + k % 4, urgent=k % 7 == 0)
+    # The same ceiling for 5 and 60 cases (60 also overflows into the next meeting).
+    with django_assert_max_num_queries(50):
+        result = agenda_build(meeting=meeting, by=sam)
+    assert meeting.items.count() == min(n, 9)
+    assert len(result.moved) == max(n - 9, 0)
+
+
+def test_builder_queries_are_the_same_for_20_and_60_overflowing_cases(sam: Any) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    counts = []
+    categories = [OrganCategoryFactory() for _ in range(3)]
+    for cat in categories:
+        referent_for(cat)
+    for week, n in enumerate((20, 60)):
+        meeting = MeetingFactory(starts_at=paris(2027, 1, 6, 17, 0) + dt.timedelta(weeks=2 * week))
+        MeetingFactory(starts_at=paris(2027, 1, 13, 17, 0) + dt.timedelta(weeks=2 * week))
+        for k in range(n):
+            accepted_case(category=categories[k % 3], grade=1 + k % 4, urgent=k % 7 == 0)
+        with CaptureQueriesContext(connection) as ctx:
+            agenda_build(meeting=meeting, by=sam)
+        counts.append(len(ctx.captured_queries))
+        # Leave nothing accepted for the next round.
+        Case.objects.filter(status=CaseStatus.ACCEPTED).update(status=CaseStatus.DECLINED)
+    assert counts[0] == counts[1]
+
+
+def test_builder_refuses_a_validated_or_held_meeting(sam: Any) -> None:
+    held = MeetingFactory(status=Meeting.Status.HELD)
+    with pytest.raises(AgendaError, match="déjà tenue"):
+        agenda_build(meeting=held, by=sam)
+    validated = MeetingFactory(status=Meeting.Status.VALIDATED)
+    with pytest.raises(AgendaError, match="validée ou annulée"):
+        agenda_build(meeting=validated, by=sam)
+
+
+def test_add_late_case_inserts_urgent_after_urgent_and_notifies(meeting: Meeting, sam: Any) -> None:
+    accepted_case(urgent=True, reference="U1")
+    accepted_case(reference="S1")
+    agenda_build(meeting=meeting, by=sam)
+    meeting.refresh_from_db()
+    late = accepted_case(urgent=True, submitted_at=paris(2026, 12, 8, 12, 0), reference="U-LATE")
+    item = agenda_add_case(meeting=meeting, case=late, by=sam, expected_version=meeting.version)
+    assert order(meeting) == ["U1", "U-LATE", "S1"]
+    assert item.placed_manually and item.kind == "urgent"
+    late.refresh_from_db()
+    assert late.status == CaseStatus.SCHEDULED
+    notice = Notification.objects.get(kind="scheduled", case=late)
+    assert notice.recipient_id == late.requester_id and notice.meeting_id == meeting.pk
+    assert notice.context["slot"] == "17:10"
+    with pytest.raises(AgendaError, match="déjà à l'ordre du jour"):
+        agenda_add_case(meeting=meeting, case=late, by=sam)
+
+
+def test_add_case_refuses_stale_version_and_wrong_status(meeting: Meeting, sam: Any) -> None:
+    case = accepted_case()
+    with pytest.raises(AgendaConflict) as exc:
+        agenda_add_case(meeting=meeting, case=case, by=sam, expected_version=meeting.version + 3)
+    assert "modifié par quelqu'un d'autre" in exc.value.messages[0]
+    declined = accepted_case(status=CaseStatus.DECLINED)
+    with pytest.raises(ValidationError, match="Refusée"):
+        agenda_add_case(meeting=meeting, case=declined, by=sam)
+    assert not meeting.items.exists()
+
+
+def test_move_item_to_another_meeting(meeting: Meeting, next_one: Meeting, sam: Any) -> None:
+    a = accepted_case(grade=3, reference="A")
+    accepted_case(grade=2, reference="B")
+    agenda_build(meeting=meeting, by=sam)
+    meeting.refresh_from_db()
+    item = meeting.items.get(case=a)
+    moved = agenda_item_move_to(
+        meeting=meeting, item_id=item.pk, target=next_one, by=sam, expected_version=meeting.version
+    )
+    assert order(meeting) == ["B"]
+    assert timezone_local(meeting.items.get().slot_start) == "17:00"
+    assert moved.meeting_id == next_one.pk and moved.placed_manually
+    assert Notification.objects.filter(kind="scheduled", case=a, meeting=next_one).exists()
+
+
+def test_remove_item_sends_case_back_to_accepted(meeting: Meeting, sam: Any) -> None:
+    a = accepted_case(reference="A")
+    accepted_case(reference="B")
+    agenda_build(meeting=meeting, by=sam)
+    meeting.refresh_from_db()
+    item = meeting.items.get(case=a)
+    agenda_item_remove(
+        meeting=meeting, item_id=item.pk, by=sam, expected_version=meeting.version, reason="Dossier vide"
+    )
+    a.refresh_from_db()
+    assert a.status == CaseStatus.ACCEPTED
+    assert a.status_changes.last().reason == "Dossier vide"
+    assert order(meeting) == ["B"]
+    meeting.refresh_from_db()
+    with pytest.raises(AgendaError, match="n'est plus"):
+        agenda_item_remove(meeting=meeting, item_id=item.pk, by=sam, expected_version=meeting.version)
+
+
+def test_reorder_whole_list_and_stale_edit_refused(meeting: Meeting, sam: Any) -> None:
+    for ref in ("A", "B", "C"):
+        accepted_case(reference=ref, grade={"A": 4, "B": 3, "C": 2}[ref])
+    agenda_build(meeting=meeting, by=sam)
+    meeting.refresh_from_db()
+    ids = dict(meeting.items.values_list("case__reference", "pk"))
+    version = meeting.version
+    agenda_reorder(meeting=meeting, order=[ids["C"], ids["A"], ids["B"]], by=sam, expected_version=version)
+    assert order(meeting) == ["C", "A", "B"]
+    with pytest.raises(AgendaConflict):
+        agenda_item_shift(meeting=meeting, item_id=ids["A"], offset=1, by=sam, expected_version=version)
+    assert order(meeting) == ["C", "A", "B"]
+
+
+def test_publish_notifies_invited_referents_and_requesters(meeting: Meeting, sam: Any, rita: Any) -> None:
+    heart = OrganCategoryFactory()
+    ref = referent_for(heart)
+    case = accepted_case(category=heart)
+    with pytest.raises(AgendaError, match="vide"):
+        agenda_publish(meeting=meeting, by=sam, expected_version=meeting.version)
+    agenda_build(meeting=meeting, by=sam)
+    meeting.refresh_from_db()
+    with pytest.raises(AgendaConflict):
+        agenda_publish(meeting=meeting, by=sam, expected_version=meeting.version - 1)
+    published = agenda_publish(meeting=meeting, by=sam, expected_version=meeting.version)
+    assert published.status == Meeting.Status.PUBLISHED and published.published_at is not None
+    assert list(
+        Notification.objects.filter(kind="agenda_published", meeting=meeting).values_list("recipient_id", flat=True)
+    ) == [ref.user_id]
+    assert Notification.objects.filter(kind="scheduled", case=case, recipient=case.requester).count() == 1
+    # Publishing again does not send the same messages twice.
+    agenda_publish(meeting=meeting, by=sam, expected_version=published.version)
+    assert Notification.objects.filter(kind="agenda_published").count() == 1
+    assert not Notification.objects.filter(recipient=rita).exists()
