@@ -1,29 +1,85 @@
+"""Writes on the access trail. Rows are only ever inserted; the purge is the one sanctioned delete."""
+
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import Any
 
+from django.conf import settings
+from django.db import connection, transaction
 from django.http import HttpRequest
+from django.utils import timezone
 
 from .models import AccessLog
 
 
 def client_ip(request: HttpRequest) -> str | None:
-    # Behind the production reverse proxy REMOTE_ADDR is the proxy; it sets X-Forwarded-For.
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    return (forwarded.split(",")[0].strip() or None) if forwarded else request.META.get("REMOTE_ADDR")
+    """The client's address. Behind the production reverse proxies (TRUSTED_PROXY_COUNT of them) REMOTE_ADDR
+    is the last proxy; the address the first proxy saw is the N-th entry from the right of X-Forwarded-For.
+    Entries further left were sent by the client and prove nothing, so they are never used."""
+    proxies = getattr(settings, "TRUSTED_PROXY_COUNT", 0)
+    if proxies:
+        forwarded = [p.strip() for p in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if p.strip()]
+        if len(forwarded) >= proxies:
+            return forwarded[-proxies]
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def access_log_write(
+    *,
+    user: Any,
+    action: str,
+    case: Any = None,
+    patient: Any = None,
+    target: str = "",
+    ip_address: str | None = None,
+    path: str = "",
+) -> AccessLog:
+    """One row of the access trail: who, what, which case/patient, when (UTC), from where."""
+    patient_id = getattr(patient, "pk", None)
+    if patient_id is None and case is not None:
+        patient_id = case.patient_id
+    return AccessLog.objects.create(
+        user=user if getattr(user, "is_authenticated", False) else None,
+        action=action,
+        case_id=getattr(case, "pk", None),
+        patient_id=patient_id,
+        target=str(target)[:200],
+        ip_address=ip_address,
+        path=path[:300],
+    )
 
 
 def access_record(
     *, request: HttpRequest, action: str, case: Any = None, patient: Any = None, target: str = ""
 ) -> AccessLog:
-    """Write one row of the access trail (who, what, which case/patient, when, from where)."""
-    patient_id = case.patient_id if patient is None and case is not None else getattr(patient, "pk", None)
-    return AccessLog.objects.create(
-        user=request.user if request.user.is_authenticated else None,
+    """Record an access made through a request (call it on every view of a case, PDF or attachment download,
+    export)."""
+    return access_log_write(
+        user=request.user,
         action=action,
-        case_id=getattr(case, "pk", None),
-        patient_id=patient_id,
-        target=target[:200],
+        case=case,
+        patient=patient,
+        target=target,
         ip_address=client_ip(request),
-        path=request.path[:300],
+        path=request.path,
     )
+
+
+@transaction.atomic
+def access_log_purge(*, now: datetime | None = None) -> int:
+    """Delete the rows older than TIGRE["ACCESS_LOG_RETENTION_DAYS"]. Returns how many.
+
+    The database refuses any DELETE on the table (migration 0003) unless this transaction announced its cut-off
+    with a transaction-local setting; the trigger then checks each row against it."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(days=settings.TIGRE["ACCESS_LOG_RETENTION_DAYS"])
+    if connection.vendor != "postgresql":
+        return AccessLog.objects.filter(at__lt=cutoff).delete()[0]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT set_config('tigre.audit_purge_before', %s, true)", [cutoff.isoformat()])
+        deleted, _per_model = AccessLog.objects.filter(at__lt=cutoff).delete()
+        # The setting ends with the transaction (or its savepoint's rollback, should the trigger refuse); clear it
+        # at once anyway in case a caller's outer transaction goes on.
+        cursor.execute("SELECT set_config('tigre.audit_purge_before', '', true)")
+    return deleted

@@ -1,7 +1,12 @@
 from __future__ import annotations
 
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "audit"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.access_log, name="log"),
+    path("export-patient/", views.patient_export_view, name="patient_export"),
+]

@@ -206,6 +206,10 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 
+# Reverse proxies in front of the application whose X-Forwarded-For entry can be trusted (0: none, REMOTE_ADDR
+# is the client). Read by the access trail (tigre.audit.services.client_ip) and django-axes.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+
 # Second factor (django-otp, TOTP). Required for the roles in tigre.accounts.roles.STAFF_ROLES.
 OTP_TOTP_ISSUER = "TIGRE e-RCP"
 OTP_TOTP_THROTTLE_FACTOR = 1  # each failure doubles the wait before the next try

@@ -27,3 +27,10 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
+SESSION_COOKIE_NAME = "__Host-sessionid"  # __Host-: Secure, no Domain, Path=/ (no sub-domain can plant it)
+CSRF_COOKIE_NAME = "__Host-csrftoken"
+
+# One reverse proxy (nginx) in front: its X-Forwarded-For entry is the client's address.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=1)
+AXES_IPWARE_PROXY_COUNT = TRUSTED_PROXY_COUNT
+AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
