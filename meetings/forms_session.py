@@ -60,7 +60,15 @@ class AvisForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.meeting_day = meeting_day
         self.fields["contributors"].queryset = present_users if present_users is not None else User.objects.none()
+        self.fields["rechallenge"].required = False
+        self.fields["answer"].error_messages["required"] = _("La réponse de la RCP est obligatoire.")
         self.fields["ici_decision"].required = True
+        self.fields["ici_decision"].error_messages["required"] = _(
+            "Indiquez la décision sur l'immunothérapie (poursuivre, suspendre ou arrêter)."
+        )
+        self.fields["contributors"].error_messages["invalid_choice"] = _(
+            "Les contributeurs doivent être présents à la réunion."
+        )
         self.fields["ici_decision"].choices = list(Avis.IciDecision.choices)
         if self.instance.pk and "contributors" not in self.initial:
             self.initial["contributors"] = [u.pk for u in self.instance.contributors.all()]
@@ -85,6 +93,8 @@ class AvisForm(forms.ModelForm):
                 data[name] = data[name].strip()
         if data.get("steroids") and not data.get("steroids_dose"):
             self.add_error("steroids_dose", _("Précisez la dose de corticoïdes."))
+        if not data.get("rechallenge"):
+            data["rechallenge"] = Avis.Rechallenge.NOT_DISCUSSED
         if not data.get("steroids"):
             data["steroids_dose"] = ""
         return data
