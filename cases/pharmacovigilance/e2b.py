@@ -105,11 +105,11 @@ def _device(parent: etree._Element, tag: str, type_code: str, root: str, extensi
 
 
 def _observation(
-    parent: etree._Element, tag: str, code: str, display: str, value_type: str, **value: Any
+    parent: etree._Element, tag: str, obs_code: str, display: str, value_type: str, /, **value: Any
 ) -> etree._Element:
     holder = _el(parent, tag, typeCode="SBJ" if tag == "subjectOf2" else "PERT")
     obs = _el(holder, "observation", classCode="OBS", moodCode="EVN")
-    _code(obs, code, OID_OBSERVATION, display)
+    _code(obs, obs_code, OID_OBSERVATION, display)
     _el(obs, "value", xsi_type=value_type, **value)
     return obs
 

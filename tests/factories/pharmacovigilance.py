@@ -96,8 +96,8 @@ def full_case(**case_kwargs: Any) -> Any:
         status=ImmunotherapyLine.LineStatus.STOPPED,
         dose="nivolumab 1 mg/kg + ipilimumab 3 mg/kg toutes les 3 semaines",
     )
-    category = OrganCategoryFactory(code="digestive", label="Digestive")
-    event = ToxicityEventFactory(code="colitis", label="Colite", ctcae_term="Colitis", category=category)
+    category = OrganCategoryFactory(code="pv-test-digestive", label="Digestive")
+    event = ToxicityEventFactory(code="pv-test-colitis", label="Colite", ctcae_term="Colitis", category=category)
     toxicity = ToxicityFactory(
         case=case,
         event=event,
