@@ -18,7 +18,7 @@ DEMO_STEPS = [
     # cases: "cases.demo:load",
     # meetings (agenda): "meetings.demo:load",
     # meetings (session): "meetings.demo_session:load",
-    # pharmacovigilance: "cases.pharmacovigilance.demo:load",
+    "cases.pharmacovigilance.demo:load",
     "tigre.accounts.otp:load_demo_devices",
 ]
 
