@@ -17,7 +17,7 @@ DEMO_STEPS = [
     "referents.demo:load_referents",
     # cases: "cases.demo:load",
     # meetings (agenda): "meetings.demo:load",
-    # meetings (session): "meetings.demo_session:load",
+    "meetings.demo_session:load",
     "cases.pharmacovigilance.demo:load",
     "tigre.accounts.otp:load_demo_devices",
 ]

@@ -1,0 +1,364 @@
+"""Demo of a meeting already held and validated (invented patients and people only). Idempotent.
+
+Last week's Wednesday 17:00 meeting: four discussed requests (two from clinicien@demo.tigre), attendance
+taken, one avis per case, validated by coordinateur@demo.tigre; two toxicities flagged "to declare" to the
+CRPV. Also invites referent@demo.tigre to the coming meeting so the referents' view has content.
+Everything goes through the real services (requests, agenda, session), then times are set back.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.contrib.auth.models import Group
+from django.utils import timezone
+
+from cases.models import Avis, Case, CaseStatus, Drug, ImmunotherapyLine, Patient, RequestReason, StatusChange
+from referents.models import Centre, Coverage, OrganCategory, Referent, ToxicityEvent
+from tigre.accounts.models import Title, User
+from tigre.accounts.roles import Role
+from tigre.lib.validators import ins_key
+
+from .models import AgendaItem, Meeting, Participant
+
+PARIS = ZoneInfo("Europe/Paris")
+CLAIRE = "clinicien@demo.tigre"
+COORDINATOR = "coordinateur@demo.tigre"
+SECRETARIAT = "secretariat@demo.tigre"
+KELLER = "referent@demo.tigre"
+
+# Other requesters (the same invented clinicians as the requests demo; created here if it did not run).
+CLINICIANS = {
+    "dr.schmitt@demo.tigre": ("Julien", "Schmitt", "oncology", "CHR Metz-Thionville"),
+    "dr.weber@demo.tigre": ("Marc", "Weber", "dermatology", "Hôpitaux civils de Colmar"),
+}
+# Invented referents used only if the directory demo did not run: (email, first, last, specialty, category).
+FALLBACK_REFERENTS = [
+    ("dr.garnier@demo.tigre", "Lucie", "Garnier", "gastroenterology", "gastrointestinal"),
+    ("dr.perrin@demo.tigre", "Yann", "Perrin", "pulmonology", "lung"),
+    ("dr.collet@demo.tigre", "Agnès", "Collet", "endocrinology", "endocrine"),
+    ("dr.hoffmann@demo.tigre", "Nicolas", "Hoffmann", "cardiology", "heart"),
+]
+
+
+@dataclass(frozen=True)
+class HeldCase:
+    requester: str
+    nir: str  # 13 characters; the key is computed
+    birth_name: str
+    first_names: str
+    sex: str
+    birth_date: dt.date
+    site: tuple[str, str, str]
+    drugs: list[str]
+    regimen: str
+    event: str
+    grade: int
+    question: str
+    avis: dict[str, Any]
+
+
+HELD_CASES = [
+    HeldCase(
+        CLAIRE,
+        "1560557123456",
+        "Marchal",
+        "Bernard",
+        "M",
+        dt.date(1956, 5, 17),
+        ("C43", "Mélanome", "Mélanome nodulaire"),
+        ["ipilimumab", "nivolumab"],
+        ImmunotherapyLine.Regimen.ICI_ICI,
+        "colitis",
+        3,
+        "Colite grade 3 corticorésistante après 48 h de méthylprednisolone : infliximab ? Reprise du nivolumab seul ?",
+        {
+            "answer": "Colite immuno-induite grade 3 corticorésistante : infliximab 5 mg/kg, à renouveler à J14 si "
+            "besoin. Arrêt définitif de l'ipilimumab ; reprise du nivolumab seul à discuter après résolution "
+            "complète et sevrage des corticoïdes.",
+            "ici_decision": Avis.IciDecision.HOLD,
+            "rechallenge": Avis.Rechallenge.POSSIBLE,
+            "steroids": True,
+            "steroids_dose": "méthylprednisolone 2 mg/kg/j puis décroissance sur 6 semaines",
+            "other_immunosuppressant": "infliximab 5 mg/kg",
+            "further_tests": "Coloscopie avec biopsies ; recherche de CMV sur biopsies ; calprotectine fécale.",
+            "hospitalisation": True,
+            "specialist_consultation": "Gastro-entérologie",
+            "follow_up_days": 28,
+            "declare_pv": True,
+        },
+    ),
+    HeldCase(
+        "dr.schmitt@demo.tigre",
+        "2490854123789",
+        "Kieffer",
+        "Odile",
+        "F",
+        dt.date(1949, 8, 3),
+        ("C34", "Poumon", "Carcinome épidermoïde"),
+        ["pembrolizumab"],
+        ImmunotherapyLine.Regimen.MONO,
+        "pericarditis",
+        2,
+        "Péricardite grade 2 sous pembrolizumab : poursuite possible sous colchicine ?",
+        {
+            "answer": "Péricardite imputable au pembrolizumab. Suspension de l'immunothérapie, colchicine et "
+            "prednisone 0,5 mg/kg/j ; IRM cardiaque pour éliminer une myocardite associée. Reprise non "
+            "recommandée en cas d'atteinte myocardique.",
+            "ici_decision": Avis.IciDecision.HOLD,
+            "rechallenge": Avis.Rechallenge.NOT_DISCUSSED,
+            "steroids": True,
+            "steroids_dose": "prednisone 0,5 mg/kg/j",
+            "further_tests": "IRM cardiaque, troponine et CPK hebdomadaires, ECG.",
+            "specialist_consultation": "Cardiologie",
+            "follow_up_days": 21,
+            "declare_pv": True,
+        },
+    ),
+    HeldCase(
+        CLAIRE,
+        "1671067123321",
+        "Thiébaut",
+        "Gilles",
+        "M",
+        dt.date(1967, 10, 9),
+        ("C64", "Rein", "Carcinome rénal à cellules claires"),
+        ["nivolumab"],
+        ImmunotherapyLine.Regimen.MONO,
+        "hypophysitis",
+        2,
+        "Hypophysite avec insuffisance corticotrope : peut-on poursuivre le nivolumab sous hydrocortisone ?",
+        {
+            "answer": "Hypophysite avec insuffisance corticotrope isolée : hydrocortisone substitutive au long cours, "
+            "éducation du patient (carte, adaptation en cas de stress). Le nivolumab peut être poursuivi.",
+            "ici_decision": Avis.IciDecision.CONTINUE,
+            "rechallenge": Avis.Rechallenge.NOT_DISCUSSED,
+            "further_tests": "Cortisol de 8 h et ACTH à 3 mois ; bilan thyréotrope et gonadotrope.",
+            "specialist_consultation": "Endocrinologie",
+            "follow_up_days": 90,
+            "declare_pv": False,
+        },
+    ),
+    HeldCase(
+        "dr.weber@demo.tigre",
+        "2580368123654",
+        "Noël",
+        "Chantal",
+        "F",
+        dt.date(1958, 3, 21),
+        ("C34", "Poumon", "Adénocarcinome"),
+        ["durvalumab"],
+        ImmunotherapyLine.Regimen.MONO,
+        "pneumonitis",
+        2,
+        "Pneumopathie grade 2 sous durvalumab en consolidation : reprise après corticothérapie ?",
+        {
+            "answer": "Pneumopathie interstitielle grade 2 : prednisone 1 mg/kg/j avec décroissance sur 6 semaines. "
+            "Reprise du durvalumab possible après résolution clinique et radiologique, sous surveillance.",
+            "ici_decision": Avis.IciDecision.HOLD,
+            "rechallenge": Avis.Rechallenge.POSSIBLE,
+            "steroids": True,
+            "steroids_dose": "prednisone 1 mg/kg/j",
+            "further_tests": "Scanner thoracique à 4 semaines, EFR avec DLCO.",
+            "specialist_consultation": "Pneumologie",
+            "follow_up_days": 35,
+            "declare_pv": False,
+        },
+    ),
+]
+
+
+def last_wednesday(today: dt.date) -> dt.date:
+    """The Wednesday of last week's meeting: strictly before today (7 days ago on a Wednesday)."""
+    return today - dt.timedelta(days=(today.weekday() - 2) % 7 or 7)
+
+
+def _ins(nir: str) -> str:
+    return f"{nir}{ins_key(nir):02d}"
+
+
+def _user(email: str, first: str, last: str, specialty: str, centre: Centre | None, password: str, role: str) -> User:
+    user, created = User.objects.get_or_create(
+        email=email,
+        defaults={"first_name": first, "last_name": last, "title": Title.DR, "specialty": specialty, "centre": centre},
+    )
+    if created:
+        user.set_password(password)
+        user.save(update_fields=["password"])
+    user.groups.add(Group.objects.get_or_create(name=str(role))[0])
+    return user
+
+
+def _ensure_referents(password: str) -> None:
+    """Referents covering the demo cases' organs: those of the directory demo, else a few invented ones."""
+    categories = {c.code: c for c in OrganCategory.objects.filter(code__in=[r[4] for r in FALLBACK_REFERENTS])}
+    nancy = Centre.objects.filter(name="CHRU de Nancy").first() or Centre.objects.first()
+    for email, first, last, specialty, code in FALLBACK_REFERENTS:
+        category = categories.get(code)
+        if category is None or Coverage.objects.filter(category=category, referent__is_active=True).exists():
+            continue
+        user = _user(email, first, last, specialty, nancy, password, Role.REFERENT)
+        referent, _created = Referent.objects.get_or_create(
+            user=user, defaults={"specialty": specialty, "centre": nancy}
+        )
+        Coverage.objects.get_or_create(referent=referent, category=category)
+
+
+def _meeting(day: dt.date, coordinator: User) -> Meeting:
+    starts = dt.datetime.combine(day, dt.time(17, 0), tzinfo=PARIS)
+    meeting = Meeting.objects.filter(starts_at=starts).first() or Meeting.objects.filter(planned_date=day).first()
+    if meeting is None:
+        template = settings.TIGRE.get("VIDEO_URL_TEMPLATE", "https://visio.tigre.invalid/rcp-{date}")
+        meeting = Meeting.objects.create(
+            starts_at=starts,
+            ends_at=starts + dt.timedelta(minutes=settings.TIGRE.get("MEETING_DURATION_MINUTES", 90)),
+            planned_date=day,
+            video_url=template.format(date=day.isoformat()),
+        )
+    meeting.coordinators.add(coordinator)
+    return meeting
+
+
+def _create_case(spec: HeldCase, requester: User, secretariat: User, on: dt.date) -> Case:
+    from cases.services import case_create, case_submit
+    from cases.workflow import case_transition
+
+    drugs = list(Drug.objects.filter(name__in=spec.drugs))
+    event = ToxicityEvent.objects.get(code=spec.event)
+    case = case_create(
+        by=requester,
+        patient={
+            "birth_name": spec.birth_name,
+            "first_names": spec.first_names,
+            "sex": spec.sex,
+            "birth_date": spec.birth_date,
+            "ins": _ins(spec.nir),
+            "ins_status": Patient.InsStatus.RECOVERED,
+        },
+        fields={
+            "primary_site": spec.site[0],
+            "primary_site_label": spec.site[1],
+            "histology": spec.site[2],
+            "stage": "IV",
+            "performance_status": 1,
+            "reason": RequestReason.COMPLEX_MANAGEMENT,
+            "question": spec.question,
+            "history": "HTA traitée. Pas de maladie auto-immune connue.",
+        },
+        lines=[
+            {
+                "drugs": drugs,
+                "regimen": spec.regimen,
+                "setting": ImmunotherapyLine.Setting.METASTATIC,
+                "start_date": on - dt.timedelta(days=120),
+                "last_dose_date": on - dt.timedelta(days=16),
+                "cycles": 6,
+                "status": ImmunotherapyLine.LineStatus.HELD,
+            }
+        ],
+        toxicities=[
+            {
+                "event": event,
+                "grade": spec.grade,
+                "onset_date": on - dt.timedelta(days=12),
+                "description": f"{event.label} de grade {spec.grade}.",
+                "management_hold": True,
+                "management_notes": "ICI suspendu, bilan en cours.",
+            }
+        ],
+    )
+    case_submit(case=case, by=requester)
+    case_transition(case=case, to=CaseStatus.ACCEPTED, by=secretariat)
+    return case
+
+
+def _set_back(cases: list[Case], meeting: Meeting) -> None:
+    """Put the history where it belongs: submitted ~9 days before, discussed and validated at the meeting."""
+    start = meeting.starts_at
+    for n, case in enumerate(cases):
+        submitted = start - dt.timedelta(days=9, hours=n * 3)
+        changes = list(StatusChange.objects.filter(case=case).order_by("at", "pk"))
+        for i, change in enumerate(changes):
+            if change.to_status in (CaseStatus.DISCUSSED, CaseStatus.AVIS_VALIDATED):
+                at = start + dt.timedelta(minutes=10 * n + (8 if change.to_status == CaseStatus.DISCUSSED else 85))
+            else:
+                at = submitted + dt.timedelta(hours=20 * i)
+            StatusChange.objects.filter(pk=change.pk).update(at=at)
+        Case.objects.filter(pk=case.pk).update(
+            created_at=submitted - dt.timedelta(minutes=30), submitted_at=submitted, updated_at=start
+        )
+    validated_at = meeting.ends_at - dt.timedelta(minutes=5)
+    Meeting.objects.filter(pk=meeting.pk).update(validated_at=validated_at)
+    Avis.objects.filter(meeting=meeting).update(validated_at=validated_at)
+
+
+def _invite_keller_to_next_meeting() -> Meeting | None:
+    from .selectors import next_meeting
+
+    keller = User.objects.filter(email=KELLER).first()
+    upcoming = next_meeting(after=timezone.now())
+    if keller is None or upcoming is None:
+        return None
+    Participant.objects.get_or_create(
+        meeting=upcoming, user=keller, defaults={"role": Participant.Role.REFERENT, "invited": True}
+    )
+    return upcoming
+
+
+def load(*, password: str, stdout: Any = None) -> Meeting | None:
+    from .agenda import agenda_add_case
+    from .session import attendance_set, avis_save, meeting_validate
+    from .session_selectors import quorum_status
+
+    users = {u.email: u for u in User.objects.filter(email__in=[CLAIRE, COORDINATOR, SECRETARIAT])}
+    if len(users) < 3:
+        raise RuntimeError("Run tigre.accounts.demo:load first (demo accounts are missing).")
+    coordinator, secretariat = users[COORDINATOR], users[SECRETARIAT]
+
+    held = Meeting.objects.filter(
+        items__case__patient__ins=_ins(HELD_CASES[0].nir), status=Meeting.Status.VALIDATED
+    ).first()
+    if held is None:
+        centres = {c.name: c for c in Centre.objects.all()}
+        for email, (first, last, specialty, centre) in CLINICIANS.items():
+            users[email] = _user(email, first, last, specialty, centres.get(centre), password, Role.CLINICIAN)
+        _ensure_referents(password)
+        day = last_wednesday(timezone.localdate())
+        meeting = _meeting(day, coordinator)
+        cases = [_create_case(spec, users[spec.requester], secretariat, day) for spec in HELD_CASES]
+        for case in cases:
+            agenda_add_case(meeting=meeting, case=case, by=secretariat, placed_manually=False)
+        # Attendance: everyone invited was there.
+        for participant in Participant.objects.filter(meeting=meeting).select_related("user"):
+            attendance_set(meeting=meeting, participant=participant, present=True, by=secretariat)
+        quorum = quorum_status(meeting=meeting)
+        present = [p.user for p in Participant.objects.filter(meeting=meeting, present=True).select_related("user")]
+        coverage = {
+            (user_id, category_id)
+            for user_id, category_id in Coverage.objects.filter(referent__user__in=present).values_list(
+                "referent__user_id", "category_id"
+            )
+        }
+        specs = {_ins(spec.nir): spec for spec in HELD_CASES}
+        items = AgendaItem.objects.filter(meeting=meeting).select_related("case__patient").order_by("position")
+        for item in items:
+            spec = specs[item.case.patient.ins]
+            category_ids = {c.pk for c in quorum.items[item.pk].categories}
+            contributors = [coordinator] + [u for u in present if any((u.pk, c) in coverage for c in category_ids)]
+            data = dict(spec.avis)
+            follow_up_days = data.pop("follow_up_days")
+            data["follow_up_date"] = day + dt.timedelta(days=follow_up_days)
+            avis_save(item=item, by=coordinator, data=data, contributors=contributors)
+        meeting_validate(meeting=meeting, by=coordinator)
+        _set_back(cases, meeting)
+        held = meeting
+        if stdout is not None:
+            stdout.write(f"Séance : RCP du {day:%d/%m/%Y} tenue et validée ({len(cases)} avis).\n")
+    upcoming = _invite_keller_to_next_meeting()
+    if stdout is not None and upcoming is not None:
+        stdout.write(f"Séance : {KELLER} invité à la RCP du {timezone.localtime(upcoming.starts_at):%d/%m/%Y}.\n")
+    return held
