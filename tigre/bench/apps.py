@@ -1,0 +1,10 @@
+from __future__ import annotations
+
+from django.apps import AppConfig
+
+
+class BenchConfig(AppConfig):
+    """The benchmark (`make bench`): installed only by tigre.settings.bench."""
+
+    name = "tigre.bench"
+    label = "bench"

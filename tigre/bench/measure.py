@@ -1,0 +1,107 @@
+"""Measuring helpers: repeated timings (median, p95), SQL query counts, peak memory of a child process."""
+
+from __future__ import annotations
+
+import multiprocessing
+import resource
+import statistics
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from django.db import connection, reset_queries
+from django.test.utils import CaptureQueriesContext
+
+
+@dataclass
+class Result:
+    name: str
+    median_ms: float
+    p95_ms: float
+    runs: int
+    queries: int | None = None
+    ratio_to_floor: float | None = None
+    peak_mb: float | None = None
+    target: str = ""
+    met: bool | None = None
+    note: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    if len(ordered) == 1:
+        return ordered[0]
+    k = (len(ordered) - 1) * q
+    lo, hi = int(k), min(int(k) + 1, len(ordered) - 1)
+    return ordered[lo] + (ordered[hi] - ordered[lo]) * (k - lo)
+
+
+def timed(
+    name: str,
+    fn: Callable[[], Any],
+    *,
+    runs: int,
+    warmup: int = 2,
+    setup: Callable[[], Any] | None = None,
+    check: Callable[[Any], None] | None = None,
+) -> Result:
+    """Time `fn` `runs` times (after `warmup` runs); count the queries of one run; `check` validates a result."""
+    for _ in range(warmup):
+        if setup:
+            setup()
+        out = fn()
+        if check:
+            check(out)
+    if setup:
+        setup()
+    with CaptureQueriesContext(connection) as ctx:
+        fn()
+    queries = len(ctx.captured_queries)
+    samples = []
+    for _ in range(runs):
+        if setup:
+            setup()
+        reset_queries()
+        start = time.perf_counter()
+        fn()
+        samples.append((time.perf_counter() - start) * 1000)
+    return Result(
+        name=name,
+        median_ms=round(statistics.median(samples), 2),
+        p95_ms=round(percentile(samples, 0.95), 2),
+        runs=runs,
+        queries=queries,
+    )
+
+
+def _child(fn: Callable[[], Any], queue: Any) -> None:
+    from django.db import connections
+
+    connections.close_all()  # never share the parent's socket
+    start = time.perf_counter()
+    try:
+        fn()
+        error = ""
+    except Exception as exc:  # reported to the parent, which fails the measurement
+        error = repr(exc)
+    elapsed = (time.perf_counter() - start) * 1000
+    peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    queue.put((elapsed, peak_kb, error))
+
+
+def peak_memory_mb(fn: Callable[[], Any]) -> float:
+    """Run `fn` in a forked child and return its peak resident memory (MB), whole process included."""
+    ctx = multiprocessing.get_context("fork")
+    queue = ctx.Queue()
+    proc = ctx.Process(target=_child, args=(fn, queue))
+    proc.start()
+    _elapsed, peak_kb, error = queue.get(timeout=600)
+    proc.join()
+    if error:
+        raise RuntimeError(f"measurement failed in the child process: {error}")
+    return round(peak_kb / 1024, 1)
