@@ -1,0 +1,19 @@
+"""Factories for the outbox."""
+
+from __future__ import annotations
+
+import factory
+
+from tigre.notifications.models import Kind, Notification
+
+from .accounts import UserFactory
+
+
+class NotificationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Notification
+
+    kind = Kind.REQUEST_RECEIVED
+    recipient = factory.SubFactory(UserFactory)
+    key = factory.Sequence(lambda n: f"test:event{n}")
+    subject = "[TIGRE] Test"
