@@ -15,7 +15,7 @@ DEMO_STEPS = [
     "referents.demo:load_centres",
     "tigre.accounts.demo:load",
     "referents.demo:load_referents",
-    # cases: "cases.demo:load",
+    "cases.demo:load",
     # meetings (agenda): "meetings.demo:load",
     "meetings.demo_session:load",
     "cases.pharmacovigilance.demo:load",
