@@ -1,0 +1,81 @@
+"""The triage queue: requests waiting for the secretariat, urgent ones pinned on top, oldest first.
+
+Filters arrive already validated by ``TriageFilterForm``; each maps to one fixed lookup here, so nothing the
+user types ever becomes a field name in ``filter`` or ``order_by``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Case as SqlCase
+from django.db.models import Count, Prefetch, Q, QuerySet, Value, When
+from django.db.models.functions import Coalesce
+
+from cases.models import Case, CaseMessage, CaseStatus, Toxicity, Urgency
+
+TRIAGE_STATUSES = (CaseStatus.SUBMITTED, CaseStatus.INFO_REQUESTED, CaseStatus.ACCEPTED)
+
+
+@dataclass(frozen=True)
+class TriageFilters:
+    status: str = ""
+    urgency: str = ""
+    category: Any = None
+    centre: Any = None
+    grade: int | None = None
+    q: str = ""
+
+
+def triage_queue(filters: TriageFilters | None = None) -> QuerySet[Case]:
+    f = filters or TriageFilters()
+    qs = Case.objects.filter(status__in=TRIAGE_STATUSES)
+    if f.status in TRIAGE_STATUSES:
+        qs = qs.filter(status=f.status)
+    if f.urgency in Urgency.values:
+        qs = qs.filter(urgency=f.urgency)
+    if f.category is not None:
+        qs = qs.filter(pk__in=Toxicity.objects.filter(event__category=f.category).values("case_id"))
+    if f.centre is not None:
+        qs = qs.filter(
+            Q(requester_centre=f.centre) | Q(requester_centre__isnull=True, patient__treating_centre=f.centre)
+        )
+    if f.grade is not None:
+        qs = qs.filter(highest_grade=f.grade)
+    if f.q:
+        qs = qs.filter(
+            Q(reference__icontains=f.q)
+            | Q(patient__birth_name__icontains=f.q)
+            | Q(patient__used_name__icontains=f.q)
+            | Q(patient__first_names__icontains=f.q)
+        )
+    return (
+        qs.annotate(
+            urgent_rank=SqlCase(When(urgency=Urgency.URGENT, then=Value(0)), default=Value(1)),
+        )
+        .select_related("patient", "requester", "requester_centre", "patient__treating_centre")
+        .prefetch_related(
+            Prefetch(
+                "toxicities",
+                queryset=Toxicity.objects.select_related("event__category").order_by("-grade", "position", "pk"),
+            ),
+            Prefetch(
+                "messages",
+                queryset=CaseMessage.objects.filter(kind=CaseMessage.Kind.INFO_REQUEST).order_by("-created_at"),
+                to_attr="info_requests",
+            ),
+        )
+        .order_by("urgent_rank", Coalesce("submitted_at", "created_at").asc(), "pk")
+    )
+
+
+def triage_counts() -> dict[str, int]:
+    """How many requests wait in each state, and how many are urgent (one query)."""
+    row = Case.objects.filter(status__in=TRIAGE_STATUSES).aggregate(
+        submitted=Count("pk", filter=Q(status=CaseStatus.SUBMITTED)),
+        info_requested=Count("pk", filter=Q(status=CaseStatus.INFO_REQUESTED)),
+        accepted=Count("pk", filter=Q(status=CaseStatus.ACCEPTED)),
+        urgent=Count("pk", filter=Q(urgency=Urgency.URGENT)),
+    )
+    return {k: int(v or 0) for k, v in row.items()}

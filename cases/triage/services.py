@@ -1,0 +1,60 @@
+"""The secretariat's triage actions on a request. Each is one transaction: status, message, notification."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from cases.models import Case, CaseMessage, CaseStatus
+from cases.workflow import case_transition
+from tigre.notifications.models import Kind
+from tigre.notifications.services import notify
+
+
+@transaction.atomic
+def triage_accept(*, case: Case, by: Any) -> Case:
+    """Accept a submitted request: it waits for the next agenda build."""
+    case_transition(case=case, to=CaseStatus.ACCEPTED, by=by)
+    return case
+
+
+@transaction.atomic
+def triage_request_info(*, case: Case, by: Any, body: str) -> CaseMessage:
+    """Ask the requester for what is missing: a message on the case, the case waits for the answer."""
+    body = (body or "").strip()
+    if not body:
+        raise ValidationError(_("Écrivez la question à poser au demandeur."))
+    case_transition(case=case, to=CaseStatus.INFO_REQUESTED, by=by, reason=body)
+    message = CaseMessage.objects.create(case=case, kind=CaseMessage.Kind.INFO_REQUEST, author=by, body=body)
+    notify(
+        kind=Kind.INFO_REQUESTED,
+        recipients=[case.requester],
+        key=f"case{case.pk}-msg{message.pk}",
+        case=case,
+        context={"question": body},
+    )
+    return message
+
+
+@transaction.atomic
+def triage_decline(*, case: Case, by: Any, reason: str) -> Case:
+    """Decline a request (e.g. out of scope), with the reason the requester receives."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError(_("Indiquez le motif du refus : il est transmis au demandeur."))
+    case_transition(case=case, to=CaseStatus.DECLINED, by=by, reason=reason)
+    notify(kind=Kind.DECLINED, recipients=[case.requester], key=f"case{case.pk}", case=case, context={"reason": reason})
+    return case
+
+
+@transaction.atomic
+def triage_schedule(*, case: Case, meeting: Any, by: Any) -> Any:
+    """Put a request on a given meeting's agenda (accepting it if it was only submitted)."""
+    from meetings.agenda import agenda_add_case
+
+    if case.status == CaseStatus.SUBMITTED:
+        case_transition(case=case, to=CaseStatus.ACCEPTED, by=by)
+    return agenda_add_case(meeting=meeting, case=case, by=by)

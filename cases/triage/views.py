@@ -1,0 +1,196 @@
+"""The secretariat's triage queue and its actions (accept, ask for information, decline, put on a meeting)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from cases.models import Case, CaseStatus
+from cases.selectors import get_case_for_user
+from tigre.accounts.decorators import role_required
+from tigre.accounts.roles import Role
+from tigre.audit.models import AccessLog
+from tigre.audit.services import access_record
+
+from . import services
+from .forms import DeclineForm, RequestInfoForm, ScheduleForm, TriageFilterForm
+from .selectors import TRIAGE_STATUSES, triage_counts, triage_queue
+
+TRIAGERS = (Role.SECRETARIAT, Role.COORDINATOR)
+PAGE_SIZE = 25
+
+
+def _back(request: HttpRequest, case: Case | None = None) -> str:
+    """Where to go after an action: the page the user came from if it is ours, else the queue."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=False):
+        return target
+    return reverse("cases:triage")
+
+
+def _done(request: HttpRequest, url: str) -> HttpResponse:
+    if request.htmx:
+        response = HttpResponse(status=204)
+        response["HX-Redirect"] = url
+        return response
+    return redirect(url)
+
+
+@require_http_methods(["GET"])
+@role_required(*TRIAGERS)
+def triage_queue_view(request: HttpRequest) -> HttpResponse:
+    form = TriageFilterForm(request.GET or None)
+    queue = triage_queue(form.filters())
+    page = Paginator(queue, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "form": form,
+        "page": page,
+        "cases": list(page.object_list),
+        "counts": triage_counts(),
+        "query": query.urlencode(),
+        "now": timezone.now(),
+        "full_path": request.get_full_path(),
+        "filtered": any(v for k, v in request.GET.items() if k != "page"),
+    }
+    if request.htmx and request.htmx.target == "triage-results":
+        return render(request, "cases/triage/_results.html", context)
+    return render(request, "cases/triage/queue.html", context)
+
+
+def _case(request: HttpRequest, pk: int) -> Case:
+    return get_case_for_user(request.user, pk)
+
+
+def _refuse_if_not(request: HttpRequest, case: Case, statuses: tuple[str, ...]) -> HttpResponse | None:
+    if case.status in statuses:
+        return None
+    messages.error(
+        request,
+        _("Action impossible : la demande %(ref)s est « %(status)s ».")
+        % {"ref": case.reference, "status": case.get_status_display()},
+    )
+    return _done(request, _back(request))
+
+
+@require_POST
+@role_required(*TRIAGERS)
+def triage_accept_view(request: HttpRequest, pk: int) -> HttpResponse:
+    case = _case(request, pk)
+    refused = _refuse_if_not(request, case, (CaseStatus.SUBMITTED,))
+    if refused:
+        return refused
+    try:
+        services.triage_accept(case=case, by=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(
+            request, _("%(ref)s acceptée : elle sera inscrite à la prochaine réunion.") % {"ref": case.reference}
+        )
+    return _done(request, _back(request))
+
+
+def _action_page(
+    request: HttpRequest,
+    pk: int,
+    *,
+    form_class: Any,
+    statuses: tuple[str, ...],
+    template: str,
+    run: Any,
+) -> HttpResponse:
+    case = _case(request, pk)
+    refused = _refuse_if_not(request, case, statuses)
+    if refused:
+        return refused
+    if request.method == "POST":
+        form = form_class(request.POST)
+        if form.is_valid():
+            try:
+                notice = run(case, form.cleaned_data)
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(request, notice)
+                return redirect(_back(request))
+        status = 400
+    else:
+        form = form_class()
+        status = 200
+        access_record(request=request, action=AccessLog.Action.VIEW_CASE, case=case)
+    context = {
+        "case": case,
+        "form": form,
+        "next": _back(request),
+        "toxicities": case.toxicities.select_related("event"),
+    }
+    return render(request, template, context, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(*TRIAGERS)
+def triage_request_info_view(request: HttpRequest, pk: int) -> HttpResponse:
+    def run(case: Case, data: dict[str, Any]) -> str:
+        services.triage_request_info(case=case, by=request.user, body=data["body"])
+        return _("Question envoyée au demandeur de %(ref)s.") % {"ref": case.reference}
+
+    return _action_page(
+        request,
+        pk,
+        form_class=RequestInfoForm,
+        statuses=(CaseStatus.SUBMITTED, CaseStatus.ACCEPTED),
+        template="cases/triage/request_info.html",
+        run=run,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(*TRIAGERS)
+def triage_decline_view(request: HttpRequest, pk: int) -> HttpResponse:
+    def run(case: Case, data: dict[str, Any]) -> str:
+        services.triage_decline(case=case, by=request.user, reason=data["reason"])
+        return _("%(ref)s refusée ; le demandeur reçoit le motif.") % {"ref": case.reference}
+
+    return _action_page(
+        request,
+        pk,
+        form_class=DeclineForm,
+        statuses=TRIAGE_STATUSES,
+        template="cases/triage/decline.html",
+        run=run,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(*TRIAGERS)
+def triage_schedule_view(request: HttpRequest, pk: int) -> HttpResponse:
+    def run(case: Case, data: dict[str, Any]) -> str:
+        from meetings.agenda import meeting_label
+
+        item = services.triage_schedule(case=case, meeting=data["meeting"], by=request.user)
+        return _("%(ref)s inscrite à la RCP du %(date)s (%(slot)s) ; le demandeur est prévenu.") % {
+            "ref": case.reference,
+            "date": meeting_label(data["meeting"]),
+            "slot": timezone.localtime(item.slot_start).strftime("%H:%M") if item.slot_start else "",
+        }
+
+    return _action_page(
+        request,
+        pk,
+        form_class=ScheduleForm,
+        statuses=(CaseStatus.SUBMITTED, CaseStatus.ACCEPTED),
+        template="cases/triage/schedule.html",
+        run=run,
+    )

@@ -1,0 +1,224 @@
+"""The secretariat's triage queue and its actions."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from django.urls import reverse
+
+from cases.models import CaseMessage, CaseStatus, StatusChange
+from meetings.models import AgendaItem
+from tests.factories.agenda import accepted_case
+from tests.factories.meetings import MeetingFactory
+from tests.factories.referents import CentreFactory, OrganCategoryFactory
+from tests.helpers import login
+from tigre.audit.models import AccessLog
+from tigre.notifications.models import Notification
+
+PARIS = ZoneInfo("Europe/Paris")
+pytestmark = pytest.mark.django_db
+QUEUE = "cases:triage"
+
+
+def paris(*args: int) -> dt.datetime:
+    return dt.datetime(*args, tzinfo=PARIS)
+
+
+def refs(response: Any) -> list[str]:
+    return [c.reference for c in response.context["cases"]]
+
+
+@pytest.mark.parametrize("who", ["alice", "rita", "victor"])
+def test_queue_and_actions_forbidden_to_others(client: Any, request: pytest.FixtureRequest, who: str) -> None:
+    case = accepted_case(status=CaseStatus.SUBMITTED)
+    login(client, request.getfixturevalue(who))
+    assert client.get(reverse(QUEUE)).status_code == 403
+    assert client.post(reverse("cases:triage_accept", args=[case.pk])).status_code == 403
+    assert client.get(reverse("cases:triage_decline", args=[case.pk])).status_code == 403
+    assert client.post(reverse("cases:triage_decline", args=[case.pk]), {"reason": "Hors champ"}).status_code == 403
+    case.refresh_from_db()
+    assert case.status == CaseStatus.SUBMITTED
+
+
+def test_queue_shows_triage_states_urgent_first_then_oldest(client: Any, sam: Any) -> None:
+    accepted_case(status=CaseStatus.SUBMITTED, submitted_at=paris(2026, 12, 1, 9), reference="OLD")
+    accepted_case(status=CaseStatus.SUBMITTED, submitted_at=paris(2026, 12, 2, 9), reference="NEW")
+    accepted_case(status=CaseStatus.ACCEPTED, submitted_at=paris(2026, 11, 30, 9), reference="ACC")
+    accepted_case(status=CaseStatus.INFO_REQUESTED, submitted_at=paris(2026, 12, 1, 12), reference="INFO")
+    accepted_case(status=CaseStatus.SUBMITTED, urgent=True, submitted_at=paris(2026, 12, 3, 9), reference="URG")
+    for status in (CaseStatus.SCHEDULED, CaseStatus.DECLINED, CaseStatus.DRAFT):
+        accepted_case(status=status, reference=f"X-{status}")
+    login(client, sam)
+    response = client.get(reverse(QUEUE))
+    assert response.status_code == 200
+    assert refs(response) == ["URG", "ACC", "OLD", "INFO", "NEW"]
+    html = response.content.decode()
+    assert "URGENT" in html and "table-urgent" in html and "il y a" in html
+    assert response.context["counts"] == {"submitted": 3, "info_requested": 1, "accepted": 1, "urgent": 1}
+
+
+def test_filters_and_search(client: Any, sam: Any) -> None:
+    heart = OrganCategoryFactory(label="Cœur")
+    reims = CentreFactory(name="CHU de Reims", city="Reims")
+    accepted_case(status=CaseStatus.SUBMITTED, category=heart, grade=4, reference="HEART-4")
+    accepted_case(status=CaseStatus.SUBMITTED, grade=2, requester_centre=reims, reference="REIMS-2")
+    accepted_case(status=CaseStatus.ACCEPTED, grade=2, urgent=True, reference="URG-ACC")
+    named = accepted_case(status=CaseStatus.SUBMITTED, grade=1, reference="TIGRE-2026-0777")
+    named.patient.birth_name = "Delacroix"
+    named.patient.save(update_fields=["birth_name"])
+    login(client, sam)
+    get = lambda **q: refs(client.get(reverse(QUEUE), q))  # noqa: E731
+    assert get(organe=heart.pk) == ["HEART-4"]
+    assert get(centre=reims.pk) == ["REIMS-2"]
+    assert get(grade=2) == ["URG-ACC", "REIMS-2"]
+    assert get(urgence="urgent") == ["URG-ACC"]
+    assert get(urgence="standard", etat="accepted") == []
+    assert get(etat="accepted") == ["URG-ACC"]
+    assert get(q="delacr") == ["TIGRE-2026-0777"]
+    assert get(q="0777") == ["TIGRE-2026-0777"]
+
+
+def test_bad_filter_values_are_ignored_never_500(client: Any, sam: Any) -> None:
+    accepted_case(status=CaseStatus.SUBMITTED, reference="ONE")
+    login(client, sam)
+    for params in (
+        {"etat": "draft"},
+        {"etat": "status__in"},
+        {"grade": "9"},
+        {"grade": "x"},
+        {"organe": "abc"},
+        {"centre": "-1"},
+        {"q": "x" * 500},
+        {"page": "abc"},
+        {"urgence": "urgency"},
+    ):
+        response = client.get(reverse(QUEUE), params)
+        assert response.status_code == 200, params
+    assert refs(client.get(reverse(QUEUE), {"etat": "draft"})) == ["ONE"]
+
+
+def test_pagination_keeps_filters(client: Any, sam: Any) -> None:
+    for n in range(30):
+        accepted_case(status=CaseStatus.SUBMITTED, submitted_at=paris(2026, 12, 1, 8) + dt.timedelta(minutes=n))
+    login(client, sam)
+    first = client.get(reverse(QUEUE), {"etat": "submitted"})
+    assert len(first.context["cases"]) == 25
+    assert "etat=submitted&amp;page=2" in first.content.decode()
+    second = client.get(reverse(QUEUE), {"etat": "submitted", "page": 2})
+    assert len(second.context["cases"]) == 5
+
+
+def test_htmx_filter_returns_only_the_results_block(client: Any, sam: Any) -> None:
+    accepted_case(status=CaseStatus.SUBMITTED, reference="ONE")
+    login(client, sam)
+    response = client.get(reverse(QUEUE), {"q": "ONE"}, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="triage-results")
+    html = response.content.decode()
+    assert html.lstrip().startswith('<section id="triage-results"')
+    assert "<html" not in html and "ONE" in html
+
+
+@pytest.mark.parametrize("n", [5, 60])
+def test_queue_query_count_is_constant(client: Any, sam: Any, n: int, django_assert_max_num_queries: Any) -> None:
+    categories = [OrganCategoryFactory() for _ in range(3)]
+    for k in range(n):
+        accepted_case(
+            status=[CaseStatus.SUBMITTED, CaseStatus.ACCEPTED, CaseStatus.INFO_REQUESTED][k % 3],
+            category=categories[k % 3],
+            urgent=k % 5 == 0,
+        )
+    login(client, sam)
+    with django_assert_max_num_queries(12):
+        response = client.get(reverse(QUEUE))
+    assert response.status_code == 200
+    assert len(response.context["cases"]) == min(n, 25)
+    with django_assert_max_num_queries(12):
+        client.get(reverse(QUEUE), {"q": "a", "grade": 2, "etat": "submitted"})
+
+
+def test_accept(client: Any, sam: Any) -> None:
+    case = accepted_case(status=CaseStatus.SUBMITTED)
+    login(client, sam)
+    response = client.post(reverse("cases:triage_accept", args=[case.pk]), {"next": "https://evil.test/"})
+    assert response.status_code == 302 and response["Location"] == reverse(QUEUE)
+    case.refresh_from_db()
+    assert case.status == CaseStatus.ACCEPTED
+    assert StatusChange.objects.filter(case=case, to_status=CaseStatus.ACCEPTED, by=sam).exists()
+    # Twice: refused with a French message, no error page.
+    again = client.post(reverse("cases:triage_accept", args=[case.pk]), follow=True)
+    assert "Action impossible" in again.content.decode()
+
+
+def test_accept_with_htmx_redirects_back(client: Any, sam: Any) -> None:
+    case = accepted_case(status=CaseStatus.SUBMITTED)
+    login(client, sam)
+    back = reverse(QUEUE) + "?etat=submitted"
+    response = client.post(reverse("cases:triage_accept", args=[case.pk]), {"next": back}, HTTP_HX_REQUEST="true")
+    assert response.status_code == 204 and response["HX-Redirect"] == back
+
+
+def test_request_information(client: Any, sam: Any) -> None:
+    case = accepted_case(status=CaseStatus.SUBMITTED)
+    login(client, sam)
+    url = reverse("cases:triage_request_info", args=[case.pk])
+    page = client.get(url)
+    assert page.status_code == 200 and case.reference in page.content.decode()
+    assert AccessLog.objects.filter(user=sam, case=case, action="view_case").exists()
+    empty = client.post(url, {"body": "  "})
+    assert empty.status_code == 400 and "Ce champ est obligatoire" in empty.content.decode()
+    response = client.post(url, {"body": "Merci de joindre la troponine et l'ECG."})
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert case.status == CaseStatus.INFO_REQUESTED
+    message = CaseMessage.objects.get(case=case)
+    assert message.kind == CaseMessage.Kind.INFO_REQUEST and message.author == sam
+    note = Notification.objects.get(kind="info_requested", case=case)
+    assert note.recipient == case.requester and "troponine" in note.context["question"]
+
+
+def test_decline_needs_a_reason_and_tells_the_requester(client: Any, sam: Any) -> None:
+    case = accepted_case(status=CaseStatus.INFO_REQUESTED)
+    login(client, sam)
+    url = reverse("cases:triage_decline", args=[case.pk])
+    bad = client.post(url, {"reason": "x"})
+    assert bad.status_code == 400 and "Indiquez le motif du refus" in bad.content.decode()
+    client.post(url, {"reason": "Hors du champ de la RCP TIGRE"})
+    case.refresh_from_db()
+    assert case.status == CaseStatus.DECLINED and case.closed_at is not None
+    assert case.status_changes.last().reason == "Hors du champ de la RCP TIGRE"
+    assert Notification.objects.get(kind="declined", case=case).recipient == case.requester
+    # A declined case leaves the queue; a second decline is refused.
+    assert client.get(url, follow=True).status_code == 200
+    assert case.reference not in refs(client.get(reverse(QUEUE)))
+
+
+def test_put_on_a_given_meeting(client: Any, sam: Any, cora: Any) -> None:
+    MeetingFactory(starts_at=paris(2026, 12, 9, 17, 0))
+    later = MeetingFactory(starts_at=paris(2026, 12, 16, 17, 0))
+    case = accepted_case(status=CaseStatus.SUBMITTED)
+    url = reverse("cases:triage_schedule", args=[case.pk])
+    with time_machine.travel(paris(2026, 12, 1, 10, 0), tick=False):
+        login(client, cora)
+        page = client.get(url)
+        assert page.status_code == 200 and "16 décembre" in page.content.decode()
+        assert client.post(url, {"meeting": 999999}).status_code == 400
+        response = client.post(url, {"meeting": later.pk})
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert case.status == CaseStatus.SCHEDULED
+    item = AgendaItem.objects.get(case=case)
+    assert item.meeting == later and item.placed_manually
+    assert Notification.objects.filter(kind="scheduled", case=case, meeting=later).exists()
+
+
+def test_case_page_shows_triage_actions_to_the_secretariat_only(client: Any, sam: Any) -> None:
+    case = accepted_case(status=CaseStatus.SUBMITTED)
+    login(client, sam)
+    html = client.get(reverse("cases:detail", args=[case.pk])).content.decode()
+    assert "Tri (secrétariat)" in html and reverse("cases:triage_accept", args=[case.pk]) in html
+    login(client, case.requester)
+    html = client.get(reverse("cases:detail", args=[case.pk])).content.decode()
+    assert "Tri (secrétariat)" not in html
