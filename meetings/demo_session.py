@@ -172,6 +172,27 @@ HELD_CASES = [
 ]
 
 
+# An accepted heart request from a CHRU de Nancy clinician: when the secretariat builds the coming agenda, the
+# directory picks the Nancy cardiology referent (referent@demo.tigre) for it, so the referents' view has content.
+NANCY_CLINICIAN = ("dr.roussel@demo.tigre", "Camille", "Roussel", "oncology", "CHRU de Nancy")
+COMING_CASE = HeldCase(
+    NANCY_CLINICIAN[0],
+    "1610454123987",
+    "Schaller",
+    "Robert",
+    "M",
+    dt.date(1961, 4, 14),
+    ("C67", "Vessie", "Carcinome urothélial"),
+    ["pembrolizumab"],
+    ImmunotherapyLine.Regimen.MONO,
+    "arrhythmia",
+    2,
+    "Bloc auriculo-ventriculaire du 1er degré apparu sous pembrolizumab, troponine normale : faut-il suspendre "
+    "l'immunothérapie et quel bilan cardiologique ?",
+    {},
+)
+
+
 def last_wednesday(today: dt.date) -> dt.date:
     """The Wednesday of last week's meeting: strictly before today (7 days ago on a Wednesday)."""
     return today - dt.timedelta(days=(today.weekday() - 2) % 7 or 7)
@@ -296,6 +317,18 @@ def _set_back(cases: list[Case], meeting: Meeting) -> None:
     Avis.objects.filter(meeting=meeting).update(validated_at=validated_at)
 
 
+def _coming_case(password: str, secretariat: User) -> Case | None:
+    """The accepted heart request waiting for the coming agenda (created once)."""
+    ins = _ins(COMING_CASE.nir)
+    if Patient.objects.filter(ins=ins).exists() or not ToxicityEvent.objects.filter(code=COMING_CASE.event).exists():
+        return None
+    email, first, last, specialty, centre_name = NANCY_CLINICIAN
+    requester = _user(
+        email, first, last, specialty, Centre.objects.filter(name=centre_name).first(), password, Role.CLINICIAN
+    )
+    return _create_case(COMING_CASE, requester, secretariat, timezone.localdate())
+
+
 def _invite_keller_to_next_meeting() -> Meeting | None:
     from .selectors import next_meeting
 
@@ -358,6 +391,7 @@ def load(*, password: str, stdout: Any = None) -> Meeting | None:
         held = meeting
         if stdout is not None:
             stdout.write(f"Séance : RCP du {day:%d/%m/%Y} tenue et validée ({len(cases)} avis).\n")
+    _coming_case(password, secretariat)
     upcoming = _invite_keller_to_next_meeting()
     if stdout is not None and upcoming is not None:
         stdout.write(f"Séance : {KELLER} invité à la RCP du {timezone.localtime(upcoming.starts_at):%d/%m/%Y}.\n")
