@@ -180,10 +180,10 @@ def render_context(n: Notification) -> dict[str, Any]:
         ctx["grade"] = case.highest_grade
         ctx["alerted_at"] = _local(case.urgent_alerted_at, "j F Y à H:i")
         acknowledger = case.urgent_acknowledged_by
-        ctx["acknowledged_by"] = acknowledger.display_name if acknowledger else ""
+        ctx["acknowledged_by"] = acknowledger.display_name if acknowledger else ctx.get("by", "")
     if n.kind == Kind.URGENT_OPINION and case is not None:
         # The opinion itself stays in the app (health data): the e-mail says who gave it and when.
         ctx["opinion_at"] = _local(case.urgent_opinion_at, "j F Y à H:i")
         acknowledger = case.urgent_acknowledged_by
-        ctx["acknowledged_by"] = acknowledger.display_name if acknowledger else ""
+        ctx["acknowledged_by"] = acknowledger.display_name if acknowledger else ctx.get("by", "")
     return ctx
