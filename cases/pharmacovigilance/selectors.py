@@ -281,7 +281,11 @@ def registry_chart(rows: list[RegistryRow]) -> RegistryChart:
     return RegistryChart(bars=bars, height=max(len(bars), 1) * CHART_ROW_HEIGHT)
 
 
-def registry_totals(rows: list[RegistryRow]) -> dict[str, int]:
-    declared = sum(r.declared for r in rows)
-    undeclared = sum(r.undeclared for r in rows)
-    return {"declared": declared, "undeclared": undeclared, "total": declared + undeclared}
+def registry_totals(*, date_from: date | None, date_to: date | None) -> dict[str, int]:
+    """Distinct follow-ups of the period (a combination counts once here, unlike the per-drug rows)."""
+    qs = _filtered(PvFilters(date_from=date_from, date_to=date_to), with_status=False)
+    totals = qs.aggregate(
+        declared=Count("pk", filter=Q(status=PvStatus.DECLARED)),
+        undeclared=Count("pk", filter=~Q(status=PvStatus.DECLARED)),
+    )
+    return {**totals, "total": totals["declared"] + totals["undeclared"]}

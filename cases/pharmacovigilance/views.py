@@ -252,7 +252,7 @@ def pv_registry(request: HttpRequest) -> HttpResponse:
             "form": form,
             "rows": rows,
             "chart": chart,
-            "totals": selectors.registry_totals(rows),
+            "totals": selectors.registry_totals(date_from=date_from, date_to=date_to),
             "query": _filter_query(request),
         },
     )
