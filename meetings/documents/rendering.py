@@ -86,6 +86,13 @@ def render_pdf(*, template_name: str, context: dict[str, Any], stylesheet: str |
     ``stylesheet`` is a path relative to ``static/`` (e.g. ``"pdf/agenda.css"``), applied after the
     common print stylesheet. Template variables are autoescaped as usual: user text stays text.
     """
+    return render_pdf_pages(template_name=template_name, context=context, stylesheet=stylesheet)[0]
+
+
+def render_pdf_pages(
+    *, template_name: str, context: dict[str, Any], stylesheet: str | None = None
+) -> tuple[bytes, int]:
+    """Like ``render_pdf``, also returning the number of pages."""
     html = render_html(template_name=template_name, context=context)
     fetcher = LocalStaticFetcher()
     font_config = FontConfiguration()
@@ -93,11 +100,13 @@ def render_pdf(*, template_name: str, context: dict[str, Any], stylesheet: str |
     sheets = [COMMON_STYLESHEET] + ([stylesheet] if stylesheet else [])
     css = [CSS(filename=str(_static_path(sheet)), url_fetcher=fetcher, font_config=font_config) for sheet in sheets]
     try:
-        document = HTML(string=html, base_url=base_url, url_fetcher=fetcher, media_type="print")
-        pdf = document.write_pdf(stylesheets=css, font_config=font_config)
+        document = HTML(string=html, base_url=base_url, url_fetcher=fetcher, media_type="print").render(
+            stylesheets=css, font_config=font_config
+        )
+        pdf = document.write_pdf()
     except Exception as exc:  # WeasyPrint raises many types; callers need one.
         logger.exception("PDF rendering failed for %s", template_name)
         raise PdfRenderingError(str(exc)) from exc
     if not pdf:
         raise PdfRenderingError("WeasyPrint produced no output")
-    return bytes(pdf)
+    return bytes(pdf), len(document.pages)

@@ -25,3 +25,8 @@ def font_names(pdf: bytes) -> set[str]:
         for ref in fonts.values():
             names.add(str(ref.get_object().get("/BaseFont")))
     return names
+
+
+def flat(text: str) -> str:
+    """Text with every run of whitespace (line breaks, no-break spaces) as one space."""
+    return " ".join(text.split())

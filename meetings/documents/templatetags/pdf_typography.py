@@ -40,3 +40,11 @@ def typo_fr(value: object, autoescape: bool = True) -> SafeString:
         return mark_safe("")
     text = conditional_escape(value) if autoescape else str(value)
     return mark_safe(french_typography(str(text)))  # noqa: S308 - input escaped above
+
+
+@register.filter
+def heure(value: object) -> str:
+    """A time in the French way with no-break spaces: 17 h 05 (``{{ dt|heure }}``); empty if missing."""
+    if not value or not hasattr(value, "hour"):
+        return ""
+    return f"{value.hour}{NBSP}h{NBSP}{value.minute:02d}"

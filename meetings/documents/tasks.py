@@ -1,0 +1,22 @@
+"""Celery tasks of the documents app: they take IDs and call a service."""
+
+from __future__ import annotations
+
+from celery import shared_task
+from django.db import OperationalError
+
+from .services import document_generate
+
+
+@shared_task(
+    name="documents.generate_document",
+    acks_late=True,
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    max_retries=3,
+    time_limit=300,
+    soft_time_limit=240,
+)
+def generate_document(document_id: int) -> str:
+    """Make the stored PDF of one GeneratedDocument row if its data changed; returns its status."""
+    return document_generate(document_id=document_id).status

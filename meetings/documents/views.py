@@ -1,0 +1,172 @@
+"""Downloads of the meeting PDFs (access checked, every download traced) and the htmx status panels."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+
+from cases.models import Case
+from meetings.models import Meeting
+from tigre.audit.models import AccessLog
+from tigre.audit.services import access_record
+
+from . import selectors as sel
+from . import services
+from .models import GeneratedDocument
+
+Kind = GeneratedDocument.Kind
+POLL_SECONDS = 3
+
+
+def _serve(
+    request: HttpRequest, document: GeneratedDocument, *, filename: str, target: str, case: Case | None = None
+) -> FileResponse:
+    access_record(request=request, action=AccessLog.Action.DOWNLOAD_PDF, case=case, target=target)
+    response = FileResponse(document.file.open("rb"), content_type="application/pdf", filename=filename)
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _day(meeting: Meeting) -> str:
+    return timezone.localtime(meeting.starts_at).strftime("%Y-%m-%d")
+
+
+def _preparing(request: HttpRequest, meeting: Meeting, document: GeneratedDocument) -> HttpResponse:
+    """The "en préparation" page: it polls the panel, which turns into the download link when ready."""
+    failed = document.status == GeneratedDocument.Status.FAILED
+    return render(
+        request,
+        "documents/preparing.html",
+        {"meeting": meeting, "document": document, "panel": _meeting_states(request.user, meeting)},
+        status=503 if failed else 202,
+    )
+
+
+@require_GET
+@never_cache
+def agenda_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = sel.meeting_for_agenda(request.user, pk)
+    if meeting.items.count() <= services.SYNC_AGENDA_MAX_ITEMS:
+        document = services.document_ensure(kind=Kind.AGENDA, meeting=meeting)
+    else:
+        document = services.document_request(kind=Kind.AGENDA, meeting=meeting)
+    if not document.is_ready:
+        return _preparing(request, meeting, document)
+    return _serve(
+        request,
+        document,
+        filename=f"ordre-du-jour-rcp-tigre-{_day(meeting)}.pdf",
+        target=f"Ordre du jour, {meeting}",
+    )
+
+
+@require_GET
+@never_cache
+def minutes_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = sel.meeting_for_minutes(request.user, pk)
+    document = services.document_request(kind=Kind.MINUTES, meeting=meeting)
+    if not document.is_ready:
+        return _preparing(request, meeting, document)
+    return _serve(
+        request,
+        document,
+        filename=f"compte-rendu-rcp-tigre-{_day(meeting)}.pdf",
+        target=f"Compte rendu, {meeting}",
+    )
+
+
+@require_GET
+@never_cache
+def fiche_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    avis = sel.avis_for_user(request.user, pk)
+    document = services.document_ensure(kind=Kind.FICHE, meeting=avis.meeting, case=avis.case)
+    if not document.is_ready:
+        return _preparing(request, avis.meeting, document)
+    case = avis.case
+    return _serve(
+        request,
+        document,
+        filename=f"fiche-rcp-{case.reference or case.pk}-{_day(avis.meeting)}.pdf",
+        target=f"Fiche RCP {case.reference or case.pk}, {avis.meeting}",
+        case=case,
+    )
+
+
+# --- Panels (htmx) -----------------------------------------------------------------------------------------------
+
+
+def _meeting_states(user: Any, meeting: Meeting) -> list[dict[str, Any]]:
+    """The documents of a meeting this user may download, each ready, in preparation or failed."""
+    states: list[dict[str, Any]] = []
+    if sel.can_download_agenda(user, meeting):
+        count = meeting.items.count()
+        entry: dict[str, Any] = {"kind": Kind.AGENDA.value, "label": Kind.AGENDA.label, "count": count}
+        if count == 0:
+            entry["empty"] = True
+        elif count <= services.SYNC_AGENDA_MAX_ITEMS:
+            entry["ready"] = True  # made while the user waits on the download link
+        else:
+            entry.update(_async_state(services.document_request(kind=Kind.AGENDA, meeting=meeting)))
+        states.append(entry)
+    if meeting.status == Meeting.Status.VALIDATED and sel.can_download_minutes(user, meeting):
+        entry = {"kind": Kind.MINUTES.value, "label": Kind.MINUTES.label}
+        entry.update(_async_state(services.document_request(kind=Kind.MINUTES, meeting=meeting)))
+        states.append(entry)
+    return states
+
+
+def _async_state(document: GeneratedDocument) -> dict[str, Any]:
+    return {
+        "ready": document.is_ready,
+        "pending": document.status == GeneratedDocument.Status.PENDING,
+        "failed": document.status == GeneratedDocument.Status.FAILED,
+        "document": document,
+    }
+
+
+def _panel(request: HttpRequest, meeting: Meeting) -> HttpResponse:
+    states = _meeting_states(request.user, meeting)
+    return render(
+        request,
+        "documents/_meeting_panel.html",
+        {
+            "meeting": meeting,
+            "states": states,
+            "polling": any(s.get("pending") for s in states),
+            "poll_seconds": POLL_SECONDS,
+        },
+    )
+
+
+@require_GET
+@never_cache
+def meeting_panel(request: HttpRequest, pk: int) -> HttpResponse:
+    return _panel(request, sel.get_meeting(pk))
+
+
+@require_POST
+def retry(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
+    """Queue a failed agenda or minutes again (after a fix, or a transient failure)."""
+    meeting = sel.get_meeting(pk)
+    if kind == Kind.AGENDA:
+        sel.meeting_for_agenda(request.user, pk)
+    elif kind == Kind.MINUTES:
+        sel.meeting_for_minutes(request.user, pk)
+    else:
+        raise Http404
+    services.document_request(kind=kind, meeting=meeting, retry=True)
+    return _panel(request, meeting)
+
+
+@require_GET
+@never_cache
+def case_panel(request: HttpRequest, pk: int) -> HttpResponse:
+    case = sel.case_for_panel(request.user, pk)
+    return render(
+        request, "documents/_case_panel.html", {"case": case, "fiches": list(sel.fiches_for_case(request.user, case))}
+    )
