@@ -272,7 +272,6 @@ def coverage_grid(*, day: datetime.date) -> CoverageGrid:
     coverages = list(
         Coverage.objects.filter(referent__is_active=True, referent__user__is_active=True, category__is_active=True)
         .select_related("referent__centre")
-        .only("category_id", "rank", "referent__id", "referent__centre__name", "referent__centre__city")
     )
     absent = absent_referent_ids(day)
     centres = sorted(
