@@ -13,6 +13,7 @@ from typing import Any
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from cases.models import Attachment, Avis, ImmunotherapyLine, Toxicity
 from referents.models import Coverage, OrganCategory
@@ -111,7 +112,8 @@ def summarise(item: AgendaItem, *, on: Any = None) -> CaseSummary:
         for drug in line.drugs.all():
             if drug.name not in drugs:
                 drugs.append(drug.name)
-    cancer = ", ".join(p for p in (case.primary_site_label or case.primary_site, case.histology, case.stage) if p)
+    stage = _("stade %(stage)s") % {"stage": case.stage} if case.stage else ""
+    cancer = ", ".join(p for p in (case.primary_site_label or case.primary_site, case.histology, stage) if p)
     return CaseSummary(
         item=item,
         pseudonym=patient.pseudonym,
@@ -211,6 +213,8 @@ class QuorumStatus:
     specialties: list[str]
     items: dict[int, ItemCover]
     minimum: int = QUORUM_MIN_SPECIALTIES
+    # Attendance has been recorded for at least one person (before that, nothing is "missing" yet).
+    started: bool = True
 
     @property
     def ok(self) -> bool:
@@ -296,7 +300,12 @@ def quorum_status(
             covered=[c for c in ordered if c.pk in covered_categories],
             missing=[c for c in ordered if c.pk not in covered_categories],
         )
-    return QuorumStatus(present_physicians=physicians, specialties=specialties, items=covers)
+    return QuorumStatus(
+        present_physicians=physicians,
+        specialties=specialties,
+        items=covers,
+        started=any(p.present is not None for p in participants),
+    )
 
 
 def users_addable(meeting: Meeting, query: str, *, limit: int = 10) -> list[User]:

@@ -267,8 +267,14 @@ def _avis_form(ctx: dict[str, Any], data: Any = None) -> AvisForm:
     from tigre.accounts.models import User
 
     present_ids = [u.pk for u in ctx["present_users"]]
+    initial = None
+    if ctx["avis"] is None:
+        # Suggest as contributors the present referents invited for this case.
+        needed = {nr.referent.user_id for nr in ctx["item"].needed_referents.all()}
+        initial = {"contributors": [pk for pk in present_ids if pk in needed]}
     return AvisForm(
         data,
+        initial=initial,
         instance=ctx["avis"],
         present_users=User.objects.filter(pk__in=present_ids).order_by("last_name", "first_name"),
         meeting_day=ctx["meeting"].starts_at.date(),
@@ -310,7 +316,9 @@ def session_item(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
     )
     ctx["form"] = form
     ctx["postpone_form"] = PostponeForm(
-        initial={"reason": _("Référent de l'organe absent")} if ctx["cover"] and ctx["cover"].flagged else None
+        initial={"reason": _("Référent de l'organe absent")}
+        if ctx["cover"] and ctx["cover"].flagged and ctx["quorum"].started
+        else None
     )
     return render(request, "meetings/session/item.html", ctx, status=status)
 
