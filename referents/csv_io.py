@@ -402,7 +402,8 @@ def _apply(rows: list[ParsedRow]) -> tuple[int, int]:
 
     existing = {r.user_id: r for r in Referent.objects.filter(user__in=list(users.values()))}
     now = timezone.now()
-    to_create, to_update = [], []
+    to_create: list[Referent] = []
+    to_update: list[Referent] = []
     for row in rows:
         user = users[row.email]
         referent = existing.get(user.pk) or Referent(user=user)

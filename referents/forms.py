@@ -25,7 +25,8 @@ class SearchForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["specialty"].choices = [("", _("Toutes les spécialités")), *Specialty.choices]
+        specialty_field: Any = self.fields["specialty"]
+        specialty_field.choices = [("", _("Toutes les spécialités")), *Specialty.choices]
         centre_field: Any = self.fields["centre"]
         centre_field.queryset = Centre.objects.filter(referents__isnull=False).distinct().order_by("name")
         centre_field.empty_label = _("Tous les centres")
@@ -114,7 +115,7 @@ class ReferentForm(forms.Form):
         return email
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         primary = set(data.get("primary") or [])
         backup = set(data.get("backup") or [])
         both = primary & backup
@@ -137,7 +138,7 @@ class AbsenceForm(forms.Form):
         self.fields["reason"].widget.attrs["placeholder"] = _("Congés, congrès… (facultatif)")
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         start, end = data.get("start"), data.get("end")
         if start and end:
             if end < start:
@@ -165,6 +166,9 @@ class ImportForm(forms.Form):
 
 
 class CentreForm(forms.ModelForm):
+    # Longer than 9 on input so that "54 002 3264" can be typed as printed, then tidied.
+    finess = forms.CharField(label=_("numéro FINESS"), max_length=16, required=False)
+
     class Meta:
         model = Centre
         fields = ["name", "city", "kind", "finess"]

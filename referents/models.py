@@ -86,7 +86,7 @@ class Referent(models.Model):
     )
     specialty = models.CharField(_("spécialité"), max_length=32, choices=Specialty.choices)
     centre = models.ForeignKey(Centre, verbose_name=_("centre"), on_delete=models.PROTECT, related_name="referents")
-    categories = models.ManyToManyField(
+    categories: models.ManyToManyField[OrganCategory, Coverage] = models.ManyToManyField(
         OrganCategory, through="Coverage", verbose_name=_("catégories couvertes"), related_name="referents"
     )
     is_active = models.BooleanField(_("actif"), default=True)

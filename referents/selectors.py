@@ -270,8 +270,9 @@ def coverage_grid(*, day: datetime.date) -> CoverageGrid:
     for each category whether nobody is available that day (a gap). Constant number of queries."""
     categories = list(OrganCategory.objects.filter(is_active=True))
     coverages = list(
-        Coverage.objects.filter(referent__is_active=True, referent__user__is_active=True, category__is_active=True)
-        .select_related("referent__centre")
+        Coverage.objects.filter(
+            referent__is_active=True, referent__user__is_active=True, category__is_active=True
+        ).select_related("referent__centre")
     )
     absent = absent_referent_ids(day)
     centres = sorted(
@@ -287,8 +288,8 @@ def coverage_grid(*, day: datetime.date) -> CoverageGrid:
     for category in categories:
         cells = []
         for centre in centres:
-            cell = counts.get((category.pk, centre.pk))
-            cells.append(CoverageCell(cell["p"], cell["b"], cell["a"]) if cell else CoverageCell())
+            found = counts.get((category.pk, centre.pk))
+            cells.append(CoverageCell(found["p"], found["b"], found["a"]) if found else CoverageCell())
         rows.append(CoverageRow(category=category, cells=cells, availability=availability[category.pk]))
     absences = list(
         absent_on(day)

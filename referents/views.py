@@ -157,9 +157,9 @@ def _absences_page(request: HttpRequest, referent: Referent, *, own: bool) -> Ht
             _("Absence du %(start)s au %(end)s enregistrée.")
             % {"start": data["start"].strftime("%d/%m/%Y"), "end": data["end"].strftime("%d/%m/%Y")},
         )
-        return redirect(
-            "referents:my_absences" if own else "referents:absences", **({} if own else {"pk": referent.pk})
-        )
+        if own:
+            return redirect("referents:my_absences")
+        return redirect("referents:absences", pk=referent.pk)
     context = {
         "referent": referent,
         "form": form,
