@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 import time_machine
+from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
 from cases.models import CaseStatus
@@ -143,3 +144,18 @@ def test_urgent_opinion_form_validates_in_french_then_records(
 def test_dev_outbox_is_not_routed_outside_debug(client: Any, adam: Any) -> None:
     login(client, adam)
     assert client.get("/dev/envois/").status_code == 404
+
+
+def test_dev_outbox_lists_what_was_sent_with_the_mail_text(rf: Any, sam: Any, alice: Any, urgent_case: Any) -> None:
+    from tigre.notifications.views import dev_outbox
+
+    NotificationFactory(kind=Kind.REQUEST_RECEIVED, recipient=alice, case=urgent_case, state=Notification.State.SENT)
+    NotificationFactory(kind=Kind.INFO_REQUESTED, recipient=alice, case=urgent_case, context={"message": "<b>x</b>"})
+    request = rf.get("/dev/envois/")
+    request.user = sam
+    body = dev_outbox(request).content.decode()
+    assert alice.email in body and f"Votre demande d&#x27;avis {urgent_case.reference}" in body
+    assert "<b>x</b>" not in body and "&lt;b&gt;x&lt;/b&gt;" in body  # the mail text is shown, never run
+    request.user = alice  # a clinician does not read others' mail, even in development
+    with pytest.raises(PermissionDenied):
+        dev_outbox(request)

@@ -65,7 +65,8 @@ def is_permanent(exc: BaseException) -> bool:
 def build_message(n: Notification) -> EmailMultiAlternatives:
     with translation.override(settings.LANGUAGE_CODE):
         ctx = render_context(n)
-        subject = n.subject or subject_for(kind=n.kind, case=n.case, meeting=n.meeting)
+        # Recomputed from the rows as they are now (the reference may have been given after the event).
+        subject = subject_for(kind=n.kind, case=n.case, meeting=n.meeting)
         text = render_to_string(f"emails/{n.kind}.txt", ctx)
         html = render_to_string(f"emails/{n.kind}.html", ctx)
     msg = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, [n.recipient.email])
