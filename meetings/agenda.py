@@ -18,7 +18,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Max, Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
@@ -100,9 +100,11 @@ def priority(case: Case, kind: str | None = None) -> tuple[int, int, dt.datetime
 
 
 def meeting_label(meeting: Meeting | None) -> str:
+    """The meeting's date in French, whatever the user's language: it goes into messages and history."""
     if meeting is None:
         return ""
-    return date_format(timezone.localtime(meeting.starts_at, paris()), "l j F Y à H:i")
+    with translation.override("fr"):
+        return date_format(timezone.localtime(meeting.starts_at, paris()), "l j F Y à H:i")
 
 
 def meeting_lock(meeting: Meeting | int, expected_version: int | None = None, *, allow_held: bool = True) -> Meeting:

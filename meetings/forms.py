@@ -81,7 +81,11 @@ class CaseChoiceField(forms.ModelChoiceField):
 
 
 class AddCaseForm(VersionForm):
-    case = CaseChoiceField(queryset=Case.objects.none(), label=_("Demande à ajouter"))
+    case = CaseChoiceField(
+        queryset=Case.objects.none(),
+        label=_("Demande à ajouter"),
+        empty_label=_("Choisir une demande acceptée ou soumise…"),
+    )
     kind = forms.ChoiceField(
         label=_("Type de point"), choices=[("", _("Selon la demande")), *AgendaItem.Kind.choices], required=False
     )

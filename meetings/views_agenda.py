@@ -67,14 +67,12 @@ def _message_of(exc: ValidationError) -> str:
 def agenda_context(meeting: Meeting, **extra: Any) -> dict[str, Any]:
     items = list(agenda_items(meeting))
     capacity = agenda_services.capacity_of(meeting)
-    gaps = sorted(
-        {
-            tox.event.category.label
-            for item in items
-            for tox in item.case.toxicities.all()
-            if tox.event.category_id not in {r.category_id for r in item.needed_referents.all()}
-        }
-    )
+    gaps: set[str] = set()
+    for item in items:
+        covered = {r.category_id for r in item.needed_referents.all()}
+        missing = {t.event.category_id: t.event.category.label for t in item.case.toxicities.all()}
+        item.missing_categories = [label for pk, label in missing.items() if pk not in covered]  # type: ignore[attr-defined]
+        gaps.update(item.missing_categories)  # type: ignore[attr-defined]
     move_targets = list(meetings_to_move_to(meeting))
     return {
         "meeting": meeting,
@@ -83,7 +81,7 @@ def agenda_context(meeting: Meeting, **extra: Any) -> dict[str, Any]:
         "overflow": max(len(items) - capacity, 0),
         "cutoff": scheduling.cutoff_for(meeting),
         "move_targets": move_targets,
-        "gaps": gaps if items else [],
+        "gaps": sorted(gaps),
         "editable": not meeting.is_locked and meeting.status != Meeting.Status.HELD,
         **extra,
     }

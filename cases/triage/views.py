@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.contrib import messages
@@ -54,19 +55,34 @@ def triage_queue_view(request: HttpRequest) -> HttpResponse:
     page = Paginator(queue, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
+    now = timezone.now()
+    cases = list(page.object_list)
+    for case in cases:
+        case.age_label = age_label(now - (case.submitted_at or case.created_at))  # type: ignore[attr-defined]
     context = {
         "form": form,
         "page": page,
-        "cases": list(page.object_list),
+        "cases": cases,
         "counts": triage_counts(),
         "query": query.urlencode(),
-        "now": timezone.now(),
         "full_path": request.get_full_path(),
         "filtered": any(v for k, v in request.GET.items() if k != "page"),
     }
     if request.htmx and request.htmx.target == "triage-results":
         return render(request, "cases/triage/_results.html", context)
     return render(request, "cases/triage/queue.html", context)
+
+
+def age_label(delta: dt.timedelta) -> str:
+    """A short waiting time for the queue: "45 min", "3 h 05", "6 j 3 h"."""
+    minutes = max(int(delta.total_seconds() // 60), 0)
+    days, rest = divmod(minutes, 24 * 60)
+    hours, mins = divmod(rest, 60)
+    if days:
+        return _("%(d)d j %(h)d h") % {"d": days, "h": hours}
+    if hours:
+        return _("%(h)d h %(m)02d") % {"h": hours, "m": mins}
+    return _("%(m)d min") % {"m": mins}
 
 
 def _case(request: HttpRequest, pk: int) -> Case:

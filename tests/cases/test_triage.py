@@ -57,7 +57,7 @@ def test_queue_shows_triage_states_urgent_first_then_oldest(client: Any, sam: An
     assert response.status_code == 200
     assert refs(response) == ["URG", "ACC", "OLD", "INFO", "NEW"]
     html = response.content.decode()
-    assert "URGENT" in html and "table-urgent" in html and "il y a" in html
+    assert "URGENT" in html and "table-urgent" in html and "depuis " in html
     assert response.context["counts"] == {"submitted": 3, "info_requested": 1, "accepted": 1, "urgent": 1}
 
 
@@ -222,3 +222,12 @@ def test_case_page_shows_triage_actions_to_the_secretariat_only(client: Any, sam
     login(client, case.requester)
     html = client.get(reverse("cases:detail", args=[case.pk])).content.decode()
     assert "Tri (secrétariat)" not in html
+
+
+def test_age_label_is_short() -> None:
+    from cases.triage.views import age_label
+
+    assert age_label(dt.timedelta(minutes=45)) == "45 min"
+    assert age_label(dt.timedelta(hours=3, minutes=5)) == "3 h 05"
+    assert age_label(dt.timedelta(days=6, hours=3, minutes=59)) == "6 j 3 h"
+    assert age_label(dt.timedelta(seconds=-5)) == "0 min"

@@ -16,7 +16,7 @@ DEMO_STEPS = [
     "tigre.accounts.demo:load",
     "referents.demo:load_referents",
     "cases.demo:load",
-    # meetings (agenda): "meetings.demo:load",
+    "meetings.demo:load",
     "meetings.demo_session:load",
     "cases.pharmacovigilance.demo:load",
     "tigre.accounts.otp:load_demo_devices",
