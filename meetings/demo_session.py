@@ -388,7 +388,7 @@ def load(*, password: str, stdout: Any = None) -> Meeting | None:
             avis_save(item=item, by=coordinator, data=data, contributors=contributors)
         meeting_validate(meeting=meeting, by=coordinator)
         _set_back(cases, meeting)
-        held = meeting
+        held = Meeting.objects.get(pk=meeting.pk)
         if stdout is not None:
             stdout.write(f"Séance : RCP du {day:%d/%m/%Y} tenue et validée ({len(cases)} avis).\n")
     _coming_case(password, secretariat)

@@ -72,7 +72,7 @@ ATTACHMENT_URL_NAME = "cases:attachment_download"
 
 def _attachment_url_name() -> str:
     """The name of the access-checked attachment download view (cases), for ``{% url %}`` in templates."""
-    return ATTACHMENT_URL_NAME if _optional_url(ATTACHMENT_URL_NAME, 1) else ""
+    return ATTACHMENT_URL_NAME if _optional_url(ATTACHMENT_URL_NAME, 1, 1) else ""
 
 
 def _can_coordinate(user: Any) -> bool:

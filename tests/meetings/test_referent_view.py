@@ -41,7 +41,7 @@ def setup(rita):
 
 
 def test_referent_sees_upcoming_meetings_with_cases_that_need_them_pseudonymised(client, rita, setup):
-    Attachment.objects.create(
+    attachment = Attachment.objects.create(
         case=setup["mine"].case,
         file="attachments/x.pdf",
         original_name="echo-coeur.pdf",
@@ -63,6 +63,8 @@ def test_referent_sees_upcoming_meetings_with_cases_that_need_them_pseudonymised
     assert "ipilimumab" in body and "pembrolizumab" in body
     assert "G3" in body and "Votre avis : Cœur et vaisseaux" in body
     assert "echo-coeur.pdf" in body
+    # The link goes through the cases' access-checked download view.
+    assert reverse("cases:attachment_download", args=[case.pk, attachment.pk]) in body
     assert "1 autre dossier" in body  # the rest of the agenda, compact
     assert "Réunion où Rita n'est pas invitée" not in body
     assert AccessLog.objects.filter(user=rita, case=case, action="view_case").exists()

@@ -1,0 +1,61 @@
+"""The session demo: last week's meeting held and validated, idempotent, referents fallback."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+import pytest
+import time_machine
+from django.conf import settings
+from django.test import override_settings
+
+from cases.models import Avis, CaseStatus
+from cases.pharmacovigilance.models import PvFollowUp, PvStatus
+from meetings import demo_session
+from meetings.models import AgendaItem, Meeting, Participant
+from meetings.session_selectors import quorum_status
+from referents.demo import load_centres
+from tigre.accounts.demo import load as load_accounts
+from tigre.notifications.models import Kind, Notification
+
+pytestmark = pytest.mark.django_db
+
+TIGRE_DEMO = {**settings.TIGRE, "DEMO": True}
+
+
+@pytest.mark.parametrize(
+    ("today", "expected"),
+    [(dt.date(2026, 11, 28), dt.date(2026, 11, 25)), (dt.date(2026, 11, 25), dt.date(2026, 11, 18))],
+)
+def test_last_wednesday(today, expected):
+    assert demo_session.last_wednesday(today) == expected
+
+
+@override_settings(TIGRE=TIGRE_DEMO)
+def test_demo_meeting_is_validated_with_four_avis_and_two_to_declare():
+    with time_machine.travel(dt.datetime(2026, 11, 28, 9, 0, tzinfo=dt.UTC)):
+        load_centres(password="x")
+        load_accounts(password="x")
+        meeting = demo_session.load(password="x", stdout=io.StringIO())
+        demo_session.load(password="x", stdout=io.StringIO())  # idempotent
+
+    assert Meeting.objects.filter(status=Meeting.Status.VALIDATED).count() == 1
+    assert meeting.status == Meeting.Status.VALIDATED
+    assert meeting.starts_at == dt.datetime(2026, 11, 25, 17, 0, tzinfo=demo_session.PARIS)
+    assert meeting.validated_at.date() == dt.date(2026, 11, 25)
+    items = AgendaItem.objects.filter(meeting=meeting)
+    assert items.count() == 4 and {i.outcome for i in items} == {AgendaItem.Outcome.DISCUSSED}
+    avis = Avis.objects.filter(meeting=meeting)
+    assert avis.count() == 4 and {a.state for a in avis} == {Avis.State.VALIDATED}
+    assert {a.case.status for a in avis} == {CaseStatus.AVIS_VALIDATED}
+    assert sum(1 for a in avis if a.case.requester.email == "clinicien@demo.tigre") == 2
+    # Exactly two toxicities flagged to the CRPV.
+    assert PvFollowUp.objects.filter(status=PvStatus.TO_DECLARE).count() == 2
+    assert Notification.objects.filter(kind=Kind.AVIS_AVAILABLE).count() == 4
+    # Attendance taken, quorum reached, every case covered by a referent of its organ.
+    assert Participant.objects.filter(meeting=meeting, present=True).count() >= 4
+    q = quorum_status(meeting=meeting)
+    assert q.ok and not q.flagged_items
+    # Without the directory demo, invented referents were created to cover the organs.
+    assert Participant.objects.filter(meeting=meeting, user__email="dr.garnier@demo.tigre", present=True).exists()
