@@ -186,3 +186,21 @@ def test_demo_devices_are_refused_outside_demo_settings(settings) -> None:
     settings.TIGRE = {**settings.TIGRE, "DEMO": False}
     with pytest.raises(ImproperlyConfigured):
         load_demo_devices(password="x")
+
+
+def test_no_navigation_before_the_second_factor(client) -> None:
+    user = UserFactory(roles=[Role.COORDINATOR])
+    totp_device(user)
+    login(client, user, verified=False)
+    html = client.get(reverse("accounts:otp_verify")).content.decode()
+    assert "Tri des demandes" not in html and 'id="mainnav"' not in html
+    assert "Se déconnecter" in html
+    login(client, user)
+    assert 'id="mainnav"' in client.get(reverse("home")).content.decode()
+
+
+def test_enrolment_wording_depends_on_the_role(client) -> None:
+    login(client, UserFactory(roles=[Role.CLINICIAN]), verified=False)
+    assert "Facultatif pour votre rôle" in client.get(reverse("accounts:otp_enrol")).content.decode()
+    login(client, UserFactory(roles=[Role.SECRETARIAT]), verified=False)
+    assert "exigé en plus du mot de passe" in client.get(reverse("accounts:otp_enrol")).content.decode()

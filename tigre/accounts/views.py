@@ -91,6 +91,7 @@ def otp_enrol(request: HttpRequest) -> HttpResponse:
         "qr_svg": mark_safe(qr_svg(uri)),  # noqa: S308  # nosec B308 B703
         "secret": b32_secret(device),
         "replacing": confirmed_device(user) is not None,
+        "required": second_factor_required(user, request.session),
     }
     return render(request, "accounts/otp_enrol.html", context)
 

@@ -82,6 +82,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "tigre.navigation.navigation",
+                "tigre.accounts.context_processors.security",
             ],
         },
     },
