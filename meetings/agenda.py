@@ -249,7 +249,9 @@ def _append_to(target: Meeting, cases: Sequence[Case], *, manual: bool) -> list[
     return fresh
 
 
-def agenda_items_move(*, items: Sequence[AgendaItem], source: Meeting, target: Meeting, by: Any) -> list[AgendaItem]:
+def agenda_items_move(
+    *, items: Sequence[AgendaItem], source: Meeting, target: Meeting, by: Any, reason: str = ""
+) -> list[AgendaItem]:
     """Move items to ``target`` (locked by this function), telling each requester it is postponed there."""
     if not items:
         return []
@@ -262,8 +264,10 @@ def agenda_items_move(*, items: Sequence[AgendaItem], source: Meeting, target: M
         raise AgendaError(_("Une de ces demandes est déjà inscrite à la réunion choisie."))
     AgendaItem.objects.filter(pk__in=[i.pk for i in items]).delete()
     fresh = _append_to(locked_target, cases, manual=False)
-    reason = _("Reportée à la RCP du %(date)s") % {"date": meeting_label(locked_target)}
-    case_transition_many(cases=cases, to=CaseStatus.SCHEDULED, by=by, reason=reason)
+    history = _("Reportée à la RCP du %(date)s") % {"date": meeting_label(locked_target)}
+    if reason:
+        history = f"{history} — {reason}"
+    case_transition_many(cases=cases, to=CaseStatus.SCHEDULED, by=by, reason=history)
     slots_recompute(meeting=locked_target)
     invitations_refresh(meeting=locked_target)
     _bump(locked_target)
@@ -275,7 +279,11 @@ def agenda_items_move(*, items: Sequence[AgendaItem], source: Meeting, target: M
                 "key": f"case{case.pk}:from{source.pk}:to{locked_target.pk}",
                 "case": case,
                 "meeting": locked_target,
-                "context": {"from_meeting": meeting_label(source), "to_meeting": meeting_label(locked_target)},
+                "context": {
+                    "from_meeting": meeting_label(source),
+                    "to_meeting": meeting_label(locked_target),
+                    "reason": reason,
+                },
             }
             for case in cases
         ],
@@ -327,6 +335,7 @@ def agenda_build(*, meeting: Meeting, by: Any) -> AgendaBuildResult:
     fitting, overflow = pool[:room], pool[room:]
 
     result = AgendaBuildResult(meeting=locked, capacity=capacity)
+    full = _("Ordre du jour de la RCP du %(date)s complet") % {"date": meeting_label(locked)}
     # What does not fit leaves first (existing automatic items bumped by more urgent newcomers too).
     bumped = [entry[2] for entry in overflow if entry[2] is not None]
     waiting = [entry[1] for entry in overflow if entry[2] is None]
@@ -338,7 +347,7 @@ def agenda_build(*, meeting: Meeting, by: Any) -> AgendaBuildResult:
         result.moved = [entry[1] for entry in overflow]
         if target is not None:
             if bumped:
-                agenda_items_move(items=bumped, source=locked, target=target, by=by)
+                agenda_items_move(items=bumped, source=locked, target=target, by=by, reason=full)
             if waiting:
                 locked_target = meeting_lock(target)
                 _append_to(locked_target, waiting, manual=False)
@@ -360,6 +369,7 @@ def agenda_build(*, meeting: Meeting, by: Any) -> AgendaBuildResult:
                             "context": {
                                 "from_meeting": meeting_label(locked),
                                 "to_meeting": meeting_label(locked_target),
+                                "reason": full,
                             },
                         }
                         for case in waiting
@@ -382,8 +392,8 @@ def agenda_build(*, meeting: Meeting, by: Any) -> AgendaBuildResult:
                         "recipient": entry[1].requester,
                         "key": f"case{entry[1].pk}:from{locked.pk}:full",
                         "case": entry[1],
-                        "meeting": locked,
-                        "context": {"from_meeting": meeting_label(locked), "to_meeting": ""},
+                        "meeting": None,  # no new date yet: the e-mail must not announce one
+                        "context": {"from_meeting": meeting_label(locked), "to_meeting": "", "reason": full},
                     }
                     for entry in overflow
                 ],

@@ -147,7 +147,9 @@ def meeting_cancel(*, meeting: Meeting, by: Any, reason: str, expected_version: 
             raise MeetingError(
                 _("Aucune réunion suivante n'existe pour y reporter les demandes : créez d'abord les réunions.")
             )
-        agenda_items_move(items=items, source=locked, target=target, by=by)
+        agenda_items_move(
+            items=items, source=locked, target=target, by=by, reason=_("Réunion annulée : %(r)s") % {"r": reason}
+        )
     locked.status = Meeting.Status.CANCELLED
     locked.cancelled_reason = reason[:200]
     locked.version += 1

@@ -34,7 +34,7 @@ def triage_request_info(*, case: Case, by: Any, body: str) -> CaseMessage:
         recipients=[case.requester],
         key=f"case{case.pk}-msg{message.pk}",
         case=case,
-        context={"question": body},
+        context={"message": body},
     )
     return message
 

@@ -176,7 +176,7 @@ def test_request_information(client: Any, sam: Any) -> None:
     message = CaseMessage.objects.get(case=case)
     assert message.kind == CaseMessage.Kind.INFO_REQUEST and message.author == sam
     note = Notification.objects.get(kind="info_requested", case=case)
-    assert note.recipient == case.requester and "troponine" in note.context["question"]
+    assert note.recipient == case.requester and "troponine" in note.context["message"]
 
 
 def test_decline_needs_a_reason_and_tells_the_requester(client: Any, sam: Any) -> None:

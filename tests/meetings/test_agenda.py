@@ -347,3 +347,29 @@ def test_publish_notifies_invited_referents_and_requesters(meeting: Meeting, sam
     agenda_publish(meeting=meeting, by=sam, expected_version=published.version)
     assert Notification.objects.filter(kind="agenda_published").count() == 1
     assert not Notification.objects.filter(recipient=rita).exists()
+
+
+def test_cancelling_a_meeting_moves_its_cases_to_the_next_one(meeting: Meeting, next_one: Meeting, sam: Any) -> None:
+    from meetings.scheduling import meeting_cancel
+
+    a = accepted_case(reference="A", grade=3)
+    accepted_case(reference="B", grade=2)
+    agenda_build(meeting=meeting, by=sam)
+    meeting.refresh_from_db()
+    meeting_cancel(meeting=meeting, by=sam, reason="Jour férié", expected_version=meeting.version)
+    meeting.refresh_from_db()
+    assert meeting.status == Meeting.Status.CANCELLED and not meeting.items.exists()
+    assert order(next_one) == ["A", "B"]
+    note = Notification.objects.get(kind="postponed", case=a)
+    assert note.meeting == next_one and note.context["reason"] == "Réunion annulée : Jour férié"
+    with pytest.raises(AgendaError, match="validée ou annulée"):
+        agenda_build(meeting=meeting, by=sam)
+
+
+def test_overflow_notice_without_next_meeting_announces_no_date(meeting: Meeting, sam: Any) -> None:
+    for n in range(10):
+        accepted_case(submitted_at=paris(2026, 12, 1, 8, n))
+    agenda_build(meeting=meeting, by=sam)
+    note = Notification.objects.get(kind="postponed")
+    assert note.meeting is None
+    assert note.context["reason"].startswith("Ordre du jour de la RCP du mercredi 9 décembre 2026")
