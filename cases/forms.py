@@ -92,6 +92,17 @@ class PatientForm(ModeMixin, forms.ModelForm):
     def __init__(self, *args: Any, mode: str = DRAFT, centres: list[Centre] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["birth_date"] = _date_field(Patient._meta.get_field("birth_date").verbose_name)
+        self.fields["height_cm"] = forms.IntegerField(
+            label=_("taille (cm)"), required=False, min_value=30, max_value=250
+        )
+        self.fields["weight_kg"] = forms.DecimalField(
+            label=_("poids (kg)"),
+            required=False,
+            min_value=Decimal("0.5"),
+            max_value=Decimal("400"),
+            max_digits=5,
+            decimal_places=1,
+        )
         self.fields["sex"].choices = list(self.fields["sex"].choices)[1:] if self.fields["sex"].choices else []
         # Typed with spaces or dots as printed on a card: normalised, then checked (format and key) in clean_ins.
         self.fields["ins"] = forms.CharField(
@@ -137,7 +148,7 @@ class CaseFieldsForm(ModeMixin, forms.ModelForm):
             "reason": forms.RadioSelect,
         }
         help_texts = {
-            "primary_site": _("Code CIM-10, ex. C34."),
+            "primary_site": _("ex. C34"),
             "question": _("Ce que vous attendez précisément de la RCP."),
         }
 
@@ -151,6 +162,7 @@ class CaseFieldsForm(ModeMixin, forms.ModelForm):
             empty_value=None,
             required=False,
         )
+        self.fields["primary_site"].label = _("code CIM-10")
         self.fields["reason"].choices = list(RequestReason.choices)
         self.fields["urgency"].choices = list(Urgency.choices)
         self.set_mode(mode)
@@ -353,7 +365,7 @@ def toxicity_formset(**kwargs: Any) -> BaseFormSet:
 class RequestForms:
     """The four parts of the request form, validated together in one mode."""
 
-    def __init__(self, *, data: Any = None, case: Case | None = None, mode: str = DRAFT) -> None:
+    def __init__(self, *, data: Any = None, case: Case | None = None, mode: str = DRAFT, user: Any = None) -> None:
         self.mode = mode
         self.case = case
         self.drugs = drug_choices()
@@ -368,6 +380,8 @@ class RequestForms:
             self.toxicities = toxicity_formset(data=data, form_kwargs=tox_kwargs)
         else:
             patient_initial, case_initial, lines_initial, tox_initial = _initial_from(case)
+            if case is None and getattr(user, "centre_id", None):
+                patient_initial["treating_centre"] = user.centre_id
             self.patient = PatientForm(prefix="patient", mode=mode, centres=centres, initial=patient_initial)
             self.case_form = CaseFieldsForm(prefix="case", mode=mode, initial=case_initial)
             self.lines = line_formset(initial=lines_initial, form_kwargs=line_kwargs)
@@ -466,9 +480,18 @@ class RequestForms:
         return tag_suggested(rows)
 
 
+RAW_PREFIXES = ("patient-", "case-", "line-", "tox-")
+
+
 def raw_data(data: Any) -> dict[str, list[str]]:
-    """The posted form as JSON-able lists (kept on a draft so that nothing typed is lost)."""
-    return {k: data.getlist(k) for k in data if k != "csrfmiddlewaretoken" and not k.startswith("action")}
+    """The posted form as JSON-able lists (kept on a draft so that nothing typed is lost).
+
+    Only the form's own fields; NUL characters are dropped (PostgreSQL text cannot hold them)."""
+    return {
+        k.replace("\x00", ""): [v.replace("\x00", "")[:5000] for v in data.getlist(k)][:50]
+        for k in data
+        if k.startswith(RAW_PREFIXES) and len(k) <= 64
+    }
 
 
 def querydict_from(raw: Mapping[str, list[str]]) -> Any:

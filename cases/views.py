@@ -49,7 +49,15 @@ REQUESTER_ROLES = (Role.CLINICIAN, Role.REFERENT, Role.COORDINATOR)
 
 
 def _draft_case(request: HttpRequest, pk: Any) -> Case:
-    case = selectors.get_case_for_user(request.user, pk)
+    try:
+        case = (
+            selectors.cases_visible_to(request.user)
+            .select_related("patient", "requester")
+            .prefetch_related("lines__drugs", "toxicities", "attachments")
+            .get(pk=pk)
+        )
+    except (Case.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404 from exc
     if case.status != CaseStatus.DRAFT or not services.user_is_requester(case, request.user):
         raise Http404
     return case
@@ -144,7 +152,7 @@ def _handle_post(request: HttpRequest, case: Case | None) -> HttpResponse:
 def case_create(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         return _handle_post(request, None)
-    return render(request, "cases/form.html", _form_context(request, RequestForms(), None))
+    return render(request, "cases/form.html", _form_context(request, RequestForms(user=request.user), None))
 
 
 @role_required(*REQUESTER_ROLES)
