@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import subprocess
 
 from pypdf import PdfReader
@@ -28,5 +29,6 @@ def font_names(pdf: bytes) -> set[str]:
 
 
 def flat(text: str) -> str:
-    """Text with every run of whitespace (line breaks, no-break spaces) as one space."""
-    return " ".join(text.split())
+    """Text with every run of whitespace (line breaks, no-break spaces) as one space; a line broken after a
+    hyphen is joined back ("Dupré-\nLefèvre" -> "Dupré-Lefèvre")."""
+    return re.sub(r"-\s+", "-", " ".join(text.split()))

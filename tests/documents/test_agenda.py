@@ -13,7 +13,7 @@ from meetings.documents.selectors import agenda_document_data
 from meetings.models import Participant
 from tests.documents.pdfutil import flat, pdf_text
 from tests.factories.accounts import UserFactory
-from tests.factories.documents import build_meeting
+from tests.factories.documents import WEDNESDAY, build_meeting
 from tests.helpers import login
 from tigre.audit.models import AccessLog
 
@@ -28,7 +28,7 @@ def render_agenda(meeting):
 
 def test_sixty_case_agenda_lists_every_case_in_order_pseudonymised_and_unsplit(django_assert_max_num_queries):
     coordinator = UserFactory(first_name="Hélène", last_name="Lefèvre", roles=["coordinator"])
-    meeting = build_meeting(60, coordinators=[coordinator])
+    meeting = build_meeting(60, coordinators=[coordinator], starts_at=WEDNESDAY)
     for i, patient in enumerate(Patient.objects.order_by("pk")):
         patient.birth_name = f"Secretnom{i:02d}"
         patient.first_names = "Prénomcaché"

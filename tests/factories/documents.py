@@ -15,8 +15,11 @@ from tigre.lib.specialties import Specialty
 
 from .accounts import UserFactory
 from .cases import DrugFactory, ImmunotherapyLineFactory, SubmittedCaseFactory, ToxicityFactory
-from .meetings import AgendaItemFactory, MeetingFactory
+from .meetings import PARIS, AgendaItemFactory, MeetingFactory
 from .referents import CoverageFactory, OrganCategoryFactory, ReferentFactory, ToxicityEventFactory
+
+# A fixed meeting time for tests that read the date back (MeetingFactory's sequence moves week by week).
+WEDNESDAY = dt.datetime(2026, 12, 2, 17, 0, tzinfo=PARIS)
 
 
 class AvisFactory(factory.django.DjangoModelFactory):
