@@ -116,7 +116,8 @@ def _observation(
 
 def e2b_case_identifier(case: Any) -> str:
     """C.1.1 / C.1.8.1: country, sender, local number."""
-    return f"FR-TIGRE-{case.reference or case.pk}"
+    reference = case.reference or f"TIGRE-{case.pk}"
+    return f"FR-{reference}" if reference.startswith("TIGRE-") else f"FR-TIGRE-{reference}"
 
 
 def e2b_export(*, sheets: Sequence[CerfaSheet], sender_organisation: str, sender_name: str = "") -> bytes:

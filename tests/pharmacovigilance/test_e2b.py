@@ -81,7 +81,7 @@ def test_export_is_well_formed_hl7_with_the_mandatory_elements(victor):
     one(doc, f"{message}/hl7:receiver/hl7:device/hl7:id")
     one(doc, f"{message}/hl7:creationTime")
     # C.1.1 sender's safety report unique identifier; C.1.8.1 worldwide unique case number
-    case_id = f"FR-TIGRE-{case.reference}"
+    case_id = f"FR-{case.reference}"
     assert one(doc, f"{EVENT}/hl7:id[@root='2.16.840.1.113883.3.989.2.1.3.1']").get("extension") == case_id
     assert one(doc, f"{EVENT}/hl7:id[@root='2.16.840.1.113883.3.989.2.1.3.2']").get("extension") == case_id
     # C.1.2 creation, C.1.4 first received, C.1.5 most recent information

@@ -321,7 +321,7 @@ def test_e2b_download(client, victor):
     response = client.get(reverse("pharmacovigilance:e2b", args=[case.pk]))
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/xml")
-    assert f"FR-TIGRE-{case.reference}-E2B-R3.xml" in response["Content-Disposition"]
+    assert f"FR-{case.reference}-E2B-R3.xml" in response["Content-Disposition"]
     assert etree.fromstring(response.content).tag == "{urn:hl7-org:v3}MCCI_IN200100UV01"
     log = AccessLog.objects.get()
     assert (log.action, log.case_id) == (AccessLog.Action.EXPORT, case.pk)
