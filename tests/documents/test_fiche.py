@@ -160,7 +160,7 @@ def test_case_panel_lists_fiches_for_the_requester_only_when_validated(client, a
     meeting, avis = meeting_of(requester=alice)
     url = reverse("documents:case_panel", args=[avis.case_id])
     login(client, alice)
-    assert "Aucune fiche RCP" in client.get(url).content.decode()
+    assert "fiche-rcp.pdf" not in client.get(url).content.decode()
     validate_meeting(meeting, by=cora)
     body = client.get(url).content.decode()
     assert reverse("documents:fiche_pdf", args=[avis.pk]) in body
