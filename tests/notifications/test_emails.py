@@ -88,3 +88,18 @@ def test_urgent_opinion_mail_does_not_carry_the_opinion_itself(alice: Any, urgen
     n = NotificationFactory(kind=Kind.URGENT_OPINION, recipient=alice, case=urgent_case)
     msg = build_message(n)
     assert "Méthylprednisolone" not in msg.body and "Méthylprednisolone" not in msg.alternatives[0][0]
+
+
+def test_links_point_to_a_page_the_recipient_may_open(alice: Any, cora: Any, urgent_case: Any, meeting: Any) -> None:
+    from django.urls import reverse
+
+    from tigre.notifications.content import link_for
+
+    def link(kind: str, user: Any, **kw: Any) -> str:
+        return link_for(NotificationFactory(kind=kind, recipient=user, **kw))
+
+    assert link(Kind.URGENT_ALERT, cora, case=urgent_case) == reverse("notifications:urgent_list")
+    assert link(Kind.URGENT_ACKNOWLEDGED, alice, case=urgent_case) == reverse("cases:detail", args=[urgent_case.pk])
+    assert link(Kind.URGENT_OPINION, alice, case=urgent_case) == reverse("cases:detail", args=[urgent_case.pk])
+    assert link(Kind.INCOMPLETE_BEFORE_CUTOFF, alice, meeting=meeting) == reverse("cases:my_cases")
+    assert link(Kind.CUTOFF_SUMMARY, cora, meeting=meeting) == reverse("cases:triage")

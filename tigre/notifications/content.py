@@ -63,8 +63,11 @@ URGENT_KINDS = frozenset({Kind.URGENT_ALERT, Kind.URGENT_ESCALATION, Kind.URGENT
 def link_for(n: Notification) -> str:
     """The in-app page a message points to (relative URL)."""
     path: str | None = None
-    if n.kind in URGENT_KINDS:
-        path = _reverse("notifications:urgent_list")
+    requester_id = n.case.requester_id if n.case_id and n.case is not None else None
+    if n.kind in URGENT_KINDS and n.recipient_id != requester_id:
+        path = _reverse("notifications:urgent_list")  # the requester follows the case page instead
+    elif n.kind == Kind.INCOMPLETE_BEFORE_CUTOFF:
+        path = _reverse("cases:my_cases")
     elif n.kind == Kind.CUTOFF_SUMMARY:
         path = _reverse("cases:triage")
     elif n.kind == Kind.PV_REMINDER:
@@ -171,7 +174,7 @@ def render_context(n: Notification) -> dict[str, Any]:
     if n.kind == Kind.SCHEDULED and case is not None and meeting is not None:
         ctx.setdefault("slot", _slot(n))
     if n.kind == Kind.INFO_REQUESTED and case is not None and not ctx.get("message"):
-        ctx["message"] = _last_info_request(n)
+        ctx["message"] = ctx.get("question") or _last_info_request(n)
     if n.kind == Kind.DECLINED and case is not None and not ctx.get("reason"):
         ctx["reason"] = _last_reason(n, to_status="declined")
     if n.kind in (Kind.AGENDA_PUBLISHED, Kind.MEETING_REMINDER) and meeting is not None:
