@@ -61,7 +61,7 @@ class DrugRow:
 
     @property
     def action_taken_label(self) -> str:
-        return ActionTaken(self.action_taken).label if self.action_taken else ""
+        return str(ActionTaken(self.action_taken).label) if self.action_taken else ""
 
 
 @dataclass
@@ -118,15 +118,15 @@ class CerfaSheet:
 
     @property
     def outcome_label(self) -> str:
-        return Outcome(self.outcome).label if self.outcome else ""
+        return str(Outcome(self.outcome).label) if self.outcome else ""
 
     @property
     def dechallenge_label(self) -> str:
-        return Dechallenge(self.dechallenge).label if self.dechallenge else ""
+        return str(Dechallenge(self.dechallenge).label) if self.dechallenge else ""
 
     @property
     def rechallenge_label(self) -> str:
-        return Rechallenge(self.rechallenge).label if self.rechallenge else ""
+        return str(Rechallenge(self.rechallenge).label) if self.rechallenge else ""
 
     @property
     def reaction_term(self) -> str:
@@ -262,7 +262,7 @@ def cerfa_sheet(*, follow_up: PvFollowUp) -> CerfaSheet:
     serious = declaration.serious if declaration else None
     criteria = [
         (
-            str(PvDeclaration._meta.get_field(name).verbose_name),
+            str(getattr(PvDeclaration._meta.get_field(name), "verbose_name", name)),
             element,
             bool(declaration and getattr(declaration, name)),
         )

@@ -316,6 +316,21 @@ def e2b_export(*, sheets: Sequence[CerfaSheet], sender_organisation: str, sender
         reference = _el(ref_holder, "productUseReference", classCode="SBADM", moodCode="EVN")
         _el(reference, "id", root=drug_id)
 
+    # H.4 sender's comments: what E2B has no coded field for (CTCAE grade, evolution on withdrawal).
+    comments = []
+    for sheet in sheets:
+        line = f"{sheet.event_label} : grade CTCAE v5 {sheet.grade}"
+        if sheet.dechallenge:
+            line += f" ; évolution à l'arrêt : {sheet.dechallenge_label}"
+        comments.append(line)
+    comment_holder = _el(assessment, "component1", typeCode="COMP")
+    comment = _el(comment_holder, "observationEvent", classCode="OBS", moodCode="EVN")
+    _code(comment, "10", OID_OBSERVATION, "comment")
+    _el(comment, "value", "\n".join(comments), xsi_type="ED")
+    comment_author = _el(comment, "author", typeCode="AUT")
+    comment_entity = _el(comment_author, "assignedEntity", classCode="ASSIGNED")
+    _code(comment_entity, "3", OID_SOURCE_ROLE, "sender")
+
     # C.1.6.1 additional documents available; C.1.7 fulfil local criteria for an expedited report.
     for code, display, value in (
         ("1", "additionalDocumentsAvailable", "false"),

@@ -61,7 +61,8 @@ class PvFilterForm(BootstrapMixin, forms.Form):
     overdue = forms.BooleanField(label=_("En retard seulement"), required=False)
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         start, end = data.get("date_from"), data.get("date_to")
         if start and end and start > end:
             raise forms.ValidationError(_("La date de début de période est après la date de fin."))
@@ -91,7 +92,8 @@ class PeriodForm(BootstrapMixin, forms.Form):
     )
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         start, end = data.get("date_from"), data.get("date_to")
         if start and end and start > end:
             raise forms.ValidationError(_("La date de début de période est après la date de fin."))
@@ -130,7 +132,9 @@ class BulkForm(BootstrapMixin, forms.Form):
         super().__init__(*args, **kwargs)
         # Any positive integer is accepted here; the service reads only rows that exist.
         raw = self.data.getlist("ids") if hasattr(self.data, "getlist") else []
-        self.fields["ids"].choices = [(v, v) for v in raw if str(v).isdigit()]
+        ids_field = self.fields["ids"]
+        assert isinstance(ids_field, forms.TypedMultipleChoiceField)
+        ids_field.choices = [(v, v) for v in raw if str(v).isdigit()]
 
     def clean_reason(self) -> str:
         return " ".join(self.cleaned_data["reason"].split())
@@ -171,7 +175,8 @@ class DeclarationForm(BootstrapMixin, forms.ModelForm):
         return self.cleaned_data["meddra_code"].strip()
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         choice = data.get("serious_choice")
         data["serious"] = {"yes": True, "no": False}.get(choice or "")
         any_criterion = any(
@@ -205,5 +210,6 @@ class DrugDetailForm(BootstrapMixin, forms.Form):
     action_taken = forms.ChoiceField(label=_("Mesure prise"), required=False, choices=[("", "—"), *ActionTaken.choices])
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         return {k: " ".join(str(v).split()) for k, v in data.items()}

@@ -74,7 +74,7 @@ def pv_bulk(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         for errors in form.errors.values():
             for error in errors:
-                messages.error(request, error)
+                messages.error(request, str(error))
         return HttpResponseRedirect(back)
     try:
         changed = pv_bulk_transition(
@@ -137,7 +137,7 @@ def pv_status_change(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         for errors in form.errors.values():
             for error in errors:
-                messages.error(request, error)
+                messages.error(request, str(error))
         return redirect(target)
     data = form.cleaned_data
     try:
@@ -226,7 +226,11 @@ def pv_e2b(request: HttpRequest, case_pk: int) -> HttpResponse:
     sheets = [cerfa_sheet(follow_up=f) for f in follow_ups]
     case = sheets[0].case
     access_record(request=request, action=AccessLog.Action.EXPORT, case=case, target=_("Export E2B(R3)"))
-    xml = e2b_export(sheets=sheets, sender_organisation=SENDER_ORGANISATION, sender_name=request.user.get_full_name())
+    xml = e2b_export(
+        sheets=sheets,
+        sender_organisation=SENDER_ORGANISATION,
+        sender_name=getattr(request.user, "get_full_name", str)(),
+    )
     response = HttpResponse(xml, content_type="application/xml; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{e2b_case_identifier(case)}-E2B-R3.xml"'
     return response

@@ -8,7 +8,7 @@ from lxml import etree
 
 from cases.pharmacovigilance.cerfa import cerfa_sheet
 from cases.pharmacovigilance.e2b import e2b_export
-from cases.pharmacovigilance.models import Outcome, Rechallenge
+from cases.pharmacovigilance.models import Dechallenge, Outcome, Rechallenge
 from cases.pharmacovigilance.selectors import case_follow_ups_for_export
 from cases.pharmacovigilance.services import pv_declaration_save, pv_from_avis
 from tests.factories.cases import ToxicityFactory
@@ -48,6 +48,7 @@ def _export(victor, *, narrative="Colite grade 3 <grave> & \"rectorragies\" 'sou
             "hospitalisation": True,
             "life_threatening": True,
             "outcome": Outcome.RECOVERING,
+            "dechallenge": Dechallenge.POSITIVE,
             "rechallenge": Rechallenge.NOT_DONE,
             "meddra_code": "10009887",
             "meddra_version": "27.1",
@@ -218,3 +219,14 @@ def test_narrative_special_characters_are_escaped_and_round_trip(victor):
     assert b"&lt;grave&gt; &amp;" in xml
     doc = etree.fromstring(xml)
     assert one(doc, f"{EVENT}/hl7:text").text == narrative.replace("\x0b", "")  # H.1
+
+
+def test_sender_comment_carries_grade_and_dechallenge(victor):
+    _case, xml = _export(victor)
+    doc = etree.fromstring(xml)
+    comment = one(
+        doc,
+        f"{EVENT}/hl7:component/hl7:adverseEventAssessment/hl7:component1/hl7:observationEvent"
+        "[hl7:code/@code='10']/hl7:value",
+    )  # H.4
+    assert comment.text == "Colite : grade CTCAE v5 3 ; évolution à l'arrêt : Amélioration à l'arrêt ou la suspension"
