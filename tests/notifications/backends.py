@@ -24,3 +24,13 @@ def temporary() -> smtplib.SMTPResponseException:
 
 def permanent() -> smtplib.SMTPRecipientsRefused:
     return smtplib.SMTPRecipientsRefused({"x@hopital.test": (550, b"5.1.1 No such user")})
+
+
+class SlowBackend(EmailBackend):
+    """Takes its time, so that two workers given the same row overlap."""
+
+    def send_messages(self, messages: Any) -> int:
+        import time
+
+        time.sleep(0.5)
+        return super().send_messages(messages)

@@ -199,3 +199,39 @@ def test_sweep_then_delivery_sends_each_row_exactly_once(
     assert sorted(results) == ["sent", "sent", "skipped", "skipped"]
     assert sorted(m.to[0] for m in mail.outbox) == sorted([alice.email, bob.email])
     assert Notification.objects.filter(state=Notification.State.SENT).count() == 2
+
+
+@pytest.mark.django_db(transaction=True)
+@override_settings(EMAIL_BACKEND="tests.notifications.backends.SlowBackend")
+def test_two_workers_given_the_same_row_send_it_once(alice: Any) -> None:
+    import threading
+
+    from django.db import connection
+
+    n = NotificationFactory(recipient=alice)
+    results: list[str] = []
+    barrier = threading.Barrier(2)
+
+    def worker() -> None:
+        try:
+            barrier.wait()
+            results.append(notification_deliver(notification_id=n.pk))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(results) == ["sent", "skipped"]
+    assert len(mail.outbox) == 1
+    n.refresh_from_db()
+    assert n.state == Notification.State.SENT and n.attempts == 1
+
+
+def test_delivery_task_is_safe_against_lost_workers_and_hangs() -> None:
+    assert deliver_notification.acks_late and deliver_notification.reject_on_worker_lost
+    assert deliver_notification.time_limit and deliver_notification.soft_time_limit
+    assert deliver_notification.autoretry_for == (TemporaryDeliveryError,)
+    assert deliver_notification.retry_backoff and deliver_notification.max_retries >= 1
