@@ -428,7 +428,7 @@ def load(*, password: str, stdout: Any = None) -> list[Case]:
             CaseMessage.objects.create(
                 case=case, kind=CaseMessage.Kind.INFO_REQUEST, author=secretariat, body=SECRETARIAT_QUESTION
             )
-            case_transition(case=case, to=S.INFO_REQUESTED, by=secretariat, reason=SECRETARIAT_QUESTION)
+            case_transition(case=case, to=S.INFO_REQUESTED, by=secretariat, reason="Bilan hormonal et IRM manquants")
         elif spec.status == S.ACCEPTED:
             case_transition(case=case, to=S.ACCEPTED, by=secretariat)
         elif spec.status == S.DECLINED:

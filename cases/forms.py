@@ -152,6 +152,13 @@ class CaseFieldsForm(ModeMixin, forms.ModelForm):
             "question": _("Ce que vous attendez précisément de la RCP."),
         }
 
+    co_requester_emails = forms.CharField(
+        label=_("co-demandeur(s)"),
+        required=False,
+        max_length=500,
+        help_text=_("E-mail TIGRE d'un confrère qui suivra aussi la demande (plusieurs : séparés par des virgules)."),
+    )
+
     def __init__(self, *args: Any, mode: str = DRAFT, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["diagnosis_date"] = _date_field(_("date du diagnostic (mois/année)"), month=True)
@@ -166,6 +173,29 @@ class CaseFieldsForm(ModeMixin, forms.ModelForm):
         self.fields["reason"].choices = list(RequestReason.choices)
         self.fields["urgency"].choices = list(Urgency.choices)
         self.set_mode(mode)
+
+    def clean_co_requester_emails(self) -> list[Any]:
+        import re
+
+        from tigre.accounts.models import User
+        from tigre.accounts.roles import Role
+
+        emails = {e.lower() for e in re.split(r"[\s,;]+", self.cleaned_data.get("co_requester_emails", "")) if e}
+        if len(emails) > 5:
+            raise forms.ValidationError(_("Cinq co-demandeurs au plus."))
+        users = list(
+            User.objects.filter(
+                email__in=emails,
+                is_active=True,
+                groups__name__in=[Role.CLINICIAN, Role.REFERENT, Role.COORDINATOR],
+            ).distinct()
+        )
+        unknown = sorted(emails - {u.email.lower() for u in users})
+        if unknown:
+            raise forms.ValidationError(
+                _("Aucun compte médecin TIGRE pour : %(emails)s.") % {"emails": ", ".join(unknown)}
+            )
+        return users
 
     def clean_urgency(self) -> str:
         return self.cleaned_data.get("urgency") or Urgency.STANDARD
@@ -461,12 +491,19 @@ class RequestForms:
         """What can be stored now (valid fields, rows the database can hold), for the services."""
         patient = {k: v for k, v in self.patient.cleaned_data.items() if k in PATIENT_FIELDS}
         fields = {k: v for k, v in self.case_form.cleaned_data.items() if k in CASE_FIELDS}
+        co_requesters = self.case_form.cleaned_data.get("co_requester_emails")
         lines = [row for f in self.lines.rows() if (row := f.storable()) is not None]
         toxicities = [row for f in self.toxicities.rows() if (row := f.storable()) is not None]
-        return {"patient": patient, "fields": fields, "lines": lines, "toxicities": toxicities}
+        return {
+            "patient": patient,
+            "fields": fields,
+            "lines": lines,
+            "toxicities": toxicities,
+            "co_requesters": co_requesters,  # None when the field was wrong: left unchanged
+        }
 
-    def tag_suggested(self) -> bool:
-        from .services import tag_suggested
+    def tag_qualifying(self) -> list[Any]:
+        from .services import tag_qualifying
 
         rows = []
         for form in self.toxicities.forms:
@@ -477,7 +514,7 @@ class RequestForms:
                 rows.append(
                     {"event": self.events.get(str(form.initial.get("event", ""))), "grade": form.initial.get("grade")}
                 )
-        return tag_suggested(rows)
+        return tag_qualifying(rows)
 
 
 RAW_PREFIXES = ("patient-", "case-", "line-", "tox-")
@@ -512,6 +549,7 @@ def _initial_from(
     patient_initial = {name: getattr(p, name) for name in PATIENT_FIELDS}
     patient_initial["treating_centre"] = p.treating_centre_id
     case_initial = {name: getattr(case, name) for name in CASE_FIELDS}
+    case_initial["co_requester_emails"] = ", ".join(u.email for u in case.co_requesters.all())
     lines = [
         {
             **{

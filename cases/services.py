@@ -221,19 +221,23 @@ def case_save_draft(
 # --------------------------------------------------------------------------------------------------------------
 
 
-def tag_suggested(toxicities: Iterable[Any]) -> bool:
-    """DOMAIN.md section 6: suggest TAG when a toxicity is grade >= 3, or its event is urgent at any grade.
+def tag_qualifying(toxicities: Iterable[Any]) -> list[tuple[Any, int | None]]:
+    """The toxicities that meet the TAG rule (DOMAIN.md section 6), as (event, grade).
 
     Accepts Toxicity rows or mappings with ``event`` and ``grade``.
     """
+    found = []
     for tox in toxicities:
         grade = tox.get("grade") if isinstance(tox, Mapping) else tox.grade
         event = tox.get("event") if isinstance(tox, Mapping) else tox.event
-        if grade is not None and int(grade) >= 3:
-            return True
-        if event is not None and event.urgent_at_any_grade:
-            return True
-    return False
+        if (grade is not None and int(grade) >= 3) or (event is not None and event.urgent_at_any_grade):
+            found.append((event, grade))
+    return found
+
+
+def tag_suggested(toxicities: Iterable[Any]) -> bool:
+    """Suggest TAG when a toxicity is grade >= 3, or its event is urgent at any grade."""
+    return bool(tag_qualifying(toxicities))
 
 
 def birth_date_error(birth_date: date | None, today: date | None = None) -> str | None:

@@ -53,7 +53,7 @@ def _draft_case(request: HttpRequest, pk: Any) -> Case:
         case = (
             selectors.cases_visible_to(request.user)
             .select_related("patient", "requester")
-            .prefetch_related("lines__drugs", "toxicities", "attachments")
+            .prefetch_related("lines__drugs", "toxicities", "attachments", "co_requesters")
             .get(pk=pk)
         )
     except (Case.DoesNotExist, ValueError, TypeError) as exc:
@@ -84,7 +84,7 @@ def _form_context(request: HttpRequest, forms: RequestForms, case: Case | None) 
         "case": case,
         "summary": forms.summary(),
         "duplicates": duplicates,
-        "tag_suggested": forms.tag_suggested(),
+        "tag_qualifying": forms.tag_qualifying(),
         "urgent": (forms.case_form["urgency"].value() or Urgency.STANDARD) == Urgency.URGENT,
         "attachments": attachments,
         "attachment_form": AttachmentForm(),
@@ -115,6 +115,7 @@ def _handle_post(request: HttpRequest, case: Case | None) -> HttpResponse:
     try:
         with transaction.atomic():
             if case is None:
+                payload["co_requesters"] = payload["co_requesters"] or []
                 case = services.case_create(by=request.user, raw_data=raw, **payload)
             else:
                 case = services.case_save_draft(case=case, by=request.user, raw_data=raw, **payload)
@@ -228,7 +229,7 @@ def tag_check(request: HttpRequest) -> HttpResponse:
                 {"event": events.get(value), "grade": int(grade) if grade in {"1", "2", "3", "4", "5"} else None}
             )
     context = {
-        "tag_suggested": services.tag_suggested(rows),
+        "tag_qualifying": services.tag_qualifying(rows),
         "urgent": request.POST.get("case-urgency") == Urgency.URGENT,
     }
     return render(request, "cases/_tag_panel.html", context)

@@ -14,7 +14,9 @@ from tests.factories.cases import CaseFactory, ImmunotherapyLineFactory, Toxicit
 from tests.factories.referents import ToxicityEventFactory
 
 
-@pytest.mark.django_db(transaction=True)
+# serialized_rollback: the flush after this test must not erase the seeded catalogue and taxonomy
+# that later tests (and a reused test database) rely on.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_concurrent_submissions_get_distinct_references(alice: Any) -> None:
     assert connection.vendor == "postgresql"
     event = ToxicityEventFactory()

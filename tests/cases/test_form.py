@@ -210,6 +210,7 @@ def test_tag_panel_suggests_urgency(client: Any, alice: Any, colitis: Any, myoca
     assert "Urgence suggérée" not in body
     body = client.post(url, {"tox-0-event": colitis.pk, "tox-0-grade": "3"}).content.decode()
     assert "Urgence suggérée" in body and "data-accept-tag" in body
+    assert "Colite de grade 3" in body
     body = client.post(url, {"tox-0-event": myocarditis.pk, "tox-0-grade": "1"}).content.decode()
     assert "Urgence suggérée" in body
     body = client.post(
@@ -257,3 +258,19 @@ def test_duplicate_is_shown_with_a_link_or_anonymously(
     assert "déjà en cours au secrétariat" in body
     body = client.post(reverse("cases:duplicate_check"), {"patient-birth_name": "Martin"}).content.decode()
     assert "Demande similaire" not in body
+
+
+def test_co_requester_named_in_the_form_sees_the_case(
+    client: Any, alice: Any, bob: Any, drugs: Any, colitis: Any
+) -> None:
+    login(client, alice)
+    response = post(client, form_data(drugs, colitis, **{"case-co_requester_emails": "nobody@nowhere.test"}))
+    assert "Aucun compte médecin TIGRE pour : nobody@nowhere.test." in html.unescape(response.content.decode())
+    case = Case.objects.get()
+    assert case.status == CaseStatus.DRAFT
+    post(client, form_data(drugs, colitis, **{"case-co_requester_emails": "BOB@ch-troyes.test"}), case=case)
+    case.refresh_from_db()
+    assert case.status == CaseStatus.SUBMITTED
+    assert list(case.co_requesters.all()) == [bob]
+    login(client, bob)
+    assert client.get(reverse("cases:detail", args=[case.pk])).status_code == 200
