@@ -530,9 +530,42 @@ def agenda_item_shift(*, meeting: Meeting, item_id: Any, offset: int, by: Any, e
     return moved
 
 
+def moved_items(old_positions: Sequence[int], ids: Sequence[Any]) -> list[Any]:
+    """The items a new order really moved: those outside the longest run kept in the old relative order.
+
+    Dragging one item from 7th to 1st shifts six others by one place, but only that one was placed by hand.
+    """
+    # Longest increasing subsequence of the old positions (patience sorting), keeping back-pointers.
+    tails: list[int] = []
+    tail_index: list[int] = []
+    parent = [-1] * len(old_positions)
+    for n, value in enumerate(old_positions):
+        lo, hi = 0, len(tails)
+        while lo < hi:
+            mid = (lo + hi) // 2
+            if tails[mid] < value:
+                lo = mid + 1
+            else:
+                hi = mid
+        if lo > 0:
+            parent[n] = tail_index[lo - 1]
+        if lo == len(tails):
+            tails.append(value)
+            tail_index.append(n)
+        else:
+            tails[lo] = value
+            tail_index[lo] = n
+    kept: set[int] = set()
+    n = tail_index[-1] if tail_index else -1
+    while n != -1:
+        kept.add(n)
+        n = parent[n]
+    return [ids[n] for n in range(len(ids)) if n not in kept]
+
+
 @transaction.atomic
 def agenda_reorder(*, meeting: Meeting, order: Sequence[Any], by: Any, expected_version: int) -> list[AgendaItem]:
-    """Set the whole order at once (drag and drop). Items whose place changed become placed by hand."""
+    """Set the whole order at once (drag and drop). The items really moved become placed by hand."""
     locked = meeting_lock(meeting, expected_version)
     items = list(AgendaItem.objects.filter(meeting=locked).order_by("position", "pk"))
     try:
@@ -544,9 +577,8 @@ def agenda_reorder(*, meeting: Meeting, order: Sequence[Any], by: Any, expected_
         raise AgendaConflict()
     before = {i.pk: n for n, i in enumerate(items)}
     final = [by_pk[pk] for pk in wanted]
-    for n, item in enumerate(final):
-        if before[item.pk] != n:
-            item.placed_manually = True
+    for pk in moved_items([before[pk] for pk in wanted], wanted):
+        by_pk[pk].placed_manually = True
     _layout(locked, final)
     AgendaItem.objects.bulk_update(final, ["position", "slot_start", "duration_minutes", "placed_manually"])
     _bump(locked)

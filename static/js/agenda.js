@@ -37,3 +37,51 @@
     }
   });
 })();
+
+/* Drag and drop of agenda rows (the arrows do the same from the keyboard). The new order is posted with
+   the agenda version; a stale agenda gets the conflict message like any other edit. */
+(function () {
+  "use strict";
+  var dragged = null;
+
+  function rowOf(target) {
+    return target && target.closest ? target.closest("#agenda tr[data-item]") : null;
+  }
+
+  document.addEventListener("dragstart", function (event) {
+    var row = rowOf(event.target);
+    if (!row || !row.draggable) { return; }
+    dragged = row;
+    row.classList.add("agenda-dragging");
+    event.dataTransfer.effectAllowed = "move";
+    event.dataTransfer.setData("text/plain", row.dataset.item);
+  });
+
+  document.addEventListener("dragover", function (event) {
+    var row = rowOf(event.target);
+    if (!dragged || !row || row === dragged) { return; }
+    event.preventDefault();
+    event.dataTransfer.dropEffect = "move";
+    var box = row.getBoundingClientRect();
+    var after = event.clientY > box.top + box.height / 2;
+    row.parentNode.insertBefore(dragged, after ? row.nextSibling : row);
+  });
+
+  document.addEventListener("dragend", function () {
+    if (!dragged) { return; }
+    var row = dragged;
+    dragged = null;
+    row.classList.remove("agenda-dragging");
+    var agenda = document.getElementById("agenda");
+    if (!agenda || !agenda.dataset.reorderUrl || !window.htmx) { return; }
+    var order = Array.prototype.map.call(agenda.querySelectorAll("tr[data-item]"), function (tr) {
+      return tr.dataset.item;
+    });
+    window.htmx.ajax("POST", agenda.dataset.reorderUrl, {
+      source: agenda,
+      target: "#agenda",
+      swap: "outerHTML",
+      values: { version: agenda.dataset.version, order: order.join(",") }
+    });
+  });
+})();

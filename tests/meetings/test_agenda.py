@@ -322,9 +322,20 @@ def test_reorder_whole_list_and_stale_edit_refused(meeting: Meeting, sam: Any) -
     version = meeting.version
     agenda_reorder(meeting=meeting, order=[ids["C"], ids["A"], ids["B"]], by=sam, expected_version=version)
     assert order(meeting) == ["C", "A", "B"]
+    # Only C was moved by hand; A and B just made room.
+    assert list(meeting.items.filter(placed_manually=True).values_list("case__reference", flat=True)) == ["C"]
     with pytest.raises(AgendaConflict):
         agenda_item_shift(meeting=meeting, item_id=ids["A"], offset=1, by=sam, expected_version=version)
     assert order(meeting) == ["C", "A", "B"]
+
+
+def test_moved_items_finds_what_a_drag_really_moved() -> None:
+    from meetings.agenda import moved_items
+
+    assert moved_items([6, 0, 1, 2, 3, 4, 5], list("GABCDEF")) == ["G"]
+    assert moved_items([0, 1, 2], list("ABC")) == []
+    assert moved_items([1, 0], list("BA")) == ["B"]
+    assert moved_items([], []) == []
 
 
 def test_publish_notifies_invited_referents_and_requesters(meeting: Meeting, sam: Any, rita: Any) -> None:

@@ -228,3 +228,21 @@ def test_agenda_page_query_count_is_constant(
     assert response.status_code == 200
     with django_assert_max_num_queries(10):
         assert client.get(reverse("meetings:list")).status_code == 200
+
+
+def test_drag_and_drop_reorder_endpoint(client: Any, meeting: Meeting, sam: Any) -> None:
+    built(meeting, sam)
+    login(client, sam)
+    ids = dict(meeting.items.values_list("case__reference", "pk"))
+    url = reverse("meetings:agenda_reorder", args=[meeting.pk])
+    new_order = f"{ids['C']},{ids['A']},{ids['B']}"
+    response = client.post(url, {"version": meeting.version, "order": new_order}, HTTP_HX_REQUEST="true")
+    assert response.status_code == 200 and 'id="agenda"' in response.content.decode()
+    assert order(meeting) == ["C", "A", "B"]
+    meeting.refresh_from_db()
+    # An order that does not match the agenda (an item added meanwhile elsewhere) is a conflict, not a 500.
+    partial = client.post(url, {"version": meeting.version, "order": f"{ids['A']},{ids['B']}"})
+    assert partial.status_code == 409
+    garbage = client.post(url, {"version": meeting.version, "order": "1,x"})
+    assert garbage.status_code == 400 and "Ordre invalide" in garbage.content.decode()
+    assert order(meeting) == ["C", "A", "B"]
