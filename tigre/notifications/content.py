@@ -41,7 +41,7 @@ def _subject_text(kind: str, *, ref: str, meeting: str) -> str:
         Kind.CUTOFF_SUMMARY: _("Bilan de la date limite : %(meeting)s"),
         Kind.PV_REMINDER: _("Rappel : déclarations de pharmacovigilance en attente"),
     }
-    template = subjects.get(kind, "%(kind)s")
+    template: str = subjects.get(kind, "%(kind)s")  # type: ignore[call-overload]
     return "[TIGRE] " + template % {"ref": ref, "meeting": meeting, "kind": kind}
 
 
@@ -89,12 +89,12 @@ def _local(value: Any, fmt: str) -> str:
     return date_format(timezone.localtime(value), fmt) if value else ""
 
 
-def _referent_items(n: Notification) -> list[dict[str, Any]]:
+def _referent_items(meeting_id: int, user_id: int) -> list[dict[str, Any]]:
     """The recipient's own cases on the meeting's agenda (AgendaItemReferent rows), nothing else."""
     from meetings.models import AgendaItemReferent
 
     rows = (
-        AgendaItemReferent.objects.filter(item__meeting_id=n.meeting_id, referent__user_id=n.recipient_id)
+        AgendaItemReferent.objects.filter(item__meeting_id=meeting_id, referent__user_id=user_id)
         .select_related("item__case__patient", "category")
         .order_by("item__position", "item__pk", "category__position")
     )
@@ -117,18 +117,18 @@ def _referent_items(n: Notification) -> list[dict[str, Any]]:
     return list(items.values())
 
 
-def _slot(n: Notification) -> str:
+def _slot(meeting_id: int, case_id: int) -> str:
     from meetings.models import AgendaItem
 
-    item = AgendaItem.objects.filter(meeting_id=n.meeting_id, case_id=n.case_id).only("slot_start").first()
+    item = AgendaItem.objects.filter(meeting_id=meeting_id, case_id=case_id).only("slot_start").first()
     return _local(item.slot_start, "H:i") if item and item.slot_start else ""
 
 
-def _last_info_request(n: Notification) -> str:
+def _last_info_request(case_id: int) -> str:
     from cases.models import CaseMessage
 
     msg = (
-        CaseMessage.objects.filter(case_id=n.case_id, kind=CaseMessage.Kind.INFO_REQUEST)
+        CaseMessage.objects.filter(case_id=case_id, kind=CaseMessage.Kind.INFO_REQUEST)
         .order_by("-created_at", "-pk")
         .values_list("body", flat=True)
         .first()
@@ -136,11 +136,11 @@ def _last_info_request(n: Notification) -> str:
     return msg or ""
 
 
-def _last_reason(n: Notification, *, to_status: str) -> str:
+def _last_reason(case_id: int, *, to_status: str) -> str:
     from cases.models import StatusChange
 
     reason = (
-        StatusChange.objects.filter(case_id=n.case_id, to_status=to_status)
+        StatusChange.objects.filter(case_id=case_id, to_status=to_status)
         .order_by("-at", "-pk")
         .values_list("reason", flat=True)
         .first()
@@ -172,13 +172,13 @@ def render_context(n: Notification) -> dict[str, Any]:
         ctx["meeting_time"] = _local(meeting.starts_at, "H:i")
         ctx["video_url"] = meeting.video_url
     if n.kind == Kind.SCHEDULED and case is not None and meeting is not None:
-        ctx.setdefault("slot", _slot(n))
+        ctx.setdefault("slot", _slot(meeting.pk, case.pk))
     if n.kind == Kind.INFO_REQUESTED and case is not None and not ctx.get("message"):
-        ctx["message"] = ctx.get("question") or _last_info_request(n)
+        ctx["message"] = ctx.get("question") or _last_info_request(case.pk)
     if n.kind == Kind.DECLINED and case is not None and not ctx.get("reason"):
-        ctx["reason"] = _last_reason(n, to_status="declined")
+        ctx["reason"] = _last_reason(case.pk, to_status="declined")
     if n.kind in (Kind.AGENDA_PUBLISHED, Kind.MEETING_REMINDER) and meeting is not None:
-        ctx["items"] = _referent_items(n)
+        ctx["items"] = _referent_items(meeting.pk, n.recipient_id)
     if n.kind in (Kind.URGENT_ALERT, Kind.URGENT_ESCALATION, Kind.URGENT_ACKNOWLEDGED) and case is not None:
         ctx["grade"] = case.highest_grade
         ctx["alerted_at"] = _local(case.urgent_alerted_at, "j F Y à H:i")

@@ -33,7 +33,7 @@ def enqueue_deliveries(notification_ids: list[int]) -> int:
     try:
         with app.connection_for_write(transport_options=ENQUEUE_TRANSPORT_OPTIONS) as conn:
             for pk in notification_ids:
-                deliver_notification.apply_async(args=[pk], retry=False, connection=conn)
+                deliver_notification.apply_async(args=(pk,), retry=False, connection=conn)  # type: ignore[call-arg]
                 sent += 1
     except Exception as exc:  # broker unreachable: the periodic sweep will deliver them
         logger.warning(

@@ -48,9 +48,10 @@ def mark_read(request: HttpRequest) -> HttpResponse:
         messages.error(request, _("Notification inconnue."))
         return redirect("notifications:inbox")
     pk = form.cleaned_data["id"]
-    notifications_mark_read(user=request.user, ids=[pk] if pk else None)
+    user = request.user
+    notifications_mark_read(user=user, ids=[pk] if pk else None)
     if pk:
-        n = Notification.objects.filter(pk=pk, recipient=request.user).first()
+        n = Notification.objects.filter(pk=pk, recipient_id=user.pk).first()
         if n is not None and request.POST.get("open"):
             return redirect(link_for(n))
     return redirect(_safe_next(request, "notifications:inbox"))
@@ -122,9 +123,8 @@ def urgent_opinion(request: HttpRequest, pk: int) -> HttpResponse:
 
 def dev_outbox(request: HttpRequest) -> HttpResponse:
     """DEBUG only (routed from dev_urls): what the app has sent or is about to send, newest first."""
-    if not request.user.is_superuser and not request.user.has_role(
-        Role.ADMINISTRATOR, Role.COORDINATOR, Role.SECRETARIAT
-    ):
+    user: Any = request.user
+    if not user.is_superuser and not user.has_role(Role.ADMINISTRATOR, Role.COORDINATOR, Role.SECRETARIAT):
         raise PermissionDenied
     from .delivery import build_message
 
