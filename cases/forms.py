@@ -416,7 +416,7 @@ class RequestForms:
             self.case_form = CaseFieldsForm(prefix="case", mode=mode, initial=case_initial)
             self.lines = line_formset(initial=lines_initial, form_kwargs=line_kwargs)
             self.toxicities = toxicity_formset(initial=tox_initial, form_kwargs=tox_kwargs)
-        self.section_errors: dict[str, list[str]] = {"lines": [], "toxicities": []}
+        self.section_errors: dict[str, list[str]] = {"lines": [], "toxicities": [], "general": []}
 
     @property
     def is_bound(self) -> bool:
@@ -483,6 +483,8 @@ class RequestForms:
             items.append({"label": str(_("Toxicités")), "message": e, "anchor": "section-toxicities"})
         for i, form in enumerate(self.toxicities.rows(), start=1):
             add(form, str(_("Toxicité %(n)s — ") % {"n": i}))
+        for e in self.section_errors["general"]:
+            items.append({"label": "", "message": e, "anchor": ""})
         for e in self.lines.non_form_errors() + self.toxicities.non_form_errors():
             items.append({"label": "", "message": str(e), "anchor": ""})
         return items

@@ -7,7 +7,6 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -113,22 +112,25 @@ def _handle_post(request: HttpRequest, case: Case | None) -> HttpResponse:
     payload = draft_forms.payload()
     raw = raw_data(request.POST)
     try:
-        with transaction.atomic():
-            if case is None:
-                payload["co_requesters"] = payload["co_requesters"] or []
-                case = services.case_create(by=request.user, raw_data=raw, **payload)
-            else:
-                case = services.case_save_draft(case=case, by=request.user, raw_data=raw, **payload)
-            if mode == SUBMIT and valid:
-                case = services.case_submit(case=case, by=request.user)
-    except services.CaseIncomplete as exc:
-        forms.section_errors.setdefault("lines", [])
-        for _field, message in exc.missing:
-            forms.section_errors["lines" if _field.startswith("line") else "toxicities"].append(message)
-        valid = False
-    except ValidationError as exc:
+        if case is None:
+            payload["co_requesters"] = payload["co_requesters"] or []
+            case = services.case_create(by=request.user, raw_data=raw, **payload)
+        else:
+            case = services.case_save_draft(case=case, by=request.user, raw_data=raw, **payload)
+    except ValidationError as exc:  # not a draft any more, or not the requester's
         messages.error(request, " ".join(exc.messages))
         return redirect("cases:my_cases")
+    if mode == SUBMIT and valid:
+        # Its own transaction: if submission is refused, the draft saved above stays saved.
+        try:
+            case = services.case_submit(case=case, by=request.user)
+        except services.CaseIncomplete as exc:
+            # The form checks the same rules field by field; this is the service's last word.
+            forms.section_errors["general"] = [message for _field, message in exc.missing]
+            valid = False
+        except ValidationError as exc:
+            forms.section_errors["general"] = list(exc.messages)
+            valid = False
     if mode == SUBMIT and valid:
         messages.success(
             request,
