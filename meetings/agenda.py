@@ -85,7 +85,11 @@ def kind_for(case: Case) -> str:
     return AgendaItem.Kind.STANDARD
 
 
-_KIND_RANK = {AgendaItem.Kind.URGENT_RATIFICATION: 0, AgendaItem.Kind.URGENT: 1, AgendaItem.Kind.STANDARD: 2}
+_KIND_RANK: dict[str, int] = {
+    AgendaItem.Kind.URGENT_RATIFICATION: 0,
+    AgendaItem.Kind.URGENT: 1,
+    AgendaItem.Kind.STANDARD: 2,
+}
 _FAR_FUTURE = dt.datetime.max.replace(tzinfo=dt.UTC)
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils import timezone
@@ -57,7 +57,7 @@ class MoveItemForm(VersionForm):
     def __init__(self, *args: Any, meetings: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if meetings is not None:
-            self.fields["target"].queryset = meetings
+            cast(forms.ModelChoiceField, self.fields["target"]).queryset = meetings
 
 
 class RemoveItemForm(VersionForm):
@@ -92,7 +92,7 @@ class AddCaseForm(VersionForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["case"].queryset = late_case_choices()
+        cast(forms.ModelChoiceField, self.fields["case"]).queryset = late_case_choices()
 
 
 class CancelMeetingForm(VersionForm):
@@ -139,7 +139,7 @@ class CoordinatorsForm(VersionForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["coordinators"].queryset = coordinator_choices()
+        cast(forms.ModelMultipleChoiceField, self.fields["coordinators"]).queryset = coordinator_choices()
 
     def clean_coordinators(self) -> list[Any]:
         chosen = list(self.cleaned_data["coordinators"])

@@ -47,6 +47,11 @@ from .selectors import (
 EDITORS = (Role.SECRETARIAT, Role.COORDINATOR)
 
 
+def is_htmx(request: HttpRequest) -> bool:
+    """django-htmx sets ``request.htmx`` (falsy outside htmx requests)."""
+    return bool(getattr(request, "htmx", False))
+
+
 def _meeting_or_404(pk: Any) -> Meeting:
     try:
         return meeting_get(pk)
@@ -92,7 +97,7 @@ def _agenda_response(
 ) -> HttpResponse:
     """After an edit: the agenda block for htmx, else a redirect (or the full page with the error)."""
     meeting = _meeting_or_404(meeting_pk)
-    if request.htmx:
+    if is_htmx(request):
         # htmx swaps only 2xx answers: the conflict is shown inside the fresh agenda block.
         return render(request, "meetings/_agenda.html", agenda_context(meeting, error=error, **extra))
     if error:
@@ -154,7 +159,7 @@ def _edit(request: HttpRequest, pk: int, form: Any, action: Any) -> HttpResponse
         return _agenda_response(request, meeting.pk, error=_message_of(exc), status=409)
     except ValidationError as exc:
         return _agenda_response(request, meeting.pk, error=_message_of(exc), status=400)
-    if notice and not request.htmx:
+    if notice and not is_htmx(request):
         messages.success(request, notice)
     return _agenda_response(request, meeting.pk, notice=notice or "")
 

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import CaseStatus, Urgency
+from meetings.models import Meeting
 from referents.models import Centre, OrganCategory
 
 from .selectors import TriageFilters
@@ -100,16 +101,18 @@ class DeclineForm(forms.Form):
 
 
 class ScheduleForm(forms.Form):
-    meeting = forms.ModelChoiceField(label=_("Réunion"), queryset=None, empty_label=None)  # type: ignore[arg-type]
+    meeting: forms.ModelChoiceField = forms.ModelChoiceField(
+        label=_("Réunion"), queryset=Meeting.objects.none(), empty_label=None
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         from meetings.selectors import upcoming_meetings
 
         super().__init__(*args, **kwargs)
-        field = self.fields["meeting"]
-        field.queryset = upcoming_meetings()  # type: ignore[attr-defined]
+        field = cast(forms.ModelChoiceField, self.fields["meeting"])
+        field.queryset = upcoming_meetings()
         field.widget.attrs["class"] = "form-select"
-        field.label_from_instance = _meeting_label  # type: ignore[attr-defined]
+        field.label_from_instance = _meeting_label  # type: ignore[method-assign,assignment]
 
 
 def _meeting_label(meeting: Any) -> str:

@@ -31,6 +31,11 @@ TRIAGERS = (Role.SECRETARIAT, Role.COORDINATOR)
 PAGE_SIZE = 25
 
 
+def is_htmx(request: HttpRequest) -> bool:
+    """django-htmx sets ``request.htmx`` (falsy outside htmx requests)."""
+    return bool(getattr(request, "htmx", False))
+
+
 def _back(request: HttpRequest, case: Case | None = None) -> str:
     """Where to go after an action: the page the user came from if it is ours, else the queue."""
     target = request.POST.get("next") or request.GET.get("next") or ""
@@ -40,7 +45,7 @@ def _back(request: HttpRequest, case: Case | None = None) -> str:
 
 
 def _done(request: HttpRequest, url: str) -> HttpResponse:
-    if request.htmx:
+    if is_htmx(request):
         response = HttpResponse(status=204)
         response["HX-Redirect"] = url
         return response
@@ -68,7 +73,7 @@ def triage_queue_view(request: HttpRequest) -> HttpResponse:
         "full_path": request.get_full_path(),
         "filtered": any(v for k, v in request.GET.items() if k != "page"),
     }
-    if request.htmx and request.htmx.target == "triage-results":
+    if is_htmx(request) and request.headers.get("HX-Target") == "triage-results":
         return render(request, "cases/triage/_results.html", context)
     return render(request, "cases/triage/queue.html", context)
 
