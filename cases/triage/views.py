@@ -64,6 +64,7 @@ def triage_queue_view(request: HttpRequest) -> HttpResponse:
     cases = list(page.object_list)
     for case in cases:
         case.age_label = age_label(now - (case.submitted_at or case.created_at))  # type: ignore[attr-defined]
+    services.access_log_listed(request=request, cases=cases, target="tri des demandes")
     context = {
         "form": form,
         "page": page,

@@ -131,11 +131,11 @@ def test_queue_query_count_is_constant(client: Any, sam: Any, n: int, django_ass
             urgent=k % 5 == 0,
         )
     login(client, sam)
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(13):
         response = client.get(reverse(QUEUE))
     assert response.status_code == 200
     assert len(response.context["cases"]) == min(n, 25)
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(13):
         client.get(reverse(QUEUE), {"q": "a", "grade": 2, "etat": "submitted"})
 
 
@@ -231,3 +231,18 @@ def test_age_label_is_short() -> None:
     assert age_label(dt.timedelta(hours=3, minutes=5)) == "3 h 05"
     assert age_label(dt.timedelta(days=6, hours=3, minutes=59)) == "6 j 3 h"
     assert age_label(dt.timedelta(seconds=-5)) == "0 min"
+
+
+def test_queue_and_agenda_pages_are_traced(client: Any, sam: Any) -> None:
+    from meetings.agenda import agenda_build
+
+    shown = accepted_case(status=CaseStatus.SUBMITTED)
+    meeting = MeetingFactory(starts_at=paris(2026, 12, 9, 17, 0))
+    on_agenda = accepted_case()
+    agenda_build(meeting=meeting, by=sam)
+    login(client, sam)
+    client.get(reverse(QUEUE))
+    assert AccessLog.objects.filter(user=sam, case=shown, target="tri des demandes").exists()
+    client.get(reverse("meetings:detail", args=[meeting.pk]))
+    row = AccessLog.objects.get(user=sam, case=on_agenda, target=f"ordre du jour {meeting.pk}")
+    assert row.patient_id == on_agenda.patient_id and row.action == "view_case"
