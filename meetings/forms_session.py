@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils import timezone
@@ -59,7 +59,8 @@ class AvisForm(forms.ModelForm):
     def __init__(self, *args: Any, present_users: Any = None, meeting_day: date | None = None, **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.meeting_day = meeting_day
-        self.fields["contributors"].queryset = present_users if present_users is not None else User.objects.none()
+        contributors = cast(forms.ModelMultipleChoiceField, self.fields["contributors"])
+        contributors.queryset = present_users if present_users is not None else User.objects.none()
         self.fields["rechallenge"].required = False
         self.fields["answer"].error_messages["required"] = _("La réponse de la RCP est obligatoire.")
         self.fields["ici_decision"].required = True
@@ -69,7 +70,7 @@ class AvisForm(forms.ModelForm):
         self.fields["contributors"].error_messages["invalid_choice"] = _(
             "Les contributeurs doivent être présents à la réunion."
         )
-        self.fields["ici_decision"].choices = list(Avis.IciDecision.choices)
+        cast(forms.ChoiceField, self.fields["ici_decision"]).choices = list(Avis.IciDecision.choices)
         if self.instance.pk and "contributors" not in self.initial:
             self.initial["contributors"] = [u.pk for u in self.instance.contributors.all()]
 
@@ -87,7 +88,7 @@ class AvisForm(forms.ModelForm):
         return value
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data: dict[str, Any] = super().clean() or {}
         for name in ("steroids_dose", "other_immunosuppressant", "specialist_consultation", "further_tests"):
             if isinstance(data.get(name), str):
                 data[name] = data[name].strip()

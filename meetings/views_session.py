@@ -12,6 +12,7 @@ from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -43,9 +44,10 @@ def _status_for(exc: Exception) -> int:
 def _log_case_views(request: HttpRequest, cases: Iterable[Any], target: str) -> None:
     """One access-trail row per case shown on a list page, written in one query."""
     ip = client_ip(request)
+    user: Any = request.user
     rows = [
         AccessLog(
-            user=request.user,
+            user=user,
             action=AccessLog.Action.VIEW_CASE,
             case_id=case.pk,
             patient_id=case.patient_id,
@@ -117,13 +119,13 @@ def _session_context(request: HttpRequest, meeting: Meeting) -> dict[str, Any]:
     participants = sel.session_participants(meeting)
     items = sel.session_items(meeting)
     quorum = sel.quorum_status(meeting=meeting, participants=participants, items=items)
-    day = meeting.starts_at
-    rows = []
+    day = timezone.localdate(meeting.starts_at)
+    rows: list[dict[str, Any]] = []
     for item in items:
         rows.append(
             {
                 "item": item,
-                "summary": sel.summarise(item, on=day.date()),
+                "summary": sel.summarise(item, on=day),
                 "avis": sel.item_avis(item),
                 "cover": quorum.items.get(item.pk),
             }
@@ -247,7 +249,7 @@ def _item_context(request: HttpRequest, meeting: Meeting, item_pk: int) -> dict[
     return {
         "meeting": meeting,
         "item": item,
-        "summary": sel.summarise(item, on=meeting.starts_at.date()),
+        "summary": sel.summarise(item, on=timezone.localdate(meeting.starts_at)),
         "avis": sel.item_avis(item),
         "cover": quorum.items.get(item.pk),
         "quorum": quorum,
@@ -277,7 +279,7 @@ def _avis_form(ctx: dict[str, Any], data: Any = None) -> AvisForm:
         initial=initial,
         instance=ctx["avis"],
         present_users=User.objects.filter(pk__in=present_ids).order_by("last_name", "first_name"),
-        meeting_day=ctx["meeting"].starts_at.date(),
+        meeting_day=timezone.localdate(ctx["meeting"].starts_at),
     )
 
 
@@ -344,7 +346,7 @@ def postpone(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
             )
             return redirect("meetings:session", pk=meeting.pk)
     else:
-        error = " ".join(e for errs in form.errors.values() for e in errs)
+        error = " ".join(str(e) for errs in form.errors.values() for e in errs)
     meeting.refresh_from_db()
     return _render_session(request, meeting, status=status, error=error)
 
@@ -390,7 +392,8 @@ def calendar_settings(request: HttpRequest) -> HttpResponse:
 
 
 def _calendar_ctx(request: HttpRequest) -> dict[str, Any]:
-    feed = CalendarFeed.objects.filter(user=request.user, revoked_at__isnull=True).order_by("-created_at").first()
+    user: Any = request.user
+    feed = CalendarFeed.objects.filter(user=user, revoked_at__isnull=True).order_by("-created_at").first()
     url = request.build_absolute_uri(reverse("meetings:calendar_feed", args=[feed.token])) if feed else ""
     return {"feed": feed, "feed_url": url}
 
