@@ -169,6 +169,13 @@ def box(mailbox: tuple[Mailbox, int], worker: str) -> Mailbox:
     return mailbox[0]
 
 
+def send(task: Any) -> None:
+    """Enqueue on a fresh connection (as the app's own enqueue does), not on the app's shared pool, which
+    another test may have closed."""
+    with app.connection_for_write() as conn:
+        task.apply_async(connection=conn)
+
+
 def wait_for(check: Callable[[], bool], timeout: float = TIMEOUT) -> bool:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -240,10 +247,10 @@ def test_broker_down_at_submission_then_the_sweep_delivers_each_once(
     assert states(ids) == {Notification.State.PENDING} and box.notification_keys() == []
     # The broker is back; a minute later the sweep runs (twice, as two beats or a retry would).
     rows.update(created_at=dt.datetime.now(dt.UTC) - dt.timedelta(minutes=2))
-    sweep_pending_notifications.delay()
-    sweep_pending_notifications.delay()
+    send(sweep_pending_notifications)
+    send(sweep_pending_notifications)
     assert wait_for(lambda: states(ids) == {Notification.State.SENT})
-    sweep_pending_notifications.delay()
+    send(sweep_pending_notifications)
     time.sleep(0.5)
     keys = box.notification_keys()
     assert sorted(keys) == sorted(rows.values_list("key", flat=True))  # exactly once each
@@ -264,8 +271,8 @@ def test_a_reminder_run_twice_sends_once(box: Mailbox, victor: Any) -> None:
     from tests.factories.pharmacovigilance import PvFollowUpFactory
 
     PvFollowUpFactory(status="to_declare", status_changed_at=dt.datetime.now(dt.UTC) - dt.timedelta(days=10))
-    remind_pv_to_declare.delay()
-    remind_pv_to_declare.delay()
+    send(remind_pv_to_declare)
+    send(remind_pv_to_declare)
     assert wait_for(lambda: Notification.objects.filter(kind=Kind.PV_REMINDER, state="sent").exists())
     time.sleep(0.5)
     assert Notification.objects.filter(kind=Kind.PV_REMINDER).count() == 1
