@@ -28,8 +28,10 @@ def _waiting_on_a_lock() -> int:
         return int(cursor.fetchone()[0])
 
 
-# serialized_rollback: the flush after this test must not wipe the seeded taxonomy other tests rely on.
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+# A real commit is needed for the second connection to see the data, hence transaction=True. No
+# serialized_rollback: the test builds everything it needs with factories, and reloading serialized rows
+# clashes with the role groups post_migrate re-creates after another transactional test's flush.
+@pytest.mark.django_db(transaction=True)
 def test_second_stale_edit_waits_then_gets_a_conflict_and_loses_nothing() -> None:
     first_secretary = UserFactory(roles=["secretariat"])
     second_secretary = UserFactory(roles=["secretariat"])
