@@ -1,0 +1,141 @@
+"""A small world with one object of each kind, for the role x view matrix and the IDOR tests.
+
+alice (clinician) asked for the case; rita (referent) is invited to its meeting and holds a Referent row; bob is a
+clinician elsewhere who should see none of it. Each test gets a fresh world (transaction rolled back).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.apps import apps
+from django.core.files.base import ContentFile
+from django.utils import timezone
+
+from tests.factories.cases import SubmittedCaseFactory, ToxicityFactory
+from tests.factories.meetings import AgendaItemFactory, MeetingFactory
+from tests.factories.referents import AbsenceFactory, CoverageFactory, ReferentFactory
+
+
+@dataclass
+class World:
+    users: dict[str, Any]
+    case: Any
+    other_case: Any
+    attachment: Any
+    toxicity: Any
+    pv: Any
+    meeting: Any
+    item: Any
+    participant: Any
+    referent: Any
+    absence: Any
+    avis: Any
+    feed: Any
+
+
+@pytest.fixture
+def world(alice, bob, rita, sam, cora, victor, adam) -> World:
+    from cases.models import Attachment, Avis, CaseStatus
+    from cases.pharmacovigilance.models import PvFollowUp
+    from meetings.models import CalendarFeed, Participant
+    from tigre.notifications.models import Kind, Notification
+
+    case = SubmittedCaseFactory(requester=alice, status=CaseStatus.SCHEDULED, reference="TIGRE-2026-0500")
+    other_case = SubmittedCaseFactory(reference="TIGRE-2026-0501")  # nobody's among the named people
+    toxicity = ToxicityFactory(case=case, grade=3)
+    pv = PvFollowUp.objects.create(toxicity=toxicity)
+    attachment = Attachment.objects.create(
+        case=case,
+        file=ContentFile(b"%PDF-1.4 compte rendu", name="cr.pdf"),
+        original_name="cr.pdf",
+        content_type="application/pdf",
+        size=21,
+        sha256="0" * 64,
+        uploaded_by=alice,
+    )
+    meeting = MeetingFactory(starts_at=timezone.now() + dt.timedelta(days=3))
+    item = AgendaItemFactory(meeting=meeting, case=case)
+    participant = Participant.objects.create(meeting=meeting, user=rita, invited=True)
+    referent = ReferentFactory(user=rita)
+    CoverageFactory(referent=referent)
+    absence = AbsenceFactory(referent=referent)
+    avis = Avis.objects.create(
+        case=case, meeting=meeting, state=Avis.State.VALIDATED, answer="Poursuivre.", drafted_by=cora
+    )
+    feed = CalendarFeed.objects.create(user=rita, token="jeton-secret-de-rita-" + "x" * 20)
+    Notification.objects.create(recipient=rita, kind=Kind.URGENT_ALERT, case=case, key=f"urgent-{case.pk}-{rita.pk}")
+    users = {
+        "clinician": alice,
+        "other_clinician": bob,
+        "referent": rita,
+        "secretariat": sam,
+        "coordinator": cora,
+        "pharmacovigilance": victor,
+        "administrator": adam,
+    }
+    return World(
+        users, case, other_case, attachment, toxicity, pv, meeting, item, participant, referent, absence, avis, feed
+    )
+
+
+# Tables whose content a refused request must leave exactly as it was.
+FINGERPRINT_EXCLUDED = {"sessions.Session", "axes.AccessAttempt", "axes.AccessLog", "axes.AccessFailureLog"}
+
+
+def db_fingerprint() -> str:
+    """A digest of every row of every application table (sessions and login bookkeeping aside)."""
+    digest = hashlib.sha256()
+    for model in sorted(apps.get_models(), key=lambda m: m._meta.label):
+        if model._meta.label in FINGERPRINT_EXCLUDED or model._meta.proxy or not model._meta.managed:
+            continue
+        digest.update(model._meta.label.encode())
+        for row in model._default_manager.order_by("pk").values_list():
+            digest.update(repr(row).encode())
+    return digest.hexdigest()
+
+
+def url_kwargs(name: str, pattern: str, world: World) -> dict[str, Any]:
+    """Sample URL arguments pointing at the world's objects, by URL name and parameter name."""
+    import re
+
+    namespace = name.split(":")[0]
+    kwargs: dict[str, Any] = {}
+    for param in re.findall(r"<(?:\w+:)?(\w+)>", pattern):
+        if param == "case_pk":
+            kwargs[param] = world.case.pk
+        elif param == "attachment_pk":
+            kwargs[param] = world.attachment.pk
+        elif param == "item_pk":
+            kwargs[param] = world.item.pk
+        elif param == "participant_pk":
+            kwargs[param] = world.participant.pk
+        elif param == "token":
+            kwargs[param] = world.feed.token if name == "meetings:calendar_feed" else "jeton"
+        elif param == "kind":
+            kwargs[param] = "agenda"
+        elif param == "uidb64":
+            kwargs[param] = "MQ"
+        elif param == "pk":
+            kwargs[param] = _pk_for(name, namespace, world)
+        else:
+            raise AssertionError(f"no sample value for <{param}> in {name}: add one to tests/security/conftest.py")
+    return kwargs
+
+
+def _pk_for(name: str, namespace: str, world: World) -> int:
+    if name == "documents:fiche_pdf":
+        return world.avis.pk
+    if name == "documents:case_panel" or namespace in ("cases", "notifications"):
+        return world.case.pk
+    if namespace == "pharmacovigilance":
+        return world.pv.pk
+    if namespace == "referents":
+        return world.absence.pk if "absence_delete" in name else world.referent.pk
+    if namespace in ("meetings", "documents"):
+        return world.meeting.pk
+    raise AssertionError(f"no sample pk for {name}: add one to tests/security/conftest.py")
