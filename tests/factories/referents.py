@@ -64,3 +64,15 @@ class AbsenceFactory(factory.django.DjangoModelFactory):
     start = factory.Faker("date_this_year")
     end = factory.SelfAttribute("start")
     reason = "Congés"
+
+
+def seed_taxonomy() -> None:
+    """Put back the 13 organ categories and their events seeded by migration referents 0002, when a transactional
+    test (which truncates every table) ran before on a reused database. Idempotent."""
+    import importlib
+
+    from django.apps import apps
+
+    if OrganCategory.objects.count() >= 13 and ToxicityEvent.objects.exists():
+        return
+    importlib.import_module("referents.migrations.0002_seed_taxonomy").seed(apps, None)
