@@ -26,13 +26,15 @@ from urllib.parse import unquote, urlsplit
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
-from weasyprint import CSS, HTML
-from weasyprint.text.fonts import FontConfiguration
-from weasyprint.urls import URLFetcher
+
+# WeasyPrint logs every step (even at import) at INFO: useless noise in web and worker logs.
+logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
+
+from weasyprint import CSS, HTML  # noqa: E402
+from weasyprint.text.fonts import FontConfiguration  # noqa: E402
+from weasyprint.urls import URLFetcher  # noqa: E402
 
 logger = logging.getLogger(__name__)
-# WeasyPrint logs every rendering step at INFO: useless noise in worker logs.
-logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
 
 COMMON_STYLESHEET = "pdf/common.css"
 DOCUMENT_LANGUAGE = "fr"

@@ -9,7 +9,6 @@ import factory
 from django.utils import timezone
 
 from cases.models import Avis, CaseStatus, Urgency
-from meetings.documents.models import GeneratedDocument
 from meetings.models import AgendaItem, AgendaItemReferent, Meeting, Participant
 from tigre.lib.specialties import Specialty
 
@@ -40,14 +39,6 @@ class AvisFactory(factory.django.DjangoModelFactory):
     follow_up_date = dt.date(2026, 12, 16)
     declare_pv = True
     drafted_by = factory.SubFactory(UserFactory, roles=["coordinator"])
-
-
-class GeneratedDocumentFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = GeneratedDocument
-
-    kind = GeneratedDocument.Kind.AGENDA
-    meeting = factory.SubFactory(MeetingFactory)
 
 
 def build_meeting(
