@@ -68,6 +68,9 @@ def meetings_create_ahead(*, weeks: int = 8, today: dt.date | None = None) -> li
     """
     today = today or timezone.localdate()
     days = meeting_dates_ahead(weeks=weeks, today=today)
+    if days and days[0] == timezone.localdate() and meeting_bounds(days[0])[0] <= timezone.now():
+        # Today's meeting time has passed (e.g. the task runs on Wednesday evening): start next week.
+        days = meeting_dates_ahead(weeks=weeks, today=today + dt.timedelta(days=1))
     if not days:
         return []
     bounds = {d: meeting_bounds(d) for d in days}

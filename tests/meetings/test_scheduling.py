@@ -204,3 +204,11 @@ def test_coordinators_at_most_two_holding_the_role(sam: object, cora: object) ->
     }
     meeting_set_coordinators(meeting=meeting, coordinators=[other], by=sam)
     assert list(meeting.participants.values_list("user_id", flat=True)) == [other.pk]
+
+
+def test_on_wednesday_evening_the_past_meeting_is_not_created() -> None:
+    with time_machine.travel(paris(2026, 12, 2, 19, 0), tick=False):
+        created = meetings_create_ahead(weeks=2)
+    assert [m.planned_date for m in created] == [dt.date(2026, 12, 9), dt.date(2026, 12, 16)]
+    with time_machine.travel(paris(2026, 12, 9, 9, 0), tick=False):
+        assert [m.planned_date for m in meetings_create_ahead(weeks=3)] == [dt.date(2026, 12, 23)]
