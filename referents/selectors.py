@@ -172,7 +172,10 @@ def directory(
     Three queries whatever the size."""
     searching = bool(text.strip() or specialty or centre_id)
     matching = referent_search(
-        Referent.objects.filter(is_active=True), text=text, specialty=specialty, centre_id=centre_id
+        Referent.objects.filter(is_active=True, user__is_active=True),
+        text=text,
+        specialty=specialty,
+        centre_id=centre_id,
     )
     coverages = (
         Coverage.objects.filter(referent__in=matching.values("pk"), category__is_active=True)

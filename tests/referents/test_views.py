@@ -87,6 +87,14 @@ def test_a_clinician_reads_the_directory_by_organ_with_contacts_and_absent_badge
     assert ranks == [(rita_referent, "primary", False), (other_referent, "backup", True)]
 
 
+def test_the_directory_leaves_out_referents_whose_account_is_disabled(client, alice, rita_referent) -> None:
+    rita_referent.user.is_active = False
+    rita_referent.user.save(update_fields=["is_active"])
+    response = login(client, alice).get(reverse("referents:directory"))
+    listed = [item.referent for e in response.context["categories"] for _c, items in e.centres for item in items]
+    assert listed == []
+
+
 def test_the_directory_query_count_does_not_grow_with_referents(
     client, alice, heart, nancy, django_assert_max_num_queries
 ) -> None:
