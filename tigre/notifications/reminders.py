@@ -156,13 +156,12 @@ def reminders_cutoff_summary(*, now: dt.datetime | None = None) -> list[Notifica
 def reminders_meeting_tomorrow(*, now: dt.datetime | None = None) -> list[Notification]:
     """The day before a meeting, each needed referent gets the reminder (their own cases only)."""
     from meetings.models import AgendaItemReferent
-    from meetings.scheduling import meeting_day
 
     now = now or timezone.now()
     tomorrow = timezone.localdate(now) + dt.timedelta(days=1)
     created: list[Notification] = []
     for meeting in _meetings_after(now):
-        if meeting_day(meeting) != tomorrow and timezone.localdate(meeting.starts_at) != tomorrow:
+        if timezone.localdate(meeting.starts_at) != tomorrow:  # the actual day, also for a moved meeting
             continue
         users = User.objects.filter(
             pk__in=AgendaItemReferent.objects.filter(item__meeting=meeting).values("referent__user_id")
