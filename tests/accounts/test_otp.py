@@ -204,3 +204,17 @@ def test_enrolment_wording_depends_on_the_role(client) -> None:
     assert "Facultatif pour votre rôle" in client.get(reverse("accounts:otp_enrol")).content.decode()
     login(client, UserFactory(roles=[Role.SECRETARIAT]), verified=False)
     assert "exigé en plus du mot de passe" in client.get(reverse("accounts:otp_enrol")).content.decode()
+
+
+def test_verifying_the_code_gives_a_new_session_key(client) -> None:
+    user = UserFactory(roles=[Role.SECRETARIAT])
+    device = TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
+    password_login(client, user)
+    before = client.cookies["sessionid"].value
+    assert client.post(reverse("accounts:otp_verify"), {"token": code_for(device)}).status_code == 302
+    after = client.cookies["sessionid"].value
+    assert after != before
+    from django.contrib.sessions.models import Session
+
+    assert not Session.objects.filter(session_key=before).exists()
+    assert client.get(reverse("home")).status_code == 200

@@ -81,7 +81,7 @@ def device_confirm(*, request: HttpRequest, device: TOTPDevice, token: str) -> b
     locked.save(update_fields=["confirmed"])
     # One authenticator per person: older devices (an earlier phone) stop working.
     TOTPDevice.objects.filter(user_id=locked.user_id).exclude(pk=locked.pk).delete()
-    otp_login(request, locked)
+    _elevate(request, locked)
     return True
 
 
@@ -92,8 +92,14 @@ def device_verify(*, request: HttpRequest, token: str) -> bool:
     device = TOTPDevice.objects.select_for_update().filter(user=request.user, confirmed=True).order_by("pk").first()
     if device is None or not device.verify_token(token):
         return False
-    otp_login(request, device)
+    _elevate(request, device)
     return True
+
+
+def _elevate(request: HttpRequest, device: TOTPDevice) -> None:
+    """The session gains the second factor: a new session key, as at login (a key seen before is worth less)."""
+    request.session.cycle_key()
+    otp_login(request, device)
 
 
 # --- Demo ---------------------------------------------------------------------------------------------
