@@ -197,3 +197,14 @@ def test_retention_follows_the_setting(settings, retention_world) -> None:
     with time_machine.travel(timezone.now() + dt.timedelta(days=365 * 30)):
         assert Patient.objects.filter(pk=mixed.pk).exists()
         assert mixed.pk not in {p.pk for p in retention_plan().patients}  # the open request keeps it
+
+
+def test_retention_task_runs_the_job(retention_world, django_capture_on_commit_callbacks) -> None:
+    from tigre.audit.tasks import anonymise_closed_cases
+
+    old, *_ = retention_world
+    with django_capture_on_commit_callbacks(execute=True):
+        assert anonymise_closed_cases() == 1
+    old.refresh_from_db()
+    assert old.anonymised_at is not None
+    assert anonymise_closed_cases() == 0
