@@ -14,9 +14,7 @@ from tests.factories.cases import CaseFactory, ImmunotherapyLineFactory, Toxicit
 from tests.factories.referents import ToxicityEventFactory
 
 
-# serialized_rollback: the flush after this test must not erase the seeded catalogue and taxonomy
-# that later tests (and a reused test database) rely on.
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_concurrent_submissions_get_distinct_references(alice: Any) -> None:
     assert connection.vendor == "postgresql"
     event = ToxicityEventFactory()
