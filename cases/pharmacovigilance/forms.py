@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils import timezone
@@ -132,8 +132,7 @@ class BulkForm(BootstrapMixin, forms.Form):
         super().__init__(*args, **kwargs)
         # Any positive integer is accepted here; the service reads only rows that exist.
         raw = self.data.getlist("ids") if hasattr(self.data, "getlist") else []
-        ids_field = self.fields["ids"]
-        assert isinstance(ids_field, forms.TypedMultipleChoiceField)
+        ids_field = cast(forms.TypedMultipleChoiceField, self.fields["ids"])
         ids_field.choices = [(v, v) for v in raw if str(v).isdigit()]
 
     def clean_reason(self) -> str:
