@@ -70,7 +70,7 @@ def run_axe(page: Any, label: str = "") -> list[dict[str, Any]]:
             "id": v["id"],
             "impact": v["impact"],
             "help": v["help"],
-            "nodes": [n["target"] for n in v["nodes"]][:5],
+            "nodes": [[n["target"], n.get("failureSummary", "")[-160:]] for n in v["nodes"]][:5],
         }
         for v in result["violations"]
         if v["impact"] in ("serious", "critical")
