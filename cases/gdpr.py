@@ -55,7 +55,7 @@ def _children(model: type[models.Model]) -> Iterator[tuple[type[models.Model], s
         if rel.many_to_many:
             continue  # M2M from a child (e.g. an avis' contributors) point at users, not at this row's children
         child = rel.related_model
-        if child._meta.label in SKIPPED_MODELS:
+        if isinstance(child, str) or child._meta.label in SKIPPED_MODELS:
             continue
         yield child, rel.field.name
 

@@ -11,7 +11,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -54,7 +54,7 @@ class SessionTimeoutMiddleware:
         return self.get_response(request)
 
 
-def second_factor_exempt(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+def second_factor_exempt(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
     """Mark a view reachable after the password but before the second factor (the OTP pages, logout)."""
     view.second_factor_exempt = True  # type: ignore[attr-defined]
     return view

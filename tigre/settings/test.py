@@ -15,7 +15,7 @@ if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
     raise RuntimeError(f"Tests run on PostgreSQL only; DATABASE_URL is {env('DATABASE_URL')!r}")
 REDIS_URL = env("REDIS_URL", default=DEFAULT_TEST_REDIS_URL)
 CELERY_BROKER_URL = REDIS_URL
-CELERY_BROKER_TRANSPORT_OPTIONS: dict = {}
+CELERY_BROKER_TRANSPORT_OPTIONS = {}  # type: ignore[var-annotated]
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed; argon2 is tested explicitly
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
