@@ -13,6 +13,26 @@ from tests.factories.referents import CentreFactory
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/tigre"
 
 
+def _reseed_after_flush(sender: Any, **kwargs: Any) -> None:
+    """A transactional test ends with a flush (TRUNCATE of every table) followed by post_migrate: put back the
+    rows that data migrations seed (organ taxonomy, ICI catalogue) so later tests see the same database as a
+    freshly migrated one. Role groups are re-created by the accounts app's own post_migrate handler."""
+    import importlib
+
+    from django.apps import apps
+
+    if sender.label == "referents":
+        from referents.models import OrganCategory
+
+        if not OrganCategory.objects.exists():
+            importlib.import_module("referents.migrations.0002_seed_taxonomy").seed(apps, None)
+    elif sender.label == "cases":
+        from cases.models import Drug
+
+        if not Drug.objects.exists():
+            importlib.import_module("cases.migrations.0004_seed_drugs").seed(apps, None)
+
+
 def pytest_configure(config: pytest.Config) -> None:
     """Fail at once, in one clear line, if PostgreSQL is unreachable (no silent fallback)."""
     import environ
@@ -33,6 +53,10 @@ def pytest_configure(config: pytest.Config) -> None:
     except psycopg2.OperationalError as exc:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else exc.__class__.__name__
         pytest.exit(f"PostgreSQL unreachable at DATABASE_URL={url}: {first}", returncode=3)
+
+    from django.db.models.signals import post_migrate
+
+    post_migrate.connect(_reseed_after_flush, dispatch_uid="tests.reseed_after_flush")
 
 
 @pytest.fixture
