@@ -22,8 +22,8 @@ class StatusChangeInline(admin.TabularInline):
     model = StatusChange
     extra = 0
     can_delete = False
-    fields = ["at", "from_status", "to_status", "by", "reason"]
-    readonly_fields = fields
+    fields = ("at", "from_status", "to_status", "by", "reason")
+    readonly_fields = ("at", "from_status", "to_status", "by", "reason")
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False

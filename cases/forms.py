@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -55,6 +55,10 @@ def _date_field(label: Any, *, month: bool = False) -> forms.DateField:
         input_formats=MONTH_INPUT_FORMATS if month else DATE_INPUT_FORMATS,
         error_messages={"invalid": _("Date invalide (jj/mm/aaaa).")},
     )
+
+
+def _set_choices(field: forms.Field, choices: Any) -> None:
+    field.choices = choices  # type: ignore[attr-defined]
 
 
 class ModeMixin:
@@ -103,7 +107,7 @@ class PatientForm(ModeMixin, forms.ModelForm):
             max_digits=5,
             decimal_places=1,
         )
-        self.fields["sex"].choices = list(self.fields["sex"].choices)[1:] if self.fields["sex"].choices else []
+        _set_choices(self.fields["sex"], list(getattr(self.fields["sex"], "choices", []))[1:])
         # Typed with spaces or dots as printed on a card: normalised, then checked (format and key) in clean_ins.
         self.fields["ins"] = forms.CharField(
             label=_("INS (NIR + clé)"),
@@ -113,7 +117,7 @@ class PatientForm(ModeMixin, forms.ModelForm):
             widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
         )
         if centres is not None:
-            self.fields["treating_centre"].choices = [("", "---------")] + [(c.pk, str(c)) for c in centres]
+            _set_choices(self.fields["treating_centre"], [("", "---------")] + [(c.pk, str(c)) for c in centres])
         self.set_mode(mode)
 
     def clean_ins(self) -> str:
@@ -170,8 +174,8 @@ class CaseFieldsForm(ModeMixin, forms.ModelForm):
             required=False,
         )
         self.fields["primary_site"].label = _("code CIM-10")
-        self.fields["reason"].choices = list(RequestReason.choices)
-        self.fields["urgency"].choices = list(Urgency.choices)
+        _set_choices(self.fields["reason"], list(RequestReason.choices))
+        _set_choices(self.fields["urgency"], list(Urgency.choices))
         self.set_mode(mode)
 
     def clean_co_requester_emails(self) -> list[Any]:
@@ -207,7 +211,7 @@ class CaseFieldsForm(ModeMixin, forms.ModelForm):
         return value
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if self.mode == SUBMIT:
             if data.get("question") is not None and not str(data.get("question", "")).strip():
                 self.add_error("question", _("La question posée à la RCP est obligatoire."))
@@ -225,7 +229,7 @@ class RowFormSet(BaseFormSet):
     def initial_form_count(self) -> int:
         return 0
 
-    def rows(self) -> list[forms.Form]:
+    def rows(self) -> list[Any]:
         return [f for f in self.forms if f.has_changed()]
 
 
@@ -251,11 +255,11 @@ class LineForm(ModeMixin, forms.Form):
     def __init__(self, *args: Any, mode: str = DRAFT, drugs: Mapping[str, Drug] | None = None, **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.drug_map = dict(drugs or {})
-        self.fields["drugs"].choices = [(pk, str(d)) for pk, d in self.drug_map.items()]
+        _set_choices(self.fields["drugs"], [(pk, str(d)) for pk, d in self.drug_map.items()])
         blank = [("", "—")]
-        self.fields["regimen"].choices = blank + list(ImmunotherapyLine.Regimen.choices)
-        self.fields["setting"].choices = blank + list(ImmunotherapyLine.Setting.choices)
-        self.fields["status"].choices = list(ImmunotherapyLine.LineStatus.choices)
+        _set_choices(self.fields["regimen"], blank + list(ImmunotherapyLine.Regimen.choices))
+        _set_choices(self.fields["setting"], blank + list(ImmunotherapyLine.Setting.choices))
+        _set_choices(self.fields["status"], list(ImmunotherapyLine.LineStatus.choices))
         self.set_mode(mode)
 
     def has_changed(self) -> bool:
@@ -266,7 +270,7 @@ class LineForm(ModeMixin, forms.Form):
         return [self.drug_map[pk] for pk in self.cleaned_data.get("drugs", []) if pk in self.drug_map]
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         for name in ("start_date", "last_dose_date"):
             if (err := future_date_error(data.get(name))) is not None:
                 self.add_error(name, err)
@@ -329,7 +333,7 @@ class ToxicityForm(ModeMixin, forms.Form):
     ) -> None:
         super().__init__(*args, **kwargs)
         self.event_map = dict(events or {})
-        self.fields["event"].choices = [("", "—"), *list(event_choices or [])]
+        _set_choices(self.fields["event"], [("", "—"), *list(event_choices or [])])
         self.set_mode(mode)
 
     def clean_event(self) -> ToxicityEvent | None:
@@ -337,7 +341,7 @@ class ToxicityForm(ModeMixin, forms.Form):
         return self.event_map.get(pk) if pk else None
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if (err := future_date_error(data.get("onset_date"))) is not None:
             self.add_error("onset_date", err)
         return data
@@ -380,16 +384,16 @@ def drug_choices() -> dict[str, Drug]:
     return {str(d.pk): d for d in Drug.objects.filter(is_active=True).order_by("target", "name")}
 
 
-def line_formset(**kwargs: Any) -> BaseFormSet:
+def line_formset(**kwargs: Any) -> RowFormSet:
     initial = kwargs.get("initial") or []
     cls = formset_factory(LineForm, formset=RowFormSet, extra=max(len(initial), 1), max_num=20, absolute_max=20)
-    return cls(prefix="line", **kwargs)
+    return cast(RowFormSet, cls(prefix="line", **kwargs))
 
 
-def toxicity_formset(**kwargs: Any) -> BaseFormSet:
+def toxicity_formset(**kwargs: Any) -> RowFormSet:
     initial = kwargs.get("initial") or []
     cls = formset_factory(ToxicityForm, formset=RowFormSet, extra=max(len(initial), 1), max_num=20, absolute_max=20)
-    return cls(prefix="tox", **kwargs)
+    return cast(RowFormSet, cls(prefix="tox", **kwargs))
 
 
 class RequestForms:
@@ -462,11 +466,11 @@ class RequestForms:
         if not self.is_bound:
             return items
 
-        def add(form: forms.Form, prefix_label: str = "") -> None:
+        def add(form: forms.BaseForm, prefix_label: str = "") -> None:
             for name, errors in form.errors.items():
                 if name == "__all__":
                     for e in errors:
-                        items.append({"label": prefix_label, "message": e, "anchor": ""})
+                        items.append({"label": prefix_label, "message": str(e), "anchor": ""})
                     continue
                 bf = form[name]
                 label = f"{prefix_label}{bf.label}"
@@ -483,10 +487,10 @@ class RequestForms:
             items.append({"label": str(_("Toxicités")), "message": e, "anchor": "section-toxicities"})
         for i, form in enumerate(self.toxicities.rows(), start=1):
             add(form, str(_("Toxicité %(n)s — ") % {"n": i}))
-        for e in self.section_errors["general"]:
-            items.append({"label": "", "message": e, "anchor": ""})
-        for e in self.lines.non_form_errors() + self.toxicities.non_form_errors():
-            items.append({"label": "", "message": str(e), "anchor": ""})
+        for message in self.section_errors["general"]:
+            items.append({"label": "", "message": message, "anchor": ""})
+        for err in self.lines.non_form_errors() + self.toxicities.non_form_errors():
+            items.append({"label": "", "message": str(err), "anchor": ""})
         return items
 
     def payload(self) -> dict[str, Any]:

@@ -55,6 +55,8 @@ def my_cases(user: Any, *, status: str = "", urgency: str = "", q: str = "") -> 
 
     ``status`` is one of MY_CASES_STATUS_FILTERS' keys (anything else is ignored), ``urgency`` a Urgency value.
     """
+    import datetime
+
     from django.db.models import OuterRef, Subquery
     from django.utils import timezone
 
@@ -67,7 +69,7 @@ def my_cases(user: Any, *, status: str = "", urgency: str = "", q: str = "") -> 
         AgendaItem.objects.filter(
             case=OuterRef("pk"),
             outcome=AgendaItem.Outcome.PLANNED,
-            meeting__starts_at__gte=timezone.now() - timezone.timedelta(hours=3),
+            meeting__starts_at__gte=timezone.now() - datetime.timedelta(hours=3),
         )
         .exclude(meeting__status=Meeting.Status.CANCELLED)
         .order_by("meeting__starts_at")

@@ -201,7 +201,7 @@ def _row_index(request: HttpRequest, prefix: str) -> int:
 def line_row(request: HttpRequest) -> HttpResponse:
     index = _row_index(request, "line")
     formset = line_formset(form_kwargs={"drugs": drug_choices()})
-    form = formset._construct_form(index, **formset.get_form_kwargs(index))
+    form = formset._construct_form(index, **formset.get_form_kwargs(index))  # type: ignore[attr-defined]
     return render(request, "cases/_line_row.html", {"form": form, "index": index, "total": index + 1, "oob": True})
 
 
@@ -211,7 +211,7 @@ def toxicity_row(request: HttpRequest) -> HttpResponse:
     index = _row_index(request, "tox")
     events, grouped = event_choices()
     formset = toxicity_formset(form_kwargs={"events": events, "event_choices": grouped})
-    form = formset._construct_form(index, **formset.get_form_kwargs(index))
+    form = formset._construct_form(index, **formset.get_form_kwargs(index))  # type: ignore[attr-defined]
     return render(request, "cases/_toxicity_row.html", {"form": form, "index": index, "total": index + 1, "oob": True})
 
 
@@ -220,13 +220,14 @@ def toxicity_row(request: HttpRequest) -> HttpResponse:
 def tag_check(request: HttpRequest) -> HttpResponse:
     """Live TAG suggestion: the toxicities typed so far, checked against DOMAIN.md section 6."""
     event_ids, rows = set(), []
-    for key, value in request.POST.items():
+    posted = {key: str(request.POST.get(key, "")) for key in request.POST}
+    for key, value in posted.items():
         if key.startswith("tox-") and key.endswith("-event") and value.isdigit():
             event_ids.add(int(value))
     events = {str(e.pk): e for e in ToxicityEvent.objects.filter(pk__in=event_ids)}
-    for key, value in request.POST.items():
+    for key, value in posted.items():
         if key.startswith("tox-") and key.endswith("-event"):
-            grade = request.POST.get(key[: -len("event")] + "grade", "")
+            grade = posted.get(key[: -len("event")] + "grade", "")
             rows.append(
                 {"event": events.get(value), "grade": int(grade) if grade in {"1", "2", "3", "4", "5"} else None}
             )
@@ -298,11 +299,11 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "answer_form": AnswerForm(),
         "attachment_form": AttachmentForm(),
         "attachments": list(case.attachments.all()),
-        "avis": case.validated_avis[0] if case.validated_avis else None,
+        "avis": next(iter(getattr(case, "validated_avis", [])), None),
         "tag_suggested": services.tag_suggested(case.toxicities.all()),
         "limits": _limits(),
         # Screens for the whole board show a pseudonym; the requester and the staff need the identity.
-        "show_identity": is_requester or request.user.is_superuser or request.user.sees_all_cases,
+        "show_identity": is_requester or request.user.is_superuser or getattr(request.user, "sees_all_cases", False),
         "age": case.patient.age_on(timezone.localdate()),
     }
     return render(request, "cases/detail.html", context)
@@ -320,7 +321,7 @@ def case_answer(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Réponse envoyée : la demande retourne au secrétariat."))
     else:
-        messages.error(request, " ".join(form.errors.get("body", [])))
+        messages.error(request, " ".join(str(e) for e in form.errors.get("body", [])))
     return redirect("cases:detail", pk=case.pk)
 
 
@@ -360,8 +361,8 @@ def attachment_add(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as exc:
             error = " ".join(exc.messages)
     else:
-        error = " ".join(e for errors in form.errors.values() for e in errors)
-    if request.htmx:
+        error = " ".join(str(e) for errors in form.errors.values() for e in errors)
+    if getattr(request, "htmx", False):
         context = {
             "case": case,
             "attachments": list(case.attachments.all()),
