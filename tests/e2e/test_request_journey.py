@@ -93,7 +93,9 @@ def test_clinician_submits_then_secretariat_triages_builds_and_publishes(
     # An accepted request already waiting, and next week's meeting.
     waiting = SubmittedCaseFactory(
         status=CaseStatus.ACCEPTED,
-        reference="TIGRE-2026-0900",  # clear of the numbers the real submission draws submitted_at=timezone.now() - dt.timedelta(days=2), requester__email="paul@chu.test"
+        reference="TIGRE-2026-0900",  # clear of the numbers the real submission draws
+        submitted_at=timezone.now() - dt.timedelta(days=2),
+        requester__email="paul@chu.test",
     )
     ToxicityFactory(case=waiting, grade=2)
     day = (timezone.now() + dt.timedelta(days=8)).astimezone(PARIS).date()
@@ -198,7 +200,7 @@ def test_clinician_submits_then_secretariat_triages_builds_and_publishes(
 
     # Publishes.
     sec.get_by_role("button", name="Publier l’ordre du jour").click()
-    expect(sec.get_by_text("Ordre du jour publié")).to_be_visible()
+    expect(sec.locator(".alert-success")).to_contain_text("Ordre du jour publié")
     meeting.refresh_from_db()
     assert meeting.status == Meeting.Status.PUBLISHED
     axe_check(sec, "meeting-detail-published")
