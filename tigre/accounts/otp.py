@@ -104,7 +104,7 @@ def _elevate(request: HttpRequest, device: TOTPDevice) -> None:
 
 # --- Demo ---------------------------------------------------------------------------------------------
 
-DEMO_SECRET_SEED = "tigre-demo-totp"  # noqa: S105  # demo settings only: these keys are public by design
+DEMO_SECRET_SEED = "tigre-demo-totp"  # noqa: S105  # nosec B105  # demo settings only: public by design
 
 
 def _demo_key(email: str) -> str:
