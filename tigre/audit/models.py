@@ -1,4 +1,8 @@
-"""The access trail: one row per access to patient data. Append-only."""
+"""The access trail: one row per access to patient data.
+
+Append-only, enforced by PostgreSQL (migration 0003): a trigger refuses every UPDATE and DELETE, except the
+DELETEs of the purge (``services.access_log_purge``), which announces its cut-off in a transaction-local setting
+and may only remove rows older than it, and older than 180 days in any case."""
 
 from __future__ import annotations
 
