@@ -50,7 +50,14 @@ def browser_type_launch_args() -> dict[str, Any]:
 
 @pytest.fixture(scope="session")
 def browser_context_args() -> dict[str, Any]:
-    return {"viewport": DESKTOP, "locale": "fr-FR", "timezone_id": "Europe/Paris", "accept_downloads": True}
+    # Reduced motion: Bootstrap then drops its colour transitions, so axe never measures a colour mid-fade.
+    return {
+        "viewport": DESKTOP,
+        "locale": "fr-FR",
+        "timezone_id": "Europe/Paris",
+        "accept_downloads": True,
+        "reduced_motion": "reduce",
+    }
 
 
 class AxeViolations(AssertionError):
