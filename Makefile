@@ -34,8 +34,19 @@ lint: install
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
 
+## The benchmark on PostgreSQL (BENCH_DATABASE_URL, default tigre_bench; created if missing) and Redis:
+## bench/results.json and a table of targets vs figures. Installs Debian's wrk if missing.
+BENCH_ENV := DJANGO_SETTINGS_MODULE=tigre.settings.bench
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 bench: install
-	$(PY) manage.py bench
+	command -v wrk >/dev/null || { $(SUDO) apt-get install -y wrk || { $(SUDO) apt-get update && $(SUDO) apt-get install -y wrk; }; }
+	$(BENCH_ENV) $(PY) -c "import environ, psycopg2; from psycopg2 import sql; \
+	u = environ.Env().db_url_config(environ.Env().str('BENCH_DATABASE_URL', 'postgres://postgres@127.0.0.1:5432/tigre_bench')); \
+	c = psycopg2.connect(dbname='postgres', user=u['USER'], password=u['PASSWORD'] or None, host=u['HOST'], port=u['PORT'] or 5432); \
+	c.autocommit = True; cur = c.cursor(); cur.execute('SELECT 1 FROM pg_database WHERE datname = %s', [u['NAME']]); \
+	cur.fetchone() or cur.execute(sql.SQL('CREATE DATABASE {}').format(sql.Identifier(u['NAME'])))"
+	$(BENCH_ENV) $(PY) manage.py migrate --noinput -v 0
+	$(BENCH_ENV) $(PY) manage.py bench
 
 clean:
 	rm -rf $(VENV) var

@@ -339,7 +339,8 @@ def load(*, size: Size, seed: int, today: dt.date | None = None) -> Dataset:
         if i < size.next_meeting_cases:
             status, submitted = CaseStatus.ACCEPTED, cutoff_ok - dt.timedelta(hours=i)
         elif i < size.next_meeting_cases + size.open_cases:
-            status = rng.choice([CaseStatus.SUBMITTED, CaseStatus.INFO_REQUESTED, CaseStatus.ACCEPTED])
+            # Waiting for triage: the next meeting's accepted requests are exactly the ones above.
+            status = rng.choice([CaseStatus.SUBMITTED, CaseStatus.INFO_REQUESTED])
             submitted = cutoff_ok - dt.timedelta(days=rng.randint(0, 20), minutes=rng.randint(0, 1440))
         else:
             submitted = first_day + dt.timedelta(seconds=rng.random() * span)

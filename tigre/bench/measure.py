@@ -68,8 +68,10 @@ def timed(
             setup()
         reset_queries()
         start = time.perf_counter()
-        fn()
+        out = fn()
         samples.append((time.perf_counter() - start) * 1000)
+        if check:  # every run is checked, outside the timed part
+            check(out)
     return Result(
         name=name,
         median_ms=round(statistics.median(samples), 2),
@@ -79,10 +81,17 @@ def timed(
     )
 
 
+_inherited: list[Any] = []
+
+
 def _child(fn: Callable[[], Any], queue: Any) -> None:
     from django.db import connections
 
-    connections.close_all()  # never share the parent's socket
+    # Never use (nor close: that would end the parent's session) the parent's socket: keep the inherited
+    # connection objects alive, unused, and let Django open fresh ones.
+    _inherited.extend(c.connection for c in connections.all(initialized_only=True) if c.connection is not None)
+    for conn in connections.all(initialized_only=True):
+        conn.connection = None
     start = time.perf_counter()
     try:
         fn()
@@ -95,7 +104,9 @@ def _child(fn: Callable[[], Any], queue: Any) -> None:
 
 
 def peak_memory_mb(fn: Callable[[], Any]) -> float:
-    """Run `fn` in a forked child and return its peak resident memory (MB), whole process included."""
+    """Run `fn` in a forked child and return its peak resident memory (MB), whole process included.
+
+    The child sees only committed data (its own database connection)."""
     ctx = multiprocessing.get_context("fork")
     queue = ctx.Queue()
     proc = ctx.Process(target=_child, args=(fn, queue))

@@ -1,11 +1,16 @@
-"""The benchmark: PostgreSQL and Redis like the tests, its own database, DEBUG off, the real password hasher."""
+"""The benchmark (`make bench`): PostgreSQL and Redis like the tests, its own database and Redis database,
+DEBUG off."""
 
 from __future__ import annotations
 
 from .test import *  # noqa: F403
-from .test import DATABASES, INSTALLED_APPS, env
+from .test import DATABASES, INSTALLED_APPS, TIGRE, env
 
 DATABASES["default"] = env.db("BENCH_DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/tigre_bench")
+REDIS_URL = env("BENCH_REDIS_URL", default="redis://127.0.0.1:6379/14")
+CELERY_BROKER_URL = REDIS_URL
 INSTALLED_APPS = [*INSTALLED_APPS, "tigre.bench"]
 ROOT_URLCONF = "tigre.bench.urls"
 DEBUG = False
+# A national-size meeting: 60 requests on one agenda (one-minute slots in a 90-minute meeting).
+TIGRE["SLOT_MINUTES"] = 1
