@@ -19,8 +19,8 @@ from django.utils.translation import gettext_lazy as _
 from referents.models import Centre, ToxicityEvent
 from tigre.lib.validators import normalize_ins, validate_ins
 
-from .models import Case, Drug, ImmunotherapyLine, Patient, RequestReason, Urgency
-from .services import (
+from ..models import Case, Drug, ImmunotherapyLine, Patient, RequestReason, Urgency
+from ..services import (
     CASE_FIELDS,
     PATIENT_FIELDS,
     birth_date_error,
@@ -509,7 +509,7 @@ class RequestForms:
         }
 
     def tag_qualifying(self) -> list[Any]:
-        from .services import tag_qualifying
+        from ..services import tag_qualifying
 
         rows = []
         for form in self.toxicities.forms:
@@ -586,47 +586,3 @@ def _initial_from(
         for t in case.toxicities.all()
     ]
     return patient_initial, case_initial, lines, toxicities
-
-
-class AnswerForm(forms.Form):
-    body = forms.CharField(
-        label=_("Votre réponse"),
-        widget=forms.Textarea(attrs={"rows": 4}),
-        max_length=5000,
-        error_messages={"required": _("La réponse ne peut pas être vide.")},
-    )
-
-
-class WithdrawForm(forms.Form):
-    reason = forms.CharField(
-        label=_("Motif du retrait"),
-        widget=forms.Textarea(attrs={"rows": 3}),
-        max_length=1000,
-        error_messages={"required": _("Indiquez pourquoi vous retirez la demande.")},
-    )
-
-
-class AttachmentForm(forms.Form):
-    file = forms.FileField(
-        label=_("Fichier (PDF, PNG ou JPEG)"),
-        error_messages={"required": _("Choisissez un fichier."), "empty": _("Le fichier est vide.")},
-        widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,image/png,image/jpeg"}),
-    )
-    description = forms.CharField(label=_("Description"), required=False, max_length=200)
-
-
-class MyCasesFilterForm(forms.Form):
-    status = forms.ChoiceField(
-        label=_("Statut"),
-        required=False,
-        choices=[
-            ("", _("Tous")),
-            ("draft", _("Brouillons")),
-            ("in_progress", _("En cours")),
-            ("info_requested", _("Informations demandées")),
-            ("answered", _("Avis rendu")),
-            ("ended", _("Retirées ou refusées")),
-        ],
-    )
-    urgency = forms.ChoiceField(label=_("Urgence"), required=False, choices=[("", _("Toutes")), *Urgency.choices])
-    q = forms.CharField(label=_("Recherche"), required=False, max_length=100)
