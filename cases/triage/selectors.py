@@ -13,7 +13,7 @@ from django.db.models import Case as SqlCase
 from django.db.models import Count, Prefetch, Q, QuerySet, Value, When
 from django.db.models.functions import Coalesce
 
-from cases.models import Case, CaseMessage, CaseStatus, Toxicity, Urgency
+from cases.models import Case, CaseMessage, CaseStatus, Patient, Toxicity, Urgency
 
 TRIAGE_STATUSES = (CaseStatus.SUBMITTED, CaseStatus.INFO_REQUESTED, CaseStatus.ACCEPTED)
 
@@ -54,8 +54,10 @@ def triage_queue(filters: TriageFilters | None = None) -> QuerySet[Case]:
         qs.annotate(
             urgent_rank=SqlCase(When(urgency=Urgency.URGENT, then=Value(0)), default=Value(1)),
         )
-        .select_related("patient", "requester", "requester_centre", "patient__treating_centre")
+        .select_related("requester", "requester_centre")
         .prefetch_related(
+            # Fetched for the page only: joined here, the sort over the queue would hash all 100,000 patients.
+            Prefetch("patient", queryset=Patient.objects.select_related("treating_centre")),
             Prefetch(
                 "toxicities",
                 queryset=Toxicity.objects.select_related("event__category").order_by("-grade", "position", "pk"),
