@@ -64,7 +64,13 @@ def my_cases(user: Any, *, status: str = "", urgency: str = "", q: str = "") -> 
 
     from .models import Urgency
 
-    ids = Case.objects.filter(Q(requester=user) | Q(co_requesters=user)).values("pk")
+    # A union, not an OR across the co-requester join: the OR reads every request (100,000; bench).
+    ids = (
+        Case.objects.filter(requester=user)
+        .order_by()
+        .values("pk")
+        .union(Case.co_requesters.through.objects.filter(user=user).order_by().values("case_id"))
+    )
     next_meeting = (
         AgendaItem.objects.filter(
             case=OuterRef("pk"),
