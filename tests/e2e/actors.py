@@ -50,11 +50,38 @@ def open_as(
     return sign_in(page, base_url, user, password, axe_check)
 
 
+# The elements that stick out of the viewport on the right (what makes a phone page scroll sideways).
+OVERFLOW_JS = """() => {
+  const width = document.documentElement.clientWidth;
+  const name = (el) => el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') + '.' + [...el.classList].join('.');
+  const out = [];
+  for (const el of document.body.querySelectorAll('*')) {
+    const r = el.getBoundingClientRect();
+    const parent = el.parentElement.getBoundingClientRect();
+    if (r.width && r.right > width + 1 && parent.right <= width + 1) {
+      out.push(name(el) + ' right=' + Math.round(r.right));
+    }
+  }
+  if (document.documentElement.scrollWidth > width + 1) {
+    out.push('page ' + document.documentElement.scrollWidth + ' px wide for ' + width);
+    return out.slice(0, 8);
+  }
+  return out.filter((entry) => !entry.startsWith('table')).slice(0, 8);
+}"""
+
+
+def sideways_overflow(page: Any) -> list[str]:
+    return page.evaluate(OVERFLOW_JS)
+
+
 def screenshots(page: Any, name: str) -> list[Path]:
-    """Full-page screenshots at 1366x768 and at 390 px, into /tmp/h9-<name>-{desktop,phone}.png."""
+    """Full-page screenshots at 1366x768 and at 390 px, into /tmp/h9-<name>-{desktop,phone}.png; fails if
+    anything sticks out sideways (cut off, or a page that scrolls horizontally)."""
     paths = []
     for size_name, size in (("desktop", DESKTOP), ("phone", PHONE)):
         page.set_viewport_size(size)
+        overflow = sideways_overflow(page)
+        assert not overflow, f"{name} at {size_name} width: cut or sideways-scrolling elements {overflow}"
         path = SHOTS / f"h9-{name}-{size_name}.png"
         page.screenshot(path=str(path), full_page=True)
         paths.append(path)
