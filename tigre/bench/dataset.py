@@ -41,6 +41,8 @@ from tigre.accounts.roles import Role
 PARIS = ZoneInfo("Europe/Paris")
 BENCH_PASSWORD = "bench-password-not-for-production"  # noqa: S105 (synthetic bench accounts)
 BENCH_DOMAIN = "bench.tigre"
+# Bumped whenever the generated data changes: a database loaded by an older version is loaded again.
+DATASET_VERSION = 2
 
 LAST_NAMES = [
     "Martin",
@@ -136,8 +138,13 @@ class Dataset:
 
 
 def is_loaded(size: Size, seed: int) -> bool:
-    marker = f"bench-{seed}-{size.cases}"
-    return Meeting.objects.filter(video_url__endswith=marker).exists()
+    marker = f"bench-{seed}-{size.cases}-{DATASET_VERSION}"
+    meetings = Meeting.objects.filter(video_url__endswith=marker)
+    # Loaded, and its next meeting (the first planned one) still ahead: else the agenda would be in the past.
+    return (
+        meetings.exists()
+        and not meetings.filter(status=Meeting.Status.PLANNED, starts_at__date__lt=timezone.localdate()).exists()
+    )
 
 
 def _wipe() -> None:
@@ -290,7 +297,7 @@ def load(*, size: Size, seed: int, today: dt.date | None = None) -> Dataset:
 
     # Meetings: 500 past Wednesdays, and the next eight.
     wednesday = next_wednesday(today)
-    marker = f"bench-{seed}-{size.cases}"
+    marker = f"bench-{seed}-{size.cases}-{DATASET_VERSION}"
 
     def meeting_at(day: dt.date, status: str) -> Meeting:
         start = dt.datetime.combine(day, dt.time(17, 0), tzinfo=PARIS)
@@ -351,7 +358,8 @@ def load(*, size: Size, seed: int, today: dt.date | None = None) -> Dataset:
             if submitted >= first_meeting and status in (CaseStatus.CLOSED, CaseStatus.AVIS_VALIDATED):
                 index = int((submitted - first_meeting).total_seconds() / meeting_span * len(past))
                 meeting = past[min(index, len(past) - 1)]
-        requester = heavy if i % heavy_every == 0 else clinicians[i % len(clinicians)]
+        others = clinicians[1:] or clinicians
+        requester = heavy if i % heavy_every == 0 else others[i % len(others)]
         year = timezone.localtime(submitted).year
         per_year[year] += 1
         birth = dt.date(1930 + rng.randint(0, 70), rng.randint(1, 12), rng.randint(1, 28))
@@ -465,10 +473,13 @@ def load(*, size: Size, seed: int, today: dt.date | None = None) -> Dataset:
 def existing(*, size: Size, seed: int, today: dt.date | None = None) -> Dataset:
     """The handles of an already-loaded dataset (same seed and size)."""
     today = today or timezone.localdate()
-    marker = f"bench-{seed}-{size.cases}"
+    marker = f"bench-{seed}-{size.cases}-{DATASET_VERSION}"
     next_meeting = (
         Meeting.objects.filter(video_url__endswith=marker, starts_at__date__gte=today).order_by("starts_at").first()
     )
+    sample_case = Case.objects.order_by("-pk").first()
+    if next_meeting is None or sample_case is None:
+        raise LookupError("the benchmark dataset is not loaded (or its next meeting has passed): load it again")
     return Dataset(
         size=size,
         seed=seed,
@@ -477,5 +488,5 @@ def existing(*, size: Size, seed: int, today: dt.date | None = None) -> Dataset:
         secretariat=User.objects.get(email=f"secretariat@{BENCH_DOMAIN}"),
         coordinator=User.objects.get(email=f"coordinateur0@{BENCH_DOMAIN}"),
         referent_users=list(User.objects.filter(email__startswith="referent", email__endswith=BENCH_DOMAIN)),
-        sample_case=Case.objects.order_by("-pk").first(),
+        sample_case=sample_case,
     )

@@ -209,8 +209,12 @@ def remove_bench_submissions(data: Dataset) -> int:
 
 def fiche_avis(data: Dataset) -> Avis:
     """A validated avis on a past meeting (the sample fiche), made once."""
-    item = AgendaItem.objects.filter(meeting__starts_at__lt=timezone.now()).select_related("case", "meeting")
-    item = item.order_by("-meeting__starts_at", "position").first()
+    item = (
+        AgendaItem.objects.filter(meeting__starts_at__lt=timezone.now())
+        .select_related("case", "meeting")
+        .order_by("-meeting__starts_at", "position")
+        .first()
+    )
     if item is None:
         raise RuntimeError("no past agenda item in the dataset")
     avis, _created = Avis.objects.get_or_create(
