@@ -57,7 +57,8 @@ def test_bench_runs_on_the_tiny_dataset(tmp_path: Path, capsys: Any) -> None:
         assert results[judged]["target"] and results[judged]["met"] in (True, False)
     build = results["agenda_build"]["extra"]["queries_by_case_count"]
     assert len(build) == 2
-    assert results["reminder_fan_out"]["extra"]["recipients"] >= 1
+    # Every referent of the dataset is reached.
+    assert results["reminder_fan_out"]["extra"]["recipients"] == dataset.Size.tiny().referents
     size = dataset.Size.tiny()
     assert report["dataset"]["cases_in_database"] == size.cases  # the submissions were removed
     assert report["throughput"] == {}

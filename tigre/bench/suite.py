@@ -292,6 +292,23 @@ def reminder_fan_out(data: Dataset) -> Callable[[], int]:
     return fn
 
 
+def referents_all_needed(data: Dataset) -> None:
+    """Every referent of the dataset needed on the next meeting (each on an item, for a category they cover):
+    the day-before fan-out then reaches all of them (50), not only the primaries the build picked."""
+    from meetings.models import AgendaItemReferent
+    from referents.models import Coverage
+
+    items = list(AgendaItem.objects.filter(meeting=data.next_meeting).order_by("position", "pk"))
+    coverages = Coverage.objects.filter(referent__user__is_active=True).order_by("pk")
+    AgendaItemReferent.objects.bulk_create(
+        [
+            AgendaItemReferent(item=items[i % len(items)], referent_id=c.referent_id, category_id=c.category_id)
+            for i, c in enumerate(coverages)
+        ],
+        ignore_conflicts=True,
+    )
+
+
 def reminder_recipients(data: Dataset) -> int:
     from meetings.models import AgendaItemReferent
 
@@ -386,6 +403,7 @@ def run_all(data: Dataset, plan: Plan, *, log: Callable[[str], None]) -> list[Re
     )
     measure("fiche_pdf_download", get_pdf(clinician_of(avis), reverse("documents:fiche_pdf", args=[avis.pk])))
 
+    referents_all_needed(data)
     recipients = reminder_recipients(data)
     reminders = measure(
         "reminder_fan_out",
