@@ -146,11 +146,12 @@ def test_coordinator_holds_the_session_downloads_pdfs_and_crpv_declares(
     co.goto(base + f"/reunions/{meeting.pk}/seance/")
     co.get_by_role("button", name="Valider et verrouiller").click()
     co.wait_for_load_state()
-    expect(co.locator(".alert-success").first).to_be_visible()
+    expect(co.locator(".alert-success[role=alert]")).to_be_visible()
     meeting.refresh_from_db()
     assert meeting.status == Meeting.Status.VALIDATED
     first.refresh_from_db()
-    assert first.status == CaseStatus.DISCUSSED or first.status != CaseStatus.SCHEDULED
+    second.refresh_from_db()
+    assert first.status == second.status == CaseStatus.AVIS_VALIDATED
     axe_check(co, "session-validated")
 
     # The agenda PDF from the meeting page, the fiche from the case page.
