@@ -279,6 +279,17 @@ class Toxicity(models.Model):
             models.CheckConstraint(condition=models.Q(grade__gte=1, grade__lte=5), name="toxicity_grade_1_5"),
         ]
 
+    @property
+    def management_parts(self) -> list[str]:
+        """The management already done, as short phrases (empty when nothing was done or said)."""
+        parts: list[str] = []
+        if self.management_hold:
+            parts.append(str(_("ICI suspendu")))
+        if self.steroids_mg_per_kg is not None:
+            parts.append(str(_("corticoïdes %(dose)s mg/kg/j") % {"dose": self.steroids_mg_per_kg}))
+        parts += [text for text in (self.other_immunosuppressants, self.management_notes) if text]
+        return parts
+
 
 class Attachment(models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="attachments")
