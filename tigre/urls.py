@@ -2,8 +2,10 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import admin
+from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
+from django.views.i18n import set_language
 
 from . import views
 
@@ -14,7 +16,8 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("compte/", include("tigre.accounts.urls")),
-    path("i18n/", include("django.conf.urls.i18n")),
+    # Public: the language can be chosen on the login page too.
+    path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("demandes/", include("cases.urls")),
     path("pharmacovigilance/", include("cases.pharmacovigilance.urls")),
     path("annuaire/", include("referents.urls")),
