@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.http import HttpRequest
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from tigre.accounts.roles import Role
@@ -18,6 +18,8 @@ class NavItem:
     url_name: str
     roles: frozenset[str]
     icon: str = ""
+    # Secondary pages live in the user menu, so the bar fits a 1366-pixel screen for someone holding every role.
+    secondary: bool = False
 
 
 NAV_ITEMS: tuple[NavItem, ...] = (
@@ -47,7 +49,7 @@ NAV_ITEMS: tuple[NavItem, ...] = (
         ),
         "people",
     ),
-    NavItem(_("Couverture"), "referents:coverage", frozenset({Role.SECRETARIAT, Role.COORDINATOR}), "grid-3x3"),
+    NavItem(_("Couverture"), "referents:coverage", frozenset({Role.SECRETARIAT, Role.COORDINATOR}), "grid-3x3", True),
     NavItem(
         _("Pharmacovigilance"),
         "pharmacovigilance:list",
@@ -55,27 +57,39 @@ NAV_ITEMS: tuple[NavItem, ...] = (
         "capsule",
     ),
     NavItem(
-        _("Registre"), "pharmacovigilance:registry", frozenset({Role.PHARMACOVIGILANCE, Role.COORDINATOR}), "bar-chart"
+        _("Registre"),
+        "pharmacovigilance:registry",
+        frozenset({Role.PHARMACOVIGILANCE, Role.COORDINATOR}),
+        "bar-chart",
+        True,
     ),
-    NavItem(_("Journal des accès"), "audit:log", frozenset({Role.COORDINATOR, Role.ADMINISTRATOR}), "shield-lock"),
-    NavItem(_("Administration"), "admin:index", frozenset({Role.ADMINISTRATOR}), "gear"),
+    NavItem(
+        _("Journal des accès"), "audit:log", frozenset({Role.COORDINATOR, Role.ADMINISTRATOR}), "shield-lock", True
+    ),
+    NavItem(_("Administration"), "admin:index", frozenset({Role.ADMINISTRATOR}), "gear", True),
 )
 
 
 def visible_items(user: Any) -> list[dict[str, Any]]:
     if not getattr(user, "is_authenticated", False):
         return []
-    items = []
-    for item in NAV_ITEMS:
-        if not (user.roles & item.roles):
-            continue
-        try:
-            url = reverse(item.url_name)
-        except NoReverseMatch:  # a page not installed in this build
-            continue
-        items.append({"label": item.label, "url": url, "icon": item.icon, "url_name": item.url_name})
-    return items
+    return [
+        {
+            "label": item.label,
+            "url": reverse(item.url_name),
+            "icon": item.icon,
+            "url_name": item.url_name,
+            "secondary": item.secondary,
+        }
+        for item in NAV_ITEMS
+        if user.roles & item.roles
+    ]
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
-    return {"nav_items": visible_items(request.user)}
+    items = visible_items(request.user)
+    return {
+        "nav_all": items,
+        "nav_items": [i for i in items if not i["secondary"]],
+        "nav_more": [i for i in items if i["secondary"]],
+    }
