@@ -27,7 +27,7 @@ def check_broker() -> str:
 
     try:
         with app.connection_for_write() as conn:
-            conn.ensure_connection(max_retries=0, timeout=1.5)
+            conn.ensure_connection(max_retries=0, timeout=2)
         return "ok"
     except Exception as exc:
         return f"error: {exc.__class__.__name__}"

@@ -427,12 +427,13 @@ def minutes_document_data(meeting: Meeting) -> dict[str, Any]:
         )
         .order_by("position", "pk")
     )
-    quorum = quorum_status(meeting=meeting, participants=participants, items=items)
+    quorum = quorum_status(meeting=meeting, participants=participants, items=items)  # type: ignore[arg-type]
     day = timezone.localdate(meeting.starts_at)
-    rows = []
+    rows: list[dict[str, Any]] = []
     for number, item in enumerate(items, start=1):
         case = item.case
-        avis = case.meeting_avis[0] if case.meeting_avis else None
+        meeting_avis = getattr(case, "meeting_avis", [])  # prefetched (to_attr)
+        avis = meeting_avis[0] if meeting_avis else None
         cover = quorum.items.get(item.pk)
         rows.append(
             {

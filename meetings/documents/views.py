@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
@@ -36,7 +37,7 @@ def _day(meeting: Meeting) -> str:
     return timezone.localtime(meeting.starts_at).strftime("%Y-%m-%d")
 
 
-def _preparing(request: HttpRequest, meeting: Meeting, document: GeneratedDocument) -> HttpResponse:
+def _preparing(request: HttpRequest, meeting: Meeting, document: GeneratedDocument) -> HttpResponseBase:
     """The "en préparation" page: it polls the panel, which turns into the download link when ready."""
     failed = document.status == GeneratedDocument.Status.FAILED
     return render(
@@ -49,7 +50,7 @@ def _preparing(request: HttpRequest, meeting: Meeting, document: GeneratedDocume
 
 @require_GET
 @never_cache
-def agenda_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+def agenda_pdf(request: HttpRequest, pk: int) -> HttpResponseBase:
     meeting = sel.meeting_for_agenda(request.user, pk)
     if meeting.items.count() <= services.SYNC_AGENDA_MAX_ITEMS:
         document = services.document_ensure(kind=Kind.AGENDA, meeting=meeting)
@@ -67,7 +68,7 @@ def agenda_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 @never_cache
-def minutes_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+def minutes_pdf(request: HttpRequest, pk: int) -> HttpResponseBase:
     meeting = sel.meeting_for_minutes(request.user, pk)
     document = services.document_request(kind=Kind.MINUTES, meeting=meeting)
     if not document.is_ready:
@@ -82,7 +83,7 @@ def minutes_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 @never_cache
-def fiche_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+def fiche_pdf(request: HttpRequest, pk: int) -> HttpResponseBase:
     avis = sel.avis_for_user(request.user, pk)
     document = services.document_ensure(kind=Kind.FICHE, meeting=avis.meeting, case=avis.case)
     if not document.is_ready:
@@ -129,7 +130,7 @@ def _async_state(document: GeneratedDocument) -> dict[str, Any]:
     }
 
 
-def _panel(request: HttpRequest, meeting: Meeting) -> HttpResponse:
+def _panel(request: HttpRequest, meeting: Meeting) -> HttpResponseBase:
     states = _meeting_states(request.user, meeting)
     return render(
         request,
@@ -145,12 +146,12 @@ def _panel(request: HttpRequest, meeting: Meeting) -> HttpResponse:
 
 @require_GET
 @never_cache
-def meeting_panel(request: HttpRequest, pk: int) -> HttpResponse:
+def meeting_panel(request: HttpRequest, pk: int) -> HttpResponseBase:
     return _panel(request, sel.get_meeting(pk))
 
 
 @require_POST
-def retry(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
+def retry(request: HttpRequest, pk: int, kind: str) -> HttpResponseBase:
     """Queue a failed agenda or minutes again (after a fix, or a transient failure)."""
     meeting = sel.get_meeting(pk)
     if kind == Kind.AGENDA:
@@ -165,7 +166,7 @@ def retry(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
 
 @require_GET
 @never_cache
-def case_panel(request: HttpRequest, pk: int) -> HttpResponse:
+def case_panel(request: HttpRequest, pk: int) -> HttpResponseBase:
     case = sel.case_for_panel(request.user, pk)
     return render(
         request, "documents/_case_panel.html", {"case": case, "fiches": list(sel.fiches_for_case(request.user, case))}

@@ -38,7 +38,7 @@ def typo_fr(value: object, autoescape: bool = True) -> SafeString:
     """Escape (unless already safe) then set French non-breaking spaces: ``{{ text|typo_fr }}``."""
     if value is None:
         return mark_safe("")
-    text = conditional_escape(value) if autoescape else str(value)
+    text = conditional_escape(str(value)) if autoescape else str(value)
     return mark_safe(french_typography(str(text)))  # noqa: S308 - input escaped above
 
 
@@ -47,4 +47,4 @@ def heure(value: object) -> str:
     """A time in the French way with no-break spaces: 17 h 05 (``{{ dt|heure }}``); empty if missing."""
     if not value or not hasattr(value, "hour"):
         return ""
-    return f"{value.hour}{NBSP}h{NBSP}{value.minute:02d}"
+    return f"{value.hour}{NBSP}h{NBSP}{getattr(value, 'minute', 0):02d}"
