@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import Avis
+from meetings.session import AVIS_FIELDS
 from tigre.accounts.models import User
 
 
@@ -31,20 +32,7 @@ class AvisForm(forms.ModelForm):
 
     class Meta:
         model = Avis
-        fields = [
-            "answer",
-            "ici_decision",
-            "rechallenge",
-            "steroids",
-            "steroids_dose",
-            "other_immunosuppressant",
-            "further_tests",
-            "hospitalisation",
-            "specialist_consultation",
-            "follow_up_date",
-            "free_text",
-            "declare_pv",
-        ]
+        fields = list(AVIS_FIELDS)
         widgets = {
             "answer": forms.Textarea(attrs={"rows": 4}),
             "ici_decision": forms.RadioSelect,

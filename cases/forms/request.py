@@ -23,6 +23,7 @@ from ..models import Case, Drug, ImmunotherapyLine, Patient, RequestReason, Urge
 from ..services import (
     CASE_FIELDS,
     PATIENT_FIELDS,
+    TOXICITY_FIELDS,
     birth_date_error,
     future_date_error,
     onset_error,
@@ -350,21 +351,7 @@ class ToxicityForm(ModeMixin, forms.Form):
         data = getattr(self, "cleaned_data", {})
         if not (data.get("event") and data.get("grade") and data.get("onset_date")):
             return None
-        return {
-            k: data[k]
-            for k in (
-                "event",
-                "grade",
-                "onset_date",
-                "pre_existing",
-                "description",
-                "management_hold",
-                "steroids_mg_per_kg",
-                "other_immunosuppressants",
-                "management_notes",
-            )
-            if k in data
-        }
+        return {k: data[k] for k in TOXICITY_FIELDS if k in data}
 
 
 def event_choices() -> tuple[dict[str, ToxicityEvent], list[Any]]:
