@@ -18,9 +18,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
-from cases.triage.services import access_log_listed
 from tigre.accounts.decorators import role_required
 from tigre.accounts.roles import Role
+from tigre.audit.services import access_record_listed
 
 from . import agenda as agenda_services
 from . import scheduling
@@ -108,7 +108,9 @@ def _agenda_response(
 
 def _detail_page(request: HttpRequest, meeting: Meeting, *, error: str = "", status: int = 200) -> HttpResponse:
     ctx = agenda_context(meeting, error=error)
-    access_log_listed(request=request, cases=[item.case for item in ctx["items"]], target=f"ordre du jour {meeting.pk}")
+    access_record_listed(
+        request=request, cases=[item.case for item in ctx["items"]], target=f"ordre du jour {meeting.pk}"
+    )
     ctx.update(
         participants=list(meeting_participants(meeting)),
         add_form=AddCaseForm(initial={"version": meeting.version}),

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from tigre.accounts.decorators import role_required
 from tigre.accounts.roles import Role
 from tigre.audit.models import AccessLog
-from tigre.audit.services import access_record, client_ip
+from tigre.audit.services import access_record, access_record_listed
 
 from . import calendar as ical
 from . import session as services
@@ -42,23 +42,7 @@ def _status_for(exc: Exception) -> int:
 
 
 def _log_case_views(request: HttpRequest, cases: Iterable[Any], target: str) -> None:
-    """One access-trail row per case shown on a list page, written in one query."""
-    ip = client_ip(request)
-    user: Any = request.user
-    rows = [
-        AccessLog(
-            user=user,
-            action=AccessLog.Action.VIEW_CASE,
-            case_id=case.pk,
-            patient_id=case.patient_id,
-            target=target[:200],
-            ip_address=ip,
-            path=request.path[:300],
-        )
-        for case in cases
-    ]
-    if rows:
-        AccessLog.objects.bulk_create(rows)
+    access_record_listed(request=request, cases=cases, target=target)
 
 
 def _optional_url(name: str, *args: Any) -> str:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -11,8 +10,6 @@ from django.utils.translation import gettext as _
 
 from cases.models import Case, CaseMessage, CaseStatus
 from cases.workflow import case_transition
-from tigre.audit.models import AccessLog
-from tigre.audit.services import client_ip
 from tigre.notifications.models import Kind
 from tigre.notifications.services import notify
 
@@ -61,23 +58,3 @@ def triage_schedule(*, case: Case, meeting: Any, by: Any) -> Any:
     if case.status == CaseStatus.SUBMITTED:
         case_transition(case=case, to=CaseStatus.ACCEPTED, by=by)
     return agenda_add_case(meeting=meeting, case=case, by=by)
-
-
-def access_log_listed(*, request: Any, cases: Iterable[Case], target: str) -> int:
-    """One access-trail row per case shown on a list page (queue, agenda), written in one query."""
-    ip = client_ip(request)
-    rows = [
-        AccessLog(
-            user=request.user,
-            action=AccessLog.Action.VIEW_CASE,
-            case_id=case.pk,
-            patient_id=case.patient_id,
-            target=target[:200],
-            ip_address=ip,
-            path=request.path[:300],
-        )
-        for case in cases
-    ]
-    if rows:
-        AccessLog.objects.bulk_create(rows)
-    return len(rows)

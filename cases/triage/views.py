@@ -21,7 +21,7 @@ from cases.selectors import get_case_for_user
 from tigre.accounts.decorators import role_required
 from tigre.accounts.roles import Role
 from tigre.audit.models import AccessLog
-from tigre.audit.services import access_record
+from tigre.audit.services import access_record, access_record_listed
 
 from . import services
 from .forms import DeclineForm, RequestInfoForm, ScheduleForm, TriageFilterForm
@@ -64,7 +64,7 @@ def triage_queue_view(request: HttpRequest) -> HttpResponse:
     cases = list(page.object_list)
     for case in cases:
         case.age_label = age_label(now - (case.submitted_at or case.created_at))  # type: ignore[attr-defined]
-    services.access_log_listed(request=request, cases=cases, target="tri des demandes")
+    access_record_listed(request=request, cases=cases, target="tri des demandes")
     context = {
         "form": form,
         "page": page,

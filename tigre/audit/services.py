@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -64,6 +65,26 @@ def access_record(
         ip_address=client_ip(request),
         path=request.path,
     )
+
+
+def access_record_listed(*, request: HttpRequest, cases: Iterable[Any], target: str) -> int:
+    """One access-trail row per case shown on a list page (queue, agenda, session), written in one query."""
+    ip = client_ip(request)
+    rows = [
+        AccessLog(
+            user=request.user if request.user.is_authenticated else None,
+            action=AccessLog.Action.VIEW_CASE,
+            case_id=case.pk,
+            patient_id=case.patient_id,
+            target=str(target)[:200],
+            ip_address=ip,
+            path=request.path[:300],
+        )
+        for case in cases
+    ]
+    if rows:
+        AccessLog.objects.bulk_create(rows)
+    return len(rows)
 
 
 @transaction.atomic
