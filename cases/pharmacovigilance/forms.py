@@ -13,7 +13,7 @@ from referents.models import Centre, OrganCategory
 
 from .models import ActionTaken, Dechallenge, Outcome, PvDeclaration, PvStatus, Rechallenge
 from .selectors import PvFilters
-from .services import BULK_TARGETS
+from .services import BULK_TARGETS, DECLARATION_FIELDS
 
 
 def _bootstrap(form: forms.BaseForm) -> None:
@@ -151,19 +151,7 @@ class DeclarationForm(BootstrapMixin, forms.ModelForm):
 
     class Meta:
         model = PvDeclaration
-        fields = [
-            "results_in_death",
-            "life_threatening",
-            "hospitalisation",
-            "disabling",
-            "congenital_anomaly",
-            "other_medically_important",
-            "outcome",
-            "dechallenge",
-            "rechallenge",
-            "meddra_code",
-            "meddra_version",
-        ]
+        fields = list(DECLARATION_FIELDS)
         widgets = {
             "outcome": forms.Select(choices=[("", "—"), *Outcome.choices]),
             "dechallenge": forms.Select(choices=[("", "—"), *Dechallenge.choices]),

@@ -34,6 +34,22 @@ class PvTransitionError(Exception):
     """A refused change of status; the message is French, for the user."""
 
 
+# The declaration fields the CRPV completes in the app (the form shows these; "serious" is derived there).
+DECLARATION_FIELDS = (
+    "results_in_death",
+    "life_threatening",
+    "hospitalisation",
+    "disabling",
+    "congenital_anomaly",
+    "other_medically_important",
+    "outcome",
+    "dechallenge",
+    "rechallenge",
+    "meddra_code",
+    "meddra_version",
+)
+
+
 def can_manage_pv(user: Any) -> bool:
     return bool(user is not None and user.is_authenticated and (user.is_superuser or user.has_role(*PV_ROLES)))
 
@@ -200,20 +216,7 @@ def pv_declaration_save(
     ``reaction`` holds PvDeclaration fields; ``drugs`` maps a drug id of the case to its detail fields.
     """
     _check_manager(by)
-    reaction_fields = {
-        "serious",
-        "results_in_death",
-        "life_threatening",
-        "hospitalisation",
-        "disabling",
-        "congenital_anomaly",
-        "other_medically_important",
-        "outcome",
-        "dechallenge",
-        "rechallenge",
-        "meddra_code",
-        "meddra_version",
-    }
+    reaction_fields = {"serious", *DECLARATION_FIELDS}
     values = {k: v for k, v in reaction.items() if k in reaction_fields}
     declaration, _created = PvDeclaration.objects.update_or_create(
         follow_up=follow_up, defaults={**values, "updated_by": by}
