@@ -9,12 +9,13 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cases.models import Case, CaseStatus
+from cases.models import Case
 from tigre.accounts.models import User
 from tigre.accounts.roles import Role
 
 from .models import AgendaItem, Meeting
 from .scheduling import paris
+from .selectors import late_case_candidates
 
 
 class VersionForm(forms.Form):
@@ -64,27 +65,15 @@ class RemoveItemForm(VersionForm):
     reason = forms.CharField(label=_("Motif (facultatif)"), max_length=200, required=False)
 
 
-def late_case_choices() -> Any:
-    """Requests that can be put on an agenda by hand: accepted, or submitted and not yet triaged."""
-    return (
-        Case.objects.filter(status__in=[CaseStatus.ACCEPTED, CaseStatus.SUBMITTED])
-        .select_related("patient")
-        .order_by("-urgency", "submitted_at", "pk")
-    )
-
-
-class CaseChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: Any) -> str:
-        urgent = " — URGENT" if obj.is_urgent else ""
-        grade = f" — grade {obj.highest_grade}" if obj.highest_grade else ""
-        return f"{obj.reference} · {obj.patient.pseudonym}{grade}{urgent} ({obj.get_status_display()})"
-
-
 class AddCaseForm(VersionForm):
-    case = CaseChoiceField(
+    # Chosen among the candidates the page lists (a search, not a drop-down of every open request).
+    case = forms.ModelChoiceField(
         queryset=Case.objects.none(),
         label=_("Demande à ajouter"),
-        empty_label=_("Choisir une demande acceptée ou soumise…"),
+        error_messages={
+            "required": _("Choisissez la demande à ajouter dans la liste (cherchez-la par sa référence ou le nom)."),
+            "invalid_choice": _("Cette demande ne peut plus être ajoutée : elle n'est plus acceptée ni soumise."),
+        },
     )
     kind = forms.ChoiceField(
         label=_("Type de point"), choices=[("", _("Selon la demande")), *AgendaItem.Kind.choices], required=False
@@ -92,7 +81,7 @@ class AddCaseForm(VersionForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        cast(forms.ModelChoiceField, self.fields["case"]).queryset = late_case_choices()
+        cast(forms.ModelChoiceField, self.fields["case"]).queryset = late_case_candidates()
 
 
 class CancelMeetingForm(VersionForm):
@@ -146,3 +135,14 @@ class CoordinatorsForm(VersionForm):
         if len(chosen) > 2:
             raise forms.ValidationError(_("Une réunion a deux coordinateurs au plus."))
         return chosen
+
+
+class CandidateSearchForm(forms.Form):
+    """The search of the "add a late request" form: a reference or a patient's name."""
+
+    q = forms.CharField(
+        label=_("Rechercher une demande"),
+        max_length=100,
+        required=False,
+        error_messages={"max_length": _("Recherche trop longue : 100 caractères au plus.")},
+    )

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from cases.models import Toxicity
+from cases.models import Case, CaseStatus, Toxicity
 
 from .models import AgendaItem, AgendaItemReferent, Meeting, Participant
 from .scheduling import cutoff_for
@@ -71,8 +73,63 @@ def agenda_items(meeting: Meeting) -> QuerySet[AgendaItem]:
     )
 
 
+@dataclass(frozen=True)
+class AgendaSnapshot:
+    """The cases on an agenda, in order, and a fingerprint of everything the agenda table shows that lives in
+    this meeting's rows: the meeting's version (bumped by every agenda edit), status and times, each item and its
+    case's ``updated_at`` (bumped by every edit of the request, its toxicities or its patient)."""
+
+    cases: list[tuple[int, int]]  # (case id, patient id), in agenda order
+    fingerprint: str
+
+    @property
+    def count(self) -> int:
+        return len(self.cases)
+
+
+def agenda_snapshot(meeting: Meeting) -> AgendaSnapshot:
+    """One query, whatever the agenda's size."""
+    rows = list(
+        AgendaItem.objects.filter(meeting=meeting)
+        .order_by("position", "pk")
+        .values_list("pk", "case_id", "case__patient_id", "case__updated_at")
+    )
+    state = (meeting.pk, meeting.version, meeting.status, meeting.starts_at, meeting.ends_at, rows)
+    return AgendaSnapshot(
+        cases=[(case_id, patient_id) for _pk, case_id, patient_id, _at in rows],
+        fingerprint=hashlib.blake2b(repr(state).encode(), digest_size=16).hexdigest(),
+    )
+
+
+LATE_CASE_STATUSES = (CaseStatus.ACCEPTED, CaseStatus.SUBMITTED)
+
+
+def late_case_candidates(q: str = "") -> QuerySet[Case]:
+    """Requests that can be put on an agenda by hand (accepted, or submitted and not yet triaged), urgent ones
+    first then the oldest; ``q`` matches the reference or the patient's names."""
+    qs = Case.objects.filter(status__in=LATE_CASE_STATUSES)
+    q = q.strip()
+    if q:
+        qs = qs.filter(
+            Q(reference__icontains=q)
+            | Q(patient__birth_name__icontains=q)
+            | Q(patient__used_name__icontains=q)
+            | Q(patient__first_names__icontains=q)
+        )
+    return qs.select_related("patient").order_by("-urgency", "submitted_at", "pk")
+
+
 def meeting_participants(meeting: Meeting) -> QuerySet[Participant]:
     return Participant.objects.filter(meeting=meeting).select_related("user").order_by("role", "user__last_name")
+
+
+def meeting_invited(meeting: Meeting) -> list[tuple[str, list[Any]]]:
+    """The invited people grouped by role, as (role label, users) pairs (each label translated once)."""
+    labels = dict(Participant.Role.choices)
+    groups: dict[str, list[Any]] = {}
+    for participant in meeting_participants(meeting):
+        groups.setdefault(participant.role, []).append(participant.user)
+    return [(str(labels.get(role, role)), users) for role, users in groups.items()]
 
 
 def meeting_get(pk: Any) -> Meeting:

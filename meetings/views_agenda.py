@@ -7,15 +7,20 @@ agenda block alone is swapped in place.
 
 from __future__ import annotations
 
+from types import SimpleNamespace
 from typing import Any
 
 from django.contrib import messages
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from tigre.accounts.decorators import role_required
@@ -27,6 +32,7 @@ from . import scheduling
 from .forms import (
     AddCaseForm,
     CancelMeetingForm,
+    CandidateSearchForm,
     CoordinatorsForm,
     MoveItemForm,
     MoveMeetingForm,
@@ -37,15 +43,22 @@ from .forms import (
 )
 from .models import Meeting
 from .selectors import (
+    AgendaSnapshot,
     agenda_items,
+    agenda_snapshot,
+    late_case_candidates,
     meeting_get,
-    meeting_participants,
+    meeting_invited,
     meetings_list,
     meetings_to_move_to,
     upcoming_meetings,
 )
 
 EDITORS = (Role.SECRETARIAT, Role.COORDINATOR)
+# How long a rendered agenda table is kept (it is keyed on the agenda's state; see ``agenda_table``).
+AGENDA_TABLE_SECONDS = 300
+CSRF_PLACEHOLDER = "tigre-csrf-placeholder-2f9c1e"
+CANDIDATES_SHOWN = 8
 
 
 def is_htmx(request: HttpRequest) -> bool:
@@ -70,25 +83,54 @@ def _message_of(exc: ValidationError) -> str:
     return " ".join(str(m) for m in exc.messages)
 
 
-def agenda_context(meeting: Meeting, **extra: Any) -> dict[str, Any]:
-    items = list(agenda_items(meeting))
+def _editable(meeting: Meeting) -> bool:
+    return not meeting.is_locked and meeting.status != Meeting.Status.HELD
+
+
+def agenda_table(request: HttpRequest, meeting: Meeting, snapshot: AgendaSnapshot) -> str:
+    """The agenda table (gaps, rows and their arrows), rendered once per state of the agenda.
+
+    The cache key is the snapshot's fingerprint (any agenda edit or edit of a request on it changes it) and the
+    language. Names that live elsewhere (a referent's, a centre's, an organ's label) may show up to
+    ``AGENDA_TABLE_SECONDS`` late. The cached HTML holds no CSRF token: a placeholder is swapped for this
+    request's token.
+    """
+    key = f"agenda-table:{snapshot.fingerprint}:{get_language()}"
+    html = cache.get(key)
+    if html is None:
+        items = list(agenda_items(meeting))
+        gaps: set[str] = set()
+        for item in items:
+            covered = {r.category_id for r in item.needed_referents.all()}
+            missing = {t.event.category_id: t.event.category.label for t in item.case.toxicities.all()}
+            item.missing_categories = [label for pk, label in missing.items() if pk not in covered]  # type: ignore[attr-defined]
+            gaps.update(item.missing_categories)  # type: ignore[attr-defined]
+        html = render_to_string(
+            "meetings/_agenda_table.html",
+            {
+                "meeting": meeting,
+                "items": items,
+                "capacity": agenda_services.capacity_of(meeting),
+                "gaps": sorted(gaps),
+                "editable": _editable(meeting),
+                "csrf_token": CSRF_PLACEHOLDER,
+            },
+        )
+        cache.set(key, html, AGENDA_TABLE_SECONDS)
+    return mark_safe(html.replace(CSRF_PLACEHOLDER, get_token(request)))  # noqa: S308 (our own rendered template)
+
+
+def agenda_context(request: HttpRequest, meeting: Meeting, **extra: Any) -> dict[str, Any]:
+    snapshot = agenda_snapshot(meeting)
     capacity = agenda_services.capacity_of(meeting)
-    gaps: set[str] = set()
-    for item in items:
-        covered = {r.category_id for r in item.needed_referents.all()}
-        missing = {t.event.category_id: t.event.category.label for t in item.case.toxicities.all()}
-        item.missing_categories = [label for pk, label in missing.items() if pk not in covered]  # type: ignore[attr-defined]
-        gaps.update(item.missing_categories)  # type: ignore[attr-defined]
-    move_targets = list(meetings_to_move_to(meeting))
     return {
         "meeting": meeting,
-        "items": items,
+        "snapshot": snapshot,
+        "item_count": snapshot.count,
         "capacity": capacity,
-        "overflow": max(len(items) - capacity, 0),
-        "cutoff": scheduling.cutoff_for(meeting),
-        "move_targets": move_targets,
-        "gaps": sorted(gaps),
-        "editable": not meeting.is_locked and meeting.status != Meeting.Status.HELD,
+        "overflow": max(snapshot.count - capacity, 0),
+        "agenda_table": agenda_table(request, meeting, snapshot),
+        "editable": _editable(meeting),
         **extra,
     }
 
@@ -100,27 +142,66 @@ def _agenda_response(
     meeting = _meeting_or_404(meeting_pk)
     if is_htmx(request):
         # htmx swaps only 2xx answers: the conflict is shown inside the fresh agenda block.
-        return render(request, "meetings/_agenda.html", agenda_context(meeting, error=error, **extra))
+        return render(request, "meetings/_agenda.html", agenda_context(request, meeting, error=error, **extra))
     if error:
         return _detail_page(request, meeting, error=error, status=status)
     return redirect("meetings:detail", pk=meeting.pk)
 
 
-def _detail_page(request: HttpRequest, meeting: Meeting, *, error: str = "", status: int = 200) -> HttpResponse:
-    ctx = agenda_context(meeting, error=error)
-    access_record_listed(
-        request=request, cases=[item.case for item in ctx["items"]], target=f"ordre du jour {meeting.pk}"
-    )
-    ctx.update(
-        participants=list(meeting_participants(meeting)),
-        add_form=AddCaseForm(initial={"version": meeting.version}),
-        coordinators_form=CoordinatorsForm(
+def _can_reschedule(request: HttpRequest) -> bool:
+    return request.user.is_superuser or request.user.has_role(Role.SECRETARIAT)  # type: ignore[union-attr]
+
+
+def _manage_page(request: HttpRequest, meeting: Meeting, *, error: str = "", status: int = 200) -> HttpResponse:
+    """Coordinators, and for the secretariat moving or cancelling the meeting: rare edits, on a page of their own."""
+    ctx = {
+        "meeting": meeting,
+        "error": error,
+        "editable": _editable(meeting),
+        "can_reschedule": _can_reschedule(request),
+        "coordinators_form": CoordinatorsForm(
             initial={"version": meeting.version, "coordinators": list(meeting.coordinators.all())}
         ),
-        cancel_form=CancelMeetingForm(initial={"version": meeting.version}),
-        move_form=MoveMeetingForm(initial={"version": meeting.version}),
-        can_reschedule=request.user.is_superuser or request.user.has_role(Role.SECRETARIAT),  # type: ignore[union-attr]
+        "cancel_form": CancelMeetingForm(initial={"version": meeting.version}),
+        "move_form": MoveMeetingForm(initial={"version": meeting.version}),
+    }
+    return render(request, "meetings/manage.html", ctx, status=status)
+
+
+def _candidates_context(meeting: Meeting, data: Any) -> dict[str, Any]:
+    """The requests the "add a late request" search offers (the first few, urgent first, without a search)."""
+    form = CandidateSearchForm(data)
+    query = form.cleaned_data["q"] if form.is_valid() else ""
+    found = list(late_case_candidates(query)[: CANDIDATES_SHOWN + 1])
+    return {
+        "meeting": meeting,
+        "candidates": found[:CANDIDATES_SHOWN],
+        "more_candidates": len(found) > CANDIDATES_SHOWN,
+        "candidate_query": query,
+        "candidate_error": "" if form.is_valid() else _first_error(form),
+    }
+
+
+def _detail_page(
+    request: HttpRequest, meeting: Meeting, *, error: str = "", status: int = 200, with_candidates: bool = False
+) -> HttpResponse:
+    """The meeting page. The "add a late request" candidates are listed when asked for (a search without htmx,
+    a refused addition); otherwise htmx loads them when that part of the page comes into view."""
+    ctx = agenda_context(request, meeting, error=error)
+    access_record_listed(
+        request=request,
+        cases=[SimpleNamespace(pk=case_id, patient_id=patient_id) for case_id, patient_id in ctx["snapshot"].cases],
+        target=f"ordre du jour {meeting.pk}",
     )
+    ctx.update(
+        invited=meeting_invited(meeting),
+        cutoff=scheduling.cutoff_for(meeting),
+        add_form=AddCaseForm(initial={"version": meeting.version}),
+        can_reschedule=_can_reschedule(request),
+    )
+    if ctx["editable"] and (with_candidates or request.method == "POST"):
+        ctx.update(_candidates_context(meeting, request.POST if request.method == "POST" else request.GET))
+        ctx["candidates_loaded"] = True
     return render(request, "meetings/detail.html", ctx, status=status)
 
 
@@ -150,6 +231,42 @@ def meetings_create(request: HttpRequest) -> HttpResponse:
 @role_required(*EDITORS)
 def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _detail_page(request, _meeting_or_404(pk))
+
+
+@require_GET
+@role_required(*EDITORS)
+def meeting_manage(request: HttpRequest, pk: int) -> HttpResponse:
+    return _manage_page(request, _meeting_or_404(pk))
+
+
+@require_GET
+@role_required(*EDITORS)
+def agenda_candidates(request: HttpRequest, pk: int) -> HttpResponse:
+    """The live search of the "add a late request" form (htmx); without htmx, the meeting page with the results."""
+    meeting = _meeting_or_404(pk)
+    if not is_htmx(request):
+        valid = CandidateSearchForm(request.GET).is_valid()
+        return _detail_page(request, meeting, with_candidates=True, status=200 if valid else 400)
+    return render(request, "meetings/_add_candidates.html", _candidates_context(meeting, request.GET))
+
+
+@require_GET
+@role_required(*EDITORS)
+def item_actions(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
+    """An item's "more actions" menu (move to another meeting, remove), loaded when the menu opens."""
+    meeting = _meeting_or_404(pk)
+    item = meeting.items.select_related("case").filter(pk=item_pk).first()
+    if item is None:
+        raise Http404
+    ctx = {
+        "meeting": meeting,
+        "item": item,
+        "move_targets": list(meetings_to_move_to(meeting)),
+        "editable": _editable(meeting),
+        "in_menu": is_htmx(request),
+    }
+    template = "meetings/_item_actions.html" if is_htmx(request) else "meetings/item_actions.html"
+    return render(request, template, ctx)
 
 
 def _edit(request: HttpRequest, pk: int, form: Any, action: Any) -> HttpResponse:
@@ -289,19 +406,20 @@ def item_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _meeting_edit(request: HttpRequest, pk: int, form: Any, action: Any) -> HttpResponse:
-    """Cancel, move, coordinators: full-page forms with a message, then back to the meeting page."""
+    """Cancel, move, coordinators (the "manage" page's forms): a refusal goes back to that page with its message,
+    success to the meeting page."""
     meeting = _meeting_or_404(pk)
     if not form.is_valid():
         messages.error(request, _first_error(form))
-        return redirect("meetings:detail", pk=meeting.pk)
+        return redirect("meetings:manage", pk=meeting.pk)
     try:
         with transaction.atomic():
             notice = action(meeting, form.cleaned_data)
     except agenda_services.AgendaConflict as exc:
-        return _detail_page(request, _meeting_or_404(pk), error=_message_of(exc), status=409)
+        return _manage_page(request, _meeting_or_404(pk), error=_message_of(exc), status=409)
     except ValidationError as exc:
         messages.error(request, _message_of(exc))
-        return redirect("meetings:detail", pk=meeting.pk)
+        return redirect("meetings:manage", pk=meeting.pk)
     messages.success(request, notice)
     return redirect("meetings:detail", pk=meeting.pk)
 

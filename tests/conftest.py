@@ -59,6 +59,16 @@ def pytest_configure(config: pytest.Config) -> None:
     post_migrate.connect(_reseed_after_flush, dispatch_uid="tests.reseed_after_flush")
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache() -> Any:
+    """Each test starts with an empty fragment cache (rendered agenda tables)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def password() -> str:
     return TEST_PASSWORD

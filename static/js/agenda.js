@@ -17,6 +17,24 @@
     lastFocusId = active && active.id ? active.id : null;
   });
 
+  // An item's "more actions" menu is loaded when it opens: place it again once filled, say so if it failed.
+  document.addEventListener("htmx:afterSwap", function (event) {
+    var menu = event.target;
+    if (!menu.classList || !menu.classList.contains("agenda-menu")) { return; }
+    var toggle = menu.parentNode.querySelector("[data-bs-toggle=dropdown]");
+    var dropdown = toggle && window.bootstrap ? window.bootstrap.Dropdown.getInstance(toggle) : null;
+    if (dropdown) { dropdown.update(); }
+  });
+  ["htmx:responseError", "htmx:sendError"].forEach(function (name) {
+    document.addEventListener(name, function (event) {
+      var menu = event.detail.target;
+      if (menu && menu.classList && menu.classList.contains("agenda-menu")) {
+        menu.textContent = menu.dataset.loadError;
+        menu.classList.add("text-danger", "small");
+      }
+    });
+  });
+
   document.addEventListener("htmx:afterSwap", function () {
     var agenda = document.getElementById("agenda");
     if (!agenda) { return; }

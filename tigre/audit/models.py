@@ -22,11 +22,21 @@ class AccessLog(models.Model):
 
     at = models.DateTimeField(_("date (UTC)"), auto_now_add=True, db_index=True)
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("utilisateur"), on_delete=models.PROTECT, null=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("utilisateur"),
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+        db_index=False,  # the (user, -at) index below serves lookups by user
     )
     action = models.CharField(_("action"), max_length=32, choices=Action.choices)
     case = models.ForeignKey(
-        "cases.Case", on_delete=models.DO_NOTHING, null=True, db_constraint=False, related_name="+"
+        "cases.Case",
+        on_delete=models.DO_NOTHING,
+        null=True,
+        db_constraint=False,
+        related_name="+",
+        db_index=False,  # the (case, -at) index below serves lookups by case
     )
     patient = models.ForeignKey(
         "cases.Patient", on_delete=models.DO_NOTHING, null=True, db_constraint=False, related_name="+"

@@ -7,6 +7,9 @@ from .test import *  # noqa: F403
 from .test import DATABASES, INSTALLED_APPS, TIGRE, env
 
 DATABASES["default"] = env.db("BENCH_DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/tigre_bench")
+# As in production: persistent connections, checked before reuse.
+DATABASES["default"]["CONN_MAX_AGE"] = 60
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 REDIS_URL = env("BENCH_REDIS_URL", default="redis://127.0.0.1:6379/14")
 CELERY_BROKER_URL = REDIS_URL
 INSTALLED_APPS = [*INSTALLED_APPS, "tigre.bench"]

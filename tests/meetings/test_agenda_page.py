@@ -1,0 +1,292 @@
+"""The agenda page at scale: the table rendered once per state of the agenda, the per-item menu and the
+"add a late request" search loaded on demand, the rare meeting edits on their own page."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from cases.models import CaseStatus
+from meetings import views_agenda
+from meetings.agenda import agenda_build
+from meetings.models import Meeting
+from tests.factories.agenda import accepted_case, referent_for
+from tests.factories.meetings import MeetingFactory
+from tests.factories.referents import OrganCategoryFactory
+from tests.helpers import login
+from tigre.audit.models import AccessLog
+
+PARIS = ZoneInfo("Europe/Paris")
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def meeting() -> Meeting:
+    return MeetingFactory(starts_at=dt.datetime(2026, 12, 9, 17, 0, tzinfo=PARIS), planned_date=dt.date(2026, 12, 9))
+
+
+def built(meeting: Meeting, by: Any, refs: tuple[str, ...] = ("A", "B", "C")) -> Meeting:
+    for n, ref in enumerate(refs):
+        accepted_case(reference=ref, grade=4 - n)
+    agenda_build(meeting=meeting, by=by)
+    meeting.refresh_from_db()
+    return meeting
+
+
+def page(client: Any, meeting: Meeting) -> str:
+    response = client.get(reverse("meetings:detail", args=[meeting.pk]))
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def refs_in_order(html: str) -> list[str]:
+    return re.findall(r'class="fw-semibold">([A-Z]+)</a>', html)
+
+
+# --- The table, cached per state of the agenda -------------------------------------------------------------------
+
+
+def test_build_and_publish_buttons_follow_the_agenda(client: Any, meeting: Meeting, sam: Any) -> None:
+    login(client, sam)
+    empty = page(client, meeting)
+    assert "Construire l’ordre du jour" in empty and "Publier l’ordre du jour" not in empty
+    assert re.search(r"\b0 demandes? sur \d+ créneaux", empty)
+    built(meeting, sam)
+    full = page(client, meeting)
+    assert "Reconstruire l’ordre du jour" in full and "Publier l’ordre du jour" in full
+    assert "3 demandes sur" in full
+
+
+def test_an_edit_shows_at_once_although_the_table_is_cached(client: Any, meeting: Meeting, sam: Any) -> None:
+    built(meeting, sam)
+    login(client, sam)
+    assert refs_in_order(page(client, meeting)) == ["A", "B", "C"]
+    assert refs_in_order(page(client, meeting)) == ["A", "B", "C"]  # from the cache
+    item_c = meeting.items.get(case__reference="C")
+    client.post(
+        reverse("meetings:agenda_shift", args=[meeting.pk, item_c.pk]), {"version": meeting.version, "direction": "up"}
+    )
+    assert refs_in_order(page(client, meeting)) == ["A", "C", "B"]
+
+
+def test_an_edit_of_a_request_on_the_agenda_shows_at_once(client: Any, meeting: Meeting, sam: Any) -> None:
+    built(meeting, sam)
+    login(client, sam)
+    assert "Néphron" not in page(client, meeting)
+    case = meeting.items.get(case__reference="B").case
+    case.primary_site_label = "Néphroblastome"
+    case.save()  # every service edit of a request saves it (updated_at)
+    assert "Néphroblastome" in page(client, meeting)
+
+
+def test_the_cached_table_carries_each_request_s_own_csrf_token(meeting: Meeting, sam: Any, cora: Any) -> None:
+    """The cached HTML holds a placeholder; each page carries the token of its own session, which works."""
+    built(meeting, sam)
+    pages = {}
+    for user in (sam, cora):
+        client = Client(enforce_csrf_checks=True)
+        login(client, user)
+        html = page(client, meeting)
+        assert views_agenda.CSRF_PLACEHOLDER not in html
+        tokens = set(re.findall(r'name="csrfmiddlewaretoken" value="([^"]+)"', html))
+        assert tokens
+        pages[user.pk] = (client, tokens)
+    assert not pages[sam.pk][1] & pages[cora.pk][1]
+    client, tokens = pages[cora.pk]
+    item_b = meeting.items.get(case__reference="B")
+    response = client.post(
+        reverse("meetings:agenda_shift", args=[meeting.pk, item_b.pk]),
+        {"version": meeting.version, "direction": "up", "csrfmiddlewaretoken": sorted(tokens)[0]},
+    )
+    assert response.status_code == 302
+    assert refs_in_order(page(client, meeting)) == ["B", "A", "C"]
+
+
+def test_the_table_follows_the_language(client: Any, meeting: Meeting, sam: Any) -> None:
+    built(meeting, sam)
+    login(client, sam)
+    assert "Référents attendus" in page(client, meeting)
+    client.cookies["django_language"] = "en"
+    assert "Référents attendus" not in page(client, meeting)
+    client.cookies["django_language"] = "fr"
+    assert "Référents attendus" in page(client, meeting)
+
+
+def test_every_view_is_traced_even_from_the_cache(client: Any, meeting: Meeting, sam: Any) -> None:
+    built(meeting, sam)
+    login(client, sam)
+    page(client, meeting)
+    page(client, meeting)
+    rows = AccessLog.objects.filter(user=sam, target=f"ordre du jour {meeting.pk}")
+    case_ids = set(meeting.items.values_list("case_id", flat=True))
+    assert rows.count() == 2 * len(case_ids)
+    assert {r.case_id for r in rows} == case_ids
+    assert all(r.patient_id is not None and r.action == AccessLog.Action.VIEW_CASE for r in rows)
+
+
+@pytest.mark.parametrize("cached", [False, True])
+def test_query_count_of_a_60_item_agenda(
+    client: Any, meeting: Meeting, sam: Any, cora: Any, cached: bool, django_assert_max_num_queries: Any
+) -> None:
+    meeting.ends_at = meeting.starts_at + dt.timedelta(hours=12)  # room for 60 items
+    meeting.save(update_fields=["ends_at"])
+    meeting.coordinators.add(cora)
+    categories = [OrganCategoryFactory() for _ in range(4)]
+    for cat in categories:
+        referent_for(cat)
+    for k in range(60):
+        accepted_case(category=categories[k % 4], grade=1 + k % 4, urgent=k % 6 == 0)
+    agenda_build(meeting=meeting, by=sam)
+    login(client, sam)
+    if cached:
+        page(client, meeting)
+    with django_assert_max_num_queries(12 if cached else 15):
+        html = page(client, meeting)
+    assert html.count('<tr id="item-') == 60
+
+
+# --- The item menu, loaded when it opens --------------------------------------------------------------------------
+
+
+def test_item_menu_offers_move_and_remove(client: Any, meeting: Meeting, sam: Any) -> None:
+    later = MeetingFactory(starts_at=dt.datetime(2026, 12, 16, 17, 0, tzinfo=PARIS))
+    built(meeting, sam)
+    login(client, sam)
+    item = meeting.items.get(case__reference="B")
+    url = reverse("meetings:agenda_item_actions", args=[meeting.pk, item.pk])
+    assert f'hx-get="{url}"' in page(client, meeting)
+    menu = client.get(url, HTTP_HX_REQUEST="true")
+    html = menu.content.decode()
+    assert menu.status_code == 200 and "<html" not in html
+    assert f'<option value="{later.pk}">' in html
+    assert reverse("meetings:agenda_remove", args=[meeting.pk, item.pk]) in html
+    assert 'hx-target="#agenda"' in html
+    full = client.get(url)  # without htmx: a page of its own, plain forms
+    assert full.status_code == 200 and "<html" in full.content.decode()
+    assert 'hx-target="#agenda"' not in full.content.decode()
+
+
+def test_item_menu_of_another_meeting_s_item_is_404(client: Any, meeting: Meeting, sam: Any) -> None:
+    other = MeetingFactory(starts_at=dt.datetime(2026, 12, 16, 17, 0, tzinfo=PARIS))
+    built(meeting, sam)
+    login(client, sam)
+    item = meeting.items.first()
+    assert item is not None
+    assert client.get(reverse("meetings:agenda_item_actions", args=[other.pk, item.pk])).status_code == 404
+    assert client.get(reverse("meetings:agenda_item_actions", args=[meeting.pk, 987654])).status_code == 404
+
+
+def test_item_menu_of_a_validated_meeting_offers_nothing(client: Any, meeting: Meeting, sam: Any) -> None:
+    built(meeting, sam)
+    Meeting.objects.filter(pk=meeting.pk).update(status=Meeting.Status.VALIDATED)
+    login(client, sam)
+    item = meeting.items.first()
+    assert item is not None
+    html = client.get(reverse("meetings:agenda_item_actions", args=[meeting.pk, item.pk])).content.decode()
+    assert "ne peut plus être modifiée" in html
+    assert "agenda_remove" not in html and "retirer/" not in html
+
+
+# --- Adding a late request: a search -----------------------------------------------------------------------------
+
+
+def test_candidates_are_searched_by_reference_or_name(client: Any, meeting: Meeting, sam: Any) -> None:
+    accepted_case(reference="TIGRE-2026-0501", patient__birth_name="Durand")
+    accepted_case(reference="TIGRE-2026-0502", patient__birth_name="Martin", status=CaseStatus.SUBMITTED)
+    accepted_case(reference="TIGRE-2026-0503", patient__birth_name="Durandal", status=CaseStatus.DECLINED)
+    login(client, sam)
+    url = reverse("meetings:agenda_candidates", args=[meeting.pk])
+
+    def found(q: str) -> list[str]:
+        response = client.get(url, {"q": q}, HTTP_HX_REQUEST="true")
+        assert response.status_code == 200
+        return re.findall(r"TIGRE-2026-05\d\d", response.content.decode())
+
+    assert found("durand") == ["TIGRE-2026-0501"]  # the declined request is not offered
+    assert found("0502") == ["TIGRE-2026-0502"]
+    assert sorted(found("")) == ["TIGRE-2026-0501", "TIGRE-2026-0502"]
+    assert found("personne") == []
+    assert (
+        "Aucune demande acceptée ou soumise ne correspond"
+        in client.get(url, {"q": "personne"}, HTTP_HX_REQUEST="true").content.decode()
+    )
+
+
+def test_candidates_list_says_when_it_is_cut(client: Any, meeting: Meeting, sam: Any) -> None:
+    for n in range(views_agenda.CANDIDATES_SHOWN + 2):
+        accepted_case(reference=f"TIGRE-2026-06{n:02d}")
+    login(client, sam)
+    html = client.get(reverse("meetings:agenda_candidates", args=[meeting.pk]), HTTP_HX_REQUEST="true").content
+    assert html.decode().count('name="case"') == views_agenda.CANDIDATES_SHOWN
+    assert "précisez la recherche" in html.decode()
+
+
+def test_candidates_search_without_htmx_and_bad_input(client: Any, meeting: Meeting, sam: Any) -> None:
+    accepted_case(reference="TIGRE-2026-0701")
+    login(client, sam)
+    url = reverse("meetings:agenda_candidates", args=[meeting.pk])
+    plain = client.get(url, {"q": "0701"})
+    assert plain.status_code == 200
+    assert '<section id="agenda"' in plain.content.decode() and "TIGRE-2026-0701" in plain.content.decode()
+    too_long = client.get(url, {"q": "x" * 101})
+    assert too_long.status_code == 400
+    assert "Recherche trop longue" in too_long.content.decode()
+    fragment = client.get(url, {"q": "x" * 101}, HTTP_HX_REQUEST="true")
+    assert fragment.status_code == 200 and "Recherche trop longue" in fragment.content.decode()
+
+
+def test_the_page_loads_the_candidates_on_demand(client: Any, meeting: Meeting, sam: Any) -> None:
+    accepted_case(reference="TIGRE-2026-0801")
+    login(client, sam)
+    html = page(client, meeting)
+    assert "TIGRE-2026-0801" not in html
+    assert 'hx-trigger="intersect once"' in html
+
+
+def test_adding_without_choosing_is_a_french_400_that_keeps_the_search(client: Any, meeting: Meeting, sam: Any) -> None:
+    built(meeting, sam)
+    accepted_case(reference="TIGRE-2026-0901")
+    login(client, sam)
+    url = reverse("meetings:agenda_add", args=[meeting.pk])
+    response = client.post(url, {"version": meeting.version, "q": "0901"})
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "Choisissez la demande à ajouter dans la liste" in html
+    assert "TIGRE-2026-0901" in html  # the candidates are listed again
+    assert refs_in_order(html) == ["A", "B", "C"]  # nothing lost
+
+
+# --- The rare edits on their own page -----------------------------------------------------------------------------
+
+
+def test_manage_page_offers_rescheduling_to_the_secretariat_only(
+    client: Any, meeting: Meeting, sam: Any, cora: Any
+) -> None:
+    url = reverse("meetings:manage", args=[meeting.pk])
+    login(client, cora)
+    html = client.get(url).content.decode()
+    assert reverse("meetings:coordinators", args=[meeting.pk]) in html
+    assert reverse("meetings:cancel", args=[meeting.pk]) not in html
+    login(client, sam)
+    html = client.get(url).content.decode()
+    assert reverse("meetings:cancel", args=[meeting.pk]) in html
+    assert reverse("meetings:move", args=[meeting.pk]) in html
+    assert url in page(client, meeting)
+
+
+def test_manage_page_refusals_stay_on_it(client: Any, meeting: Meeting, sam: Any) -> None:
+    login(client, sam)
+    url = reverse("meetings:cancel", args=[meeting.pk])
+    empty = client.post(url, {"version": meeting.version, "reason": ""})
+    assert empty.status_code == 302 and empty["Location"] == reverse("meetings:manage", args=[meeting.pk])
+    stale = client.post(url, {"version": meeting.version + 5, "reason": "Grève"})
+    assert stale.status_code == 409
+    assert "Gérer la" in stale.content.decode()
+    meeting.refresh_from_db()
+    assert meeting.status == Meeting.Status.PLANNED
