@@ -106,8 +106,7 @@ def access_record_listed(*, request: HttpRequest, cases: Iterable[Any], target: 
     # consistent; a crash of the database server could lose the list views traced in its last fraction of a
     # second (at most three times wal_writer_delay). Single accesses (a case, a file, a PDF) stay synchronous.
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SET LOCAL synchronous_commit TO OFF")
-        cursor.execute(sql, params)
+        cursor.execute("SET LOCAL synchronous_commit TO OFF; " + sql, params)
     return len(pairs)
 
 

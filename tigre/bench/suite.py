@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core import mail
+from django.core.cache import cache
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import Q
@@ -76,9 +77,11 @@ def _ok(response: Any, status: int = 200) -> None:
         raise RuntimeError(f"unexpected answer {response.status_code} (expected {status})")
 
 
-def get_page(client: Client, url: str, *, must_contain: str = "") -> Callable[[], Any]:
+def get_page(client: Client, url: str, *, must_contain: str = "", htmx: bool = False) -> Callable[[], Any]:
+    headers = {"HX-Request": "true"} if htmx else {}
+
     def fn() -> Any:
-        return client.get(url)
+        return client.get(url, headers=headers)
 
     def check(response: Any) -> None:
         _ok(response)
@@ -366,10 +369,25 @@ def run_all(data: Dataset, plan: Plan, *, log: Callable[[str], None]) -> list[Re
     sample = Case.objects.filter(requester=data.heavy_clinician, reference__isnull=False).order_by("-pk").first()
     if sample is None:
         raise RuntimeError("the heavy clinician has no request")
+    agenda_url = reverse("meetings:detail", args=[meeting.pk])
+    measure("agenda_page", get_page(secretariat, agenda_url, must_contain=sample_reference(data)))
+    # The same page right after an edit: the agenda table is not in the cache and is rendered again.
     measure(
-        "agenda_page",
-        get_page(secretariat, reverse("meetings:detail", args=[meeting.pk]), must_contain=sample_reference(data)),
+        "agenda_page_uncached",
+        get_page(secretariat, agenda_url, must_contain=sample_reference(data)),
+        setup=cache.clear,
     )
+    first_item = AgendaItem.objects.filter(meeting=meeting).order_by("position").first()
+    if first_item is not None:
+        measure(
+            "agenda_item_menu",
+            get_page(
+                secretariat,
+                reverse("meetings:agenda_item_actions", args=[meeting.pk, first_item.pk]),
+                must_contain="Retirer",
+                htmx=True,
+            ),
+        )
 
     search = triage_search_term(data)
     measure("triage_queue", get_page(secretariat, reverse("cases:triage"), must_contain="tri"))
