@@ -7,7 +7,7 @@ import hashlib
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from cases.models import Case, CaseStatus, Toxicity
@@ -133,7 +133,12 @@ def meeting_invited(meeting: Meeting) -> list[tuple[str, list[Any]]]:
 
 
 def meeting_get(pk: Any) -> Meeting:
-    return Meeting.objects.prefetch_related("coordinators").get(pk=pk)
+    """A meeting, with how many participants it has and the last one's id (they key the cached list of people)."""
+    people = Participant.objects.filter(meeting=OuterRef("pk")).order_by().values("meeting")
+    return Meeting.objects.annotate(
+        participant_count=Subquery(people.annotate(n=Count("pk")).values("n")),
+        participant_last=Subquery(people.annotate(last=Max("pk")).values("last")),
+    ).get(pk=pk)
 
 
 def meetings_to_move_to(meeting: Meeting) -> QuerySet[Meeting]:

@@ -7,6 +7,7 @@ agenda block alone is swapped in place.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from types import SimpleNamespace
 from typing import Any
 
@@ -87,17 +88,27 @@ def _editable(meeting: Meeting) -> bool:
     return not meeting.is_locked and meeting.status != Meeting.Status.HELD
 
 
-def agenda_table(request: HttpRequest, meeting: Meeting, snapshot: AgendaSnapshot) -> str:
-    """The agenda table (gaps, rows and their arrows), rendered once per state of the agenda.
+def _cached_fragment(request: HttpRequest, key: str, template: str, context: Callable[[], dict[str, Any]]) -> str:
+    """A part of the meeting page rendered once per state of its data and kept ``AGENDA_TABLE_SECONDS``.
 
-    The cache key is the snapshot's fingerprint (any agenda edit or edit of a request on it changes it) and the
-    language. Names that live elsewhere (a referent's, a centre's, an organ's label) may show up to
-    ``AGENDA_TABLE_SECONDS`` late. The cached HTML holds no CSRF token: a placeholder is swapped for this
-    request's token.
+    ``key`` must change whenever what the fragment shows may have changed (see ``agenda_snapshot`` and
+    ``meeting_get``); the language is added here. Names that live elsewhere (a referent's, a centre's, an
+    organ's label) may show up to ``AGENDA_TABLE_SECONDS`` late. Nothing in a fragment may depend on the user:
+    the cached HTML holds a placeholder where a form needs the CSRF token, swapped for this request's token.
     """
-    key = f"agenda-table:{snapshot.fingerprint}:{get_language()}"
+    key = f"{key}:{get_language()}"
     html = cache.get(key)
     if html is None:
+        html = render_to_string(template, {**context(), "csrf_token": CSRF_PLACEHOLDER})
+        cache.set(key, html, AGENDA_TABLE_SECONDS)
+    return mark_safe(html.replace(CSRF_PLACEHOLDER, get_token(request)))  # noqa: S308 (our own rendered template)
+
+
+def agenda_table(request: HttpRequest, meeting: Meeting, snapshot: AgendaSnapshot) -> str:
+    """The agenda table (gaps, rows and their arrows), keyed on the snapshot's fingerprint (any agenda edit, or
+    edit of a request on it, changes it)."""
+
+    def context() -> dict[str, Any]:
         items = list(agenda_items(meeting))
         gaps: set[str] = set()
         for item in items:
@@ -105,19 +116,34 @@ def agenda_table(request: HttpRequest, meeting: Meeting, snapshot: AgendaSnapsho
             missing = {t.event.category_id: t.event.category.label for t in item.case.toxicities.all()}
             item.missing_categories = [label for pk, label in missing.items() if pk not in covered]  # type: ignore[attr-defined]
             gaps.update(item.missing_categories)  # type: ignore[attr-defined]
-        html = render_to_string(
-            "meetings/_agenda_table.html",
-            {
-                "meeting": meeting,
-                "items": items,
-                "capacity": agenda_services.capacity_of(meeting),
-                "gaps": sorted(gaps),
-                "editable": _editable(meeting),
-                "csrf_token": CSRF_PLACEHOLDER,
-            },
-        )
-        cache.set(key, html, AGENDA_TABLE_SECONDS)
-    return mark_safe(html.replace(CSRF_PLACEHOLDER, get_token(request)))  # noqa: S308 (our own rendered template)
+        return {
+            "meeting": meeting,
+            "items": items,
+            "capacity": agenda_services.capacity_of(meeting),
+            "gaps": sorted(gaps),
+            "editable": _editable(meeting),
+        }
+
+    return _cached_fragment(request, f"agenda-table:{snapshot.fingerprint}", "meetings/_agenda_table.html", context)
+
+
+def meeting_people(request: HttpRequest, meeting: Meeting) -> str:
+    """The coordinators and the invited, grouped by role. Keyed on the meeting's version (coordinator changes and
+    agenda builds bump it) and on its participants' count and last id (people added during the session)."""
+    key = (
+        f"meeting-people:{meeting.pk}:{meeting.version}:{meeting.status}:"
+        f"{meeting.participant_count}:{meeting.participant_last}"  # type: ignore[attr-defined]
+    )
+
+    def context() -> dict[str, Any]:
+        return {
+            "meeting": meeting,
+            "coordinators": list(meeting.coordinators.all()),
+            "invited": meeting_invited(meeting),
+            "editable": _editable(meeting),
+        }
+
+    return _cached_fragment(request, key, "meetings/_meeting_people.html", context)
 
 
 def agenda_context(request: HttpRequest, meeting: Meeting, **extra: Any) -> dict[str, Any]:
@@ -194,7 +220,7 @@ def _detail_page(
         target=f"ordre du jour {meeting.pk}",
     )
     ctx.update(
-        invited=meeting_invited(meeting),
+        meeting_people=meeting_people(request, meeting),
         cutoff=scheduling.cutoff_for(meeting),
         add_form=AddCaseForm(initial={"version": meeting.version}),
         can_reschedule=_can_reschedule(request),

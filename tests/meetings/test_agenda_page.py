@@ -290,3 +290,25 @@ def test_manage_page_refusals_stay_on_it(client: Any, meeting: Meeting, sam: Any
     assert "Gérer la" in stale.content.decode()
     meeting.refresh_from_db()
     assert meeting.status == Meeting.Status.PLANNED
+
+
+# --- The people beside the agenda, cached too ----------------------------------------------------------------------
+
+
+def test_coordinators_and_people_added_in_session_show_at_once(
+    client: Any, meeting: Meeting, sam: Any, cora: Any, alice: Any
+) -> None:
+    from meetings.session import participant_add
+
+    built(meeting, sam)
+    login(client, sam)
+    html = page(client, meeting)
+    assert "Aucun coordinateur désigné." in html and alice.display_name not in html
+    client.post(
+        reverse("meetings:coordinators", args=[meeting.pk]), {"version": meeting.version, "coordinators": [cora.pk]}
+    )
+    html = page(client, meeting)
+    assert "Aucun coordinateur désigné." not in html
+    assert html.count(cora.display_name) >= 2  # coordinator, and invited as such
+    participant_add(meeting=meeting, user=alice, by=cora)
+    assert alice.display_name in page(client, meeting)
