@@ -87,24 +87,31 @@ def access_record_listed(*, request: HttpRequest, cases: Iterable[Any], target: 
         request.path[:300],
     ]
     names = ("at", "user", "action", "target", "ip_address", "path", "case", "patient")
-    columns = [cast(Field, meta.get_field(name)).column for name in names]
-    params: list[Any] = []
-    for case_id, patient_id in pairs:
-        params += [*shared, case_id, patient_id]
-    # Only the model's own table and column names and placeholders are formatted in; every value is a parameter.
     quote = connection.ops.quote_name
-    row = "(" + ", ".join(["%s"] * len(columns)) + ")"
-    sql = "INSERT INTO {} ({}) VALUES {}".format(  # noqa: S608
-        quote(meta.db_table), ", ".join(map(quote, columns)), ", ".join([row] * len(pairs))
+    table = quote(meta.db_table)
+    columns = ", ".join(quote(cast(Field, meta.get_field(name)).column) for name in names)
+    # Only the model's own table and column names and placeholders are formatted in; every value is a parameter.
+    if connection.vendor != "postgresql":
+        row = "(" + ", ".join(["%s"] * len(names)) + ")"
+        sql = f"INSERT INTO {table} ({columns}) VALUES {', '.join([row] * len(pairs))}"  # noqa: S608
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [value for case_id, patient_id in pairs for value in (*shared, case_id, patient_id)])
+        return len(pairs)
+    # PostgreSQL: the case and patient ids as two arrays, whatever their number.
+    sql = (
+        f"INSERT INTO {table} ({columns}) "  # noqa: S608
+        "SELECT %s, %s, %s, %s, %s, %s, c, p FROM unnest(%s::bigint[], %s::bigint[]) AS t(c, p)"
     )
-    if connection.vendor != "postgresql" or connection.in_atomic_block:
+    params = [*shared, [case_id for case_id, _ in pairs], [patient_id for _, patient_id in pairs]]
+    if connection.in_atomic_block:
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
         return len(pairs)
-    # A transaction of its own whose commit does not wait for the disk flush (PostgreSQL's per-transaction
-    # synchronous_commit): the list pages pay no fsync for their trail on every view. The database stays
-    # consistent; a crash of the database server could lose the list views traced in its last fraction of a
-    # second (at most three times wal_writer_delay). Single accesses (a case, a file, a PDF) stay synchronous.
+    # Out of a transaction (a view), one of its own whose commit does not wait for the disk flush (PostgreSQL's
+    # per-transaction synchronous_commit): the list pages pay no fsync for their trail on every view. The
+    # database stays consistent; a crash of the database server could lose the list views traced in its last
+    # fraction of a second (at most three times wal_writer_delay). Single accesses (a case, a file, a PDF) stay
+    # synchronous.
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SET LOCAL synchronous_commit TO OFF; " + sql, params)
     return len(pairs)
