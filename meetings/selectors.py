@@ -7,7 +7,7 @@ import hashlib
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, Max, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from cases.models import Case, CaseStatus, Toxicity
@@ -75,30 +75,41 @@ def agenda_items(meeting: Meeting) -> QuerySet[AgendaItem]:
 
 @dataclass(frozen=True)
 class AgendaSnapshot:
-    """The cases on an agenda, in order, and a fingerprint of everything the agenda table shows that lives in
-    this meeting's rows: the meeting's version (bumped by every agenda edit), status and times, each item and its
-    case's ``updated_at`` (bumped by every edit of the request, its toxicities or its patient)."""
+    """How many items an agenda has, and a fingerprint of everything its table shows that lives in this meeting's
+    rows: the meeting's version (every agenda edit bumps it), status and times, the item count and the latest
+    ``updated_at`` of the requests on it (every edit of a request, its toxicities or its patient saves it, which
+    makes it the latest)."""
 
-    cases: list[tuple[int, int]]  # (case id, patient id), in agenda order
+    count: int
     fingerprint: str
-
-    @property
-    def count(self) -> int:
-        return len(self.cases)
 
 
 def agenda_snapshot(meeting: Meeting) -> AgendaSnapshot:
-    """One query, whatever the agenda's size."""
-    rows = list(
-        AgendaItem.objects.filter(meeting=meeting)
-        .order_by("position", "pk")
-        .values_list("pk", "case_id", "case__patient_id", "case__updated_at")
+    """One aggregate query, whatever the agenda's size."""
+    agg = AgendaItem.objects.filter(meeting=meeting).aggregate(count=Count("pk"), changed=Max("case__updated_at"))
+    state = (
+        meeting.pk,
+        meeting.version,
+        meeting.status,
+        meeting.starts_at,
+        meeting.ends_at,
+        agg["count"],
+        agg["changed"],
     )
-    state = (meeting.pk, meeting.version, meeting.status, meeting.starts_at, meeting.ends_at, rows)
     return AgendaSnapshot(
-        cases=[(case_id, patient_id) for _pk, case_id, patient_id, _at in rows],
-        fingerprint=hashlib.blake2b(repr(state).encode(), digest_size=16).hexdigest(),
+        count=agg["count"], fingerprint=hashlib.blake2b(repr(state).encode(), digest_size=16).hexdigest()
     )
+
+
+def agenda_cases(meeting: Meeting) -> QuerySet[AgendaItem, tuple[Any, ...]]:
+    """The (case id, patient id) of the requests on an agenda: what its page traces."""
+    return AgendaItem.objects.filter(meeting=meeting).order_by().values_list("case_id", "case__patient_id")
+
+
+def meeting_participants_state(meeting: Meeting) -> tuple[int, int | None]:
+    """How many participants a meeting has and the last one's id (they key the cached list of people)."""
+    agg = Participant.objects.filter(meeting=meeting).aggregate(n=Count("pk"), last=Max("pk"))
+    return agg["n"], agg["last"]
 
 
 LATE_CASE_STATUSES = (CaseStatus.ACCEPTED, CaseStatus.SUBMITTED)
@@ -133,12 +144,7 @@ def meeting_invited(meeting: Meeting) -> list[tuple[str, list[Any]]]:
 
 
 def meeting_get(pk: Any) -> Meeting:
-    """A meeting, with how many participants it has and the last one's id (they key the cached list of people)."""
-    people = Participant.objects.filter(meeting=OuterRef("pk")).order_by().values("meeting")
-    return Meeting.objects.annotate(
-        participant_count=Subquery(people.annotate(n=Count("pk")).values("n")),
-        participant_last=Subquery(people.annotate(last=Max("pk")).values("last")),
-    ).get(pk=pk)
+    return Meeting.objects.get(pk=pk)
 
 
 def meetings_to_move_to(meeting: Meeting) -> QuerySet[Meeting]:

@@ -8,7 +8,6 @@ agenda block alone is swapped in place.
 from __future__ import annotations
 
 from collections.abc import Callable
-from types import SimpleNamespace
 from typing import Any
 
 from django.contrib import messages
@@ -26,7 +25,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from tigre.accounts.decorators import role_required
 from tigre.accounts.roles import Role
-from tigre.audit.services import access_record_listed
+from tigre.audit.services import access_record_listed_query
 
 from . import agenda as agenda_services
 from . import scheduling
@@ -45,11 +44,13 @@ from .forms import (
 from .models import Meeting
 from .selectors import (
     AgendaSnapshot,
+    agenda_cases,
     agenda_items,
     agenda_snapshot,
     late_case_candidates,
     meeting_get,
     meeting_invited,
+    meeting_participants_state,
     meetings_list,
     meetings_to_move_to,
     upcoming_meetings,
@@ -130,10 +131,8 @@ def agenda_table(request: HttpRequest, meeting: Meeting, snapshot: AgendaSnapsho
 def meeting_people(request: HttpRequest, meeting: Meeting) -> str:
     """The coordinators and the invited, grouped by role. Keyed on the meeting's version (coordinator changes and
     agenda builds bump it) and on its participants' count and last id (people added during the session)."""
-    key = (
-        f"meeting-people:{meeting.pk}:{meeting.version}:{meeting.status}:"
-        f"{meeting.participant_count}:{meeting.participant_last}"  # type: ignore[attr-defined]
-    )
+    count, last = meeting_participants_state(meeting)
+    key = f"meeting-people:{meeting.pk}:{meeting.version}:{meeting.status}:{count}:{last}"
 
     def context() -> dict[str, Any]:
         return {
@@ -214,11 +213,7 @@ def _detail_page(
     """The meeting page. The "add a late request" candidates are listed when asked for (a search without htmx,
     a refused addition); otherwise htmx loads them when that part of the page comes into view."""
     ctx = agenda_context(request, meeting, error=error)
-    access_record_listed(
-        request=request,
-        cases=[SimpleNamespace(pk=case_id, patient_id=patient_id) for case_id, patient_id in ctx["snapshot"].cases],
-        target=f"ordre du jour {meeting.pk}",
-    )
+    access_record_listed_query(request=request, cases=agenda_cases(meeting), target=f"ordre du jour {meeting.pk}")
     ctx.update(
         meeting_people=meeting_people(request, meeting),
         cutoff=scheduling.cutoff_for(meeting),

@@ -8,7 +8,7 @@ from typing import Any, cast
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Field
+from django.db.models import Field, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -69,13 +69,37 @@ def access_record(
 
 
 def access_record_listed(*, request: HttpRequest, cases: Iterable[Any], target: str) -> int:
-    """One access-trail row per case shown on a list page (queue, agenda, session), written in one statement.
+    """One access-trail row per case shown on a list page (queue, session), written in one statement.
 
-    ``cases``: objects with ``pk`` and ``patient_id``. List pages write up to a meeting's worth of rows on every
-    view, so the rows go straight into one multi-row INSERT (no model instances; the trail has no signals)."""
+    ``cases``: objects with ``pk`` and ``patient_id``."""
     pairs = [(case.pk, case.patient_id) for case in cases]
     if not pairs:
         return 0
+    case_ids, patient_ids = [c for c, _ in pairs], [p for _, p in pairs]
+    if connection.vendor == "postgresql":
+        # The ids as two arrays, whatever their number.
+        source = "SELECT * FROM unnest(%s::bigint[], %s::bigint[])"
+        _trail_insert(request, target, source, [case_ids, patient_ids])
+    else:
+        _trail_insert(request, target, "VALUES " + ", ".join(["(%s, %s)"] * len(pairs)), [v for p in pairs for v in p])
+    return len(pairs)
+
+
+def access_record_listed_query(*, request: HttpRequest, cases: QuerySet[Any], target: str) -> None:
+    """Like ``access_record_listed`` for the cases a query selects: ``cases`` yields exactly two columns, the case
+    id then the patient id (``values_list("case_id", "case__patient_id")``-like). The database copies them into
+    the trail itself (INSERT ... SELECT): nothing goes through Python whatever the list's length."""
+    sql, params = cases.query.sql_with_params()
+    _trail_insert(request, target, sql, list(params))
+
+
+def _trail_insert(request: HttpRequest, target: str, source: str, source_params: list[Any]) -> None:
+    """INSERT INTO the trail SELECT the request's facts and each (case id, patient id) row of ``source`` (a query
+    or VALUES list of two columns).
+
+    List pages write up to a meeting's worth of rows on every view: no model instances (the trail has no
+    signals). Only the model's own table and column names and placeholders are formatted in; every value is a
+    parameter."""
     meta = AccessLog._meta
     user = request.user
     shared = [
@@ -88,25 +112,17 @@ def access_record_listed(*, request: HttpRequest, cases: Iterable[Any], target: 
     ]
     names = ("at", "user", "action", "target", "ip_address", "path", "case", "patient")
     quote = connection.ops.quote_name
-    table = quote(meta.db_table)
     columns = ", ".join(quote(cast(Field, meta.get_field(name)).column) for name in names)
-    # Only the model's own table and column names and placeholders are formatted in; every value is a parameter.
-    if connection.vendor != "postgresql":
-        row = "(" + ", ".join(["%s"] * len(names)) + ")"
-        sql = f"INSERT INTO {table} ({columns}) VALUES {', '.join([row] * len(pairs))}"  # noqa: S608
-        with connection.cursor() as cursor:
-            cursor.execute(sql, [value for case_id, patient_id in pairs for value in (*shared, case_id, patient_id)])
-        return len(pairs)
-    # PostgreSQL: the case and patient ids as two arrays, whatever their number.
     sql = (
-        f"INSERT INTO {table} ({columns}) "  # noqa: S608
-        "SELECT %s, %s, %s, %s, %s, %s, c, p FROM unnest(%s::bigint[], %s::bigint[]) AS t(c, p)"
+        f"INSERT INTO {quote(meta.db_table)} ({columns}) "  # noqa: S608
+        f"WITH src(case_id, patient_id) AS ({source}) "
+        "SELECT %s, %s, %s, %s, %s, %s, src.case_id, src.patient_id FROM src"
     )
-    params = [*shared, [case_id for case_id, _ in pairs], [patient_id for _, patient_id in pairs]]
-    if connection.in_atomic_block:
+    params = [*source_params, *shared]
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
-        return len(pairs)
+        return
     # Out of a transaction (a view), one of its own whose commit does not wait for the disk flush (PostgreSQL's
     # per-transaction synchronous_commit): the list pages pay no fsync for their trail on every view. The
     # database stays consistent; a crash of the database server could lose the list views traced in its last
@@ -114,7 +130,6 @@ def access_record_listed(*, request: HttpRequest, cases: Iterable[Any], target: 
     # synchronous.
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SET LOCAL synchronous_commit TO OFF; " + sql, params)
-    return len(pairs)
 
 
 @transaction.atomic
