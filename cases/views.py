@@ -144,8 +144,9 @@ def _handle_post(request: HttpRequest, case: Case | None) -> HttpResponse:
             messages.warning(
                 request, _("Brouillon enregistré. Les champs signalés n'ont pas pu être enregistrés : corrigez-les.")
             )
+        # The draft is saved (nothing typed is lost); what was asked for is refused: a 400 with the messages.
         context = _form_context(request, forms, case)
-        return render(request, "cases/form.html", context, status=200)
+        return render(request, "cases/form.html", context, status=400)
     messages.success(request, _("Brouillon enregistré."))
     return redirect("cases:edit", pk=case.pk)
 

@@ -233,6 +233,14 @@ class RowFormSet(BaseFormSet):
     def rows(self) -> list[Any]:
         return [f for f in self.forms if f.has_changed()]
 
+    def shown(self) -> list[tuple[int, Any]]:
+        """The rows to draw, with their index (rows keep their numbers): all of them, except that once posted,
+        the rows the clinician removed in the page (none of their fields sent) are not drawn again."""
+        if not self.is_bound:
+            return list(enumerate(self.forms))
+        sent = {key.split("-")[1] for key in self.data if key.startswith(f"{self.prefix}-") and key.count("-") >= 2}
+        return [(index, form) for index, form in enumerate(self.forms) if str(index) in sent]
+
 
 class LineForm(ModeMixin, forms.Form):
     submit_required = ("drugs", "regimen", "setting", "start_date")
