@@ -312,6 +312,11 @@ def meeting_validate(*, meeting: Meeting, by: Any) -> Meeting:
             meeting=locked,
             context={"meeting_date": _meeting_label(locked)},
         )
+    # The minutes and final fiches are made by the worker once this is committed (a task takes the id).
+    from meetings.documents.tasks import documents_after_validation_task
+
+    meeting_id = locked.pk
+    transaction.on_commit(lambda: documents_after_validation_task.delay(meeting_id))
     return locked
 
 

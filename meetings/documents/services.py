@@ -11,7 +11,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
-from cases.models import Case
+from cases.models import Avis, Case
 from meetings.models import Meeting
 
 from .models import GeneratedDocument
@@ -131,3 +131,16 @@ def document_ensure(*, kind: str, meeting: Meeting, case: Case | None = None) ->
     with transaction.atomic():
         document = _row(kind=kind, meeting=meeting, case=case)
     return document_generate(document_id=document.pk)
+
+
+def documents_after_validation(*, meeting_id: int) -> int:
+    """Once a meeting is validated: its minutes and the final fiche of each validated avis (no more PROJET
+    watermark) are queued, so that the coordinators' and requesters' downloads are ready. Returns how many
+    documents were queued (those already current are left alone)."""
+    meeting = Meeting.objects.filter(pk=meeting_id, status=Meeting.Status.VALIDATED).first()
+    if meeting is None:  # gone, or not validated (a stale message): nothing to prepare
+        return 0
+    queued = [document_request(kind=GeneratedDocument.Kind.MINUTES, meeting=meeting)]
+    for avis in Avis.objects.filter(meeting=meeting, state=Avis.State.VALIDATED).select_related("case"):
+        queued.append(document_request(kind=GeneratedDocument.Kind.FICHE, meeting=meeting, case=avis.case))
+    return sum(1 for document in queued if document.status == GeneratedDocument.Status.PENDING)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from celery import shared_task
 from django.db import OperationalError
 
-from .services import document_generate
+from .services import document_generate, documents_after_validation
 
 
 @shared_task(
@@ -20,3 +20,9 @@ from .services import document_generate
 def generate_document(document_id: int) -> str:
     """Make the stored PDF of one GeneratedDocument row if its data changed; returns its status."""
     return document_generate(document_id=document_id).status
+
+
+@shared_task(name="documents.after_validation", acks_late=True, autoretry_for=(OperationalError,), max_retries=3)
+def documents_after_validation_task(meeting_id: int) -> int:
+    """Queue the minutes and final fiches of a meeting just validated."""
+    return documents_after_validation(meeting_id=meeting_id)

@@ -195,3 +195,50 @@ def test_retry_refuses_unknown_kinds_and_get(client, cora):
     login(client, cora)
     assert client.post(reverse("documents:retry", args=[meeting.pk, "nope"])).status_code == 404
     assert client.get(reverse("documents:retry", args=[meeting.pk, "agenda"])).status_code == 405
+
+
+def test_after_validation_the_minutes_and_final_fiches_are_queued(
+    validated, monkeypatch, django_capture_on_commit_callbacks
+):
+    queued = []
+    monkeypatch.setattr(tasks.generate_document, "delay", lambda pk: queued.append(pk))
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.documents_after_validation(meeting_id=validated.pk) == 4  # minutes + 3 fiches
+    documents = GeneratedDocument.objects.filter(meeting=validated)
+    assert sorted(documents.values_list("kind", flat=True)) == ["fiche"] * 3 + ["minutes"]
+    assert sorted(queued) == sorted(documents.values_list("pk", flat=True))
+    assert {d.case_id for d in documents if d.kind == "fiche"} == set(
+        Avis.objects.filter(meeting=validated, state=Avis.State.VALIDATED).values_list("case_id", flat=True)
+    )
+    with django_capture_on_commit_callbacks(execute=True):  # already queued: nothing more
+        assert services.documents_after_validation(meeting_id=validated.pk) == 4
+    assert len(queued) == 4
+
+
+def test_validating_a_session_queues_its_documents_after_commit(cora, monkeypatch, django_capture_on_commit_callbacks):
+    from meetings import session
+    from tests.factories.session import make_session
+
+    s = make_session(coordinator=cora, cases=1)
+    session.avis_save(
+        item=s.items[0],
+        by=cora,
+        data={"answer": "Arrêt définitif de l'immunothérapie.", "ici_decision": Avis.IciDecision.STOP},
+    )
+    sent = []
+    monkeypatch.setattr(tasks.documents_after_validation_task, "delay", lambda pk: sent.append(pk))
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        session.meeting_validate(meeting=s.meeting, by=cora)
+    assert sent == []  # nothing before the commit
+    for callback in callbacks:
+        callback()
+    assert sent == [s.meeting.pk]
+
+
+def test_after_validation_a_stale_message_prepares_nothing(cora):
+    from tests.factories.meetings import MeetingFactory
+
+    planned = MeetingFactory()
+    assert services.documents_after_validation(meeting_id=planned.pk) == 0
+    assert services.documents_after_validation(meeting_id=987654) == 0
+    assert not GeneratedDocument.objects.exists()
