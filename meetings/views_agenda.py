@@ -18,7 +18,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
-from django.utils.safestring import mark_safe
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -89,23 +89,31 @@ def _editable(meeting: Meeting) -> bool:
     return not meeting.is_locked and meeting.status != Meeting.Status.HELD
 
 
-def _cached_fragment(request: HttpRequest, key: str, template: str, context: Callable[[], dict[str, Any]]) -> str:
+def _cached_fragment(key: str, template: str, context: Callable[[], dict[str, Any]]) -> SafeString:
     """A part of the meeting page rendered once per state of its data and kept ``AGENDA_TABLE_SECONDS``.
 
     ``key`` must change whenever what the fragment shows may have changed (see ``agenda_snapshot`` and
-    ``meeting_get``); the language is added here. Names that live elsewhere (a referent's, a centre's, an
+    ``_people_key``); the language is added here. Names that live elsewhere (a referent's, a centre's, an
     organ's label) may show up to ``AGENDA_TABLE_SECONDS`` late. Nothing in a fragment may depend on the user:
-    the cached HTML holds a placeholder where a form needs the CSRF token, swapped for this request's token.
+    where a form needs the CSRF token the HTML holds a placeholder, which ``_answer`` swaps for the token of the
+    request that gets the page (fragments may nest: the swap is done once, on the whole answer).
     """
     key = f"{key}:{get_language()}"
     html = cache.get(key)
     if html is None:
         html = render_to_string(template, {**context(), "csrf_token": CSRF_PLACEHOLDER})
         cache.set(key, html, AGENDA_TABLE_SECONDS)
-    return mark_safe(html.replace(CSRF_PLACEHOLDER, get_token(request)))  # noqa: S308 (our own rendered template)
+    return mark_safe(html)  # noqa: S308 (our own rendered template)
 
 
-def agenda_table(request: HttpRequest, meeting: Meeting, snapshot: AgendaSnapshot) -> str:
+def _answer(request: HttpRequest, template: str, context: dict[str, Any], *, status: int = 200) -> HttpResponse:
+    """Render a page or block that may hold cached fragments, with this request's CSRF token in their forms."""
+    response = render(request, template, context, status=status)
+    response.content = response.content.replace(CSRF_PLACEHOLDER.encode(), get_token(request).encode())
+    return response
+
+
+def agenda_table(meeting: Meeting, snapshot: AgendaSnapshot) -> SafeString:
     """The agenda table (gaps, rows and their arrows), keyed on the snapshot's fingerprint (any agenda edit, or
     edit of a request on it, changes it)."""
 
@@ -125,14 +133,19 @@ def agenda_table(request: HttpRequest, meeting: Meeting, snapshot: AgendaSnapsho
             "editable": _editable(meeting),
         }
 
-    return _cached_fragment(request, f"agenda-table:{snapshot.fingerprint}", "meetings/_agenda_table.html", context)
+    return _cached_fragment(f"agenda-table:{snapshot.fingerprint}", "meetings/_agenda_table.html", context)
 
 
-def meeting_people(request: HttpRequest, meeting: Meeting) -> str:
-    """The coordinators and the invited, grouped by role. Keyed on the meeting's version (coordinator changes and
-    agenda builds bump it) and on its participants' count and last id (people added during the session)."""
-    count, last = meeting_participants_state(meeting)
-    key = f"meeting-people:{meeting.pk}:{meeting.version}:{meeting.status}:{count}:{last}"
+def _people_key(meeting: Meeting, participants: tuple[int, int | None]) -> str:
+    """The coordinators and the invited change with the meeting's version (coordinator changes and agenda builds
+    bump it) and with its participants' count and last id (people added during the session)."""
+    count, last = participants
+    return f"{meeting.pk}:{meeting.version}:{meeting.status}:{count}:{last}"
+
+
+def meeting_people(meeting: Meeting, participants: tuple[int, int | None]) -> SafeString:
+    """The coordinators and the invited, grouped by role."""
+    key = f"meeting-people:{_people_key(meeting, participants)}"
 
     def context() -> dict[str, Any]:
         return {
@@ -142,19 +155,19 @@ def meeting_people(request: HttpRequest, meeting: Meeting) -> str:
             "editable": _editable(meeting),
         }
 
-    return _cached_fragment(request, key, "meetings/_meeting_people.html", context)
+    return _cached_fragment(key, "meetings/_meeting_people.html", context)
 
 
-def agenda_context(request: HttpRequest, meeting: Meeting, **extra: Any) -> dict[str, Any]:
-    snapshot = agenda_snapshot(meeting)
+def agenda_context(meeting: Meeting, *, snapshot: AgendaSnapshot | None = None, **extra: Any) -> dict[str, Any]:
+    """What the agenda block (``_agenda.html``) shows; the table itself comes from the cache."""
+    snapshot = snapshot or agenda_snapshot(meeting)
     capacity = agenda_services.capacity_of(meeting)
     return {
         "meeting": meeting,
-        "snapshot": snapshot,
         "item_count": snapshot.count,
         "capacity": capacity,
         "overflow": max(snapshot.count - capacity, 0),
-        "agenda_table": agenda_table(request, meeting, snapshot),
+        "agenda_table": agenda_table(meeting, snapshot),
         "editable": _editable(meeting),
         **extra,
     }
@@ -167,7 +180,7 @@ def _agenda_response(
     meeting = _meeting_or_404(meeting_pk)
     if is_htmx(request):
         # htmx swaps only 2xx answers: the conflict is shown inside the fresh agenda block.
-        return render(request, "meetings/_agenda.html", agenda_context(request, meeting, error=error, **extra))
+        return _answer(request, "meetings/_agenda.html", agenda_context(meeting, error=error, **extra))
     if error:
         return _detail_page(request, meeting, error=error, status=status)
     return redirect("meetings:detail", pk=meeting.pk)
@@ -210,20 +223,34 @@ def _candidates_context(meeting: Meeting, data: Any) -> dict[str, Any]:
 def _detail_page(
     request: HttpRequest, meeting: Meeting, *, error: str = "", status: int = 200, with_candidates: bool = False
 ) -> HttpResponse:
-    """The meeting page. The "add a late request" candidates are listed when asked for (a search without htmx,
-    a refused addition); otherwise htmx loads them when that part of the page comes into view."""
-    ctx = agenda_context(request, meeting, error=error)
+    """The meeting page. Its content is rendered once per state of the meeting, its agenda and its people (and per
+    kind of viewer: the secretariat may reschedule) and kept in the cache; a page with an error or with the
+    "add a late request" candidates listed (a search without htmx, a refused addition) is rendered afresh.
+    Otherwise htmx loads the candidates when that part of the page comes into view. Every view is traced."""
+    snapshot = agenda_snapshot(meeting)
+    participants = meeting_participants_state(meeting)
     access_record_listed_query(request=request, cases=agenda_cases(meeting), target=f"ordre du jour {meeting.pk}")
-    ctx.update(
-        meeting_people=meeting_people(request, meeting),
-        cutoff=scheduling.cutoff_for(meeting),
-        add_form=AddCaseForm(initial={"version": meeting.version}),
-        can_reschedule=_can_reschedule(request),
-    )
-    if ctx["editable"] and (with_candidates or request.method == "POST"):
-        ctx.update(_candidates_context(meeting, request.POST if request.method == "POST" else request.GET))
-        ctx["candidates_loaded"] = True
-    return render(request, "meetings/detail.html", ctx, status=status)
+    can_reschedule = _can_reschedule(request)
+
+    def content_context(**extra: Any) -> dict[str, Any]:
+        return {
+            **agenda_context(meeting, snapshot=snapshot),
+            "meeting_people": meeting_people(meeting, participants),
+            "cutoff": scheduling.cutoff_for(meeting),
+            "add_form": AddCaseForm(initial={"version": meeting.version}),
+            "can_reschedule": can_reschedule,
+            **extra,
+        }
+
+    template = "meetings/_detail_content.html"
+    if error or (_editable(meeting) and (with_candidates or request.method == "POST")):
+        data = request.POST if request.method == "POST" else request.GET
+        extra = {"error": error, "candidates_loaded": True, **_candidates_context(meeting, data)}
+        content = mark_safe(render_to_string(template, content_context(**extra), request=request))  # noqa: S308
+    else:
+        key = f"meeting-page:{snapshot.fingerprint}:{_people_key(meeting, participants)}:{can_reschedule}"
+        content = _cached_fragment(key, template, content_context)
+    return _answer(request, "meetings/detail.html", {"meeting": meeting, "content": content}, status=status)
 
 
 @require_GET

@@ -312,3 +312,21 @@ def test_coordinators_and_people_added_in_session_show_at_once(
     assert html.count(cora.display_name) >= 2  # coordinator, and invited as such
     participant_add(meeting=meeting, user=alice, by=cora)
     assert alice.display_name in page(client, meeting)
+
+
+def test_the_cached_page_differs_for_who_may_reschedule(meeting: Meeting, sam: Any, cora: Any) -> None:
+    built(meeting, sam)
+    coordinator, secretary = Client(), Client()
+    login(coordinator, cora)
+    login(secretary, sam)
+    for _ in range(2):  # the second round is served from the cache
+        assert "Déplacer ou annuler la réunion" not in page(coordinator, meeting)
+        assert "Déplacer ou annuler la réunion" in page(secretary, meeting)
+
+
+def test_an_error_page_is_not_cached(client: Any, meeting: Meeting, sam: Any) -> None:
+    built(meeting, sam)
+    login(client, sam)
+    stale = client.post(reverse("meetings:agenda_publish", args=[meeting.pk]), {"version": meeting.version + 3})
+    assert stale.status_code == 409 and "alert-danger" in stale.content.decode()
+    assert "alert-danger" not in page(client, meeting)
