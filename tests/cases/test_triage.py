@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from cases.models import CaseMessage, CaseStatus, StatusChange
 from meetings.models import AgendaItem
+from tests.dates import at, day, french_day_month, meeting_start
 from tests.factories.agenda import accepted_case
 from tests.factories.meetings import MeetingFactory
 from tests.factories.referents import CentreFactory, OrganCategoryFactory
@@ -197,14 +198,14 @@ def test_decline_needs_a_reason_and_tells_the_requester(client: Any, sam: Any) -
 
 
 def test_put_on_a_given_meeting(client: Any, sam: Any, cora: Any) -> None:
-    MeetingFactory(starts_at=paris(2026, 12, 9, 17, 0))
-    later = MeetingFactory(starts_at=paris(2026, 12, 16, 17, 0))
+    MeetingFactory(starts_at=meeting_start(1))
+    later = MeetingFactory(starts_at=meeting_start(2))
     case = accepted_case(status=CaseStatus.SUBMITTED)
     url = reverse("cases:triage_schedule", args=[case.pk])
-    with time_machine.travel(paris(2026, 12, 1, 10, 0), tick=False):
+    with time_machine.travel(at(day(-1), 10), tick=False):
         login(client, cora)
         page = client.get(url)
-        assert page.status_code == 200 and "16 décembre" in page.content.decode()
+        assert page.status_code == 200 and french_day_month(day(weeks=2)) in page.content.decode()
         assert client.post(url, {"meeting": 999999}).status_code == 400
         response = client.post(url, {"meeting": later.pk})
     assert response.status_code == 302
@@ -238,7 +239,7 @@ def test_queue_and_agenda_pages_are_traced(client: Any, sam: Any) -> None:
     from meetings.agenda import agenda_build
 
     shown = accepted_case(status=CaseStatus.SUBMITTED)
-    meeting = MeetingFactory(starts_at=paris(2026, 12, 9, 17, 0))
+    meeting = MeetingFactory(starts_at=meeting_start(1))
     on_agenda = accepted_case()
     agenda_build(meeting=meeting, by=sam)
     login(client, sam)

@@ -9,6 +9,7 @@ from cases.models import Avis
 from meetings.documents.models import GeneratedDocument
 from meetings.documents.rendering import render_pdf_pages
 from meetings.documents.selectors import fiche_document_data
+from tests.dates import french_long_date
 from tests.documents.pdfutil import flat, page_count, pdf_text
 from tests.factories.accounts import UserFactory
 from tests.factories.documents import WEDNESDAY, build_meeting, validate_meeting
@@ -57,7 +58,7 @@ def test_validated_fiche_carries_identity_case_answer_and_no_watermark(meeting_o
         "Femme",
         avis.case.reference,
         avis.case.requester.display_name,
-        "Mercredi 2 décembre 2026",
+        french_long_date(WEDNESDAY.date()).capitalize(),
         "faut-il reprendre l'immunothérapie après la colite de grade 2 ?",
         "Arrêt définitif du pembrolizumab ; corticothérapie 1 mg/kg/j",
         "Arrêter définitivement l'immunothérapie",

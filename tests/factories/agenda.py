@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from cases.models import CaseStatus, Urgency
 from referents.models import Coverage
+from tests.dates import at, day
 
 from .cases import SubmittedCaseFactory, ToxicityFactory
 from .referents import CoverageFactory, OrganCategoryFactory, ReferentFactory, ToxicityEventFactory
-
-PARIS = ZoneInfo("Europe/Paris")
 
 
 def accepted_case(
@@ -25,8 +23,9 @@ def accepted_case(
     status: str = CaseStatus.ACCEPTED,
     **kwargs: Any,
 ) -> Any:
-    """An accepted request with one toxicity of ``grade`` in ``category`` (highest_grade kept in step)."""
-    submitted_at = submitted_at or dt.datetime(2026, 12, 1, 10, 0, tzinfo=PARIS)
+    """An accepted request with one toxicity of ``grade`` in ``category`` (highest_grade kept in step), submitted
+    by default on the Tuesday before BASE_WEDNESDAY: past that meeting's cut-off, in time for the next one."""
+    submitted_at = submitted_at or at(day(-1), 10)
     case = SubmittedCaseFactory(
         status=status,
         submitted_at=submitted_at,

@@ -10,15 +10,17 @@ from django.utils import timezone
 
 from cases.models import Avis, CaseStatus, Urgency
 from meetings.models import AgendaItem, AgendaItemReferent, Meeting, Participant
+from tests.dates import day, meeting_start
 from tigre.lib.specialties import Specialty
 
 from .accounts import UserFactory
 from .cases import DrugFactory, ImmunotherapyLineFactory, SubmittedCaseFactory, ToxicityFactory
-from .meetings import PARIS, AgendaItemFactory, MeetingFactory
+from .meetings import AgendaItemFactory, MeetingFactory
 from .referents import CoverageFactory, OrganCategoryFactory, ReferentFactory, ToxicityEventFactory
 
-# A fixed meeting time for tests that read the date back (MeetingFactory's sequence moves week by week).
-WEDNESDAY = dt.datetime(2026, 12, 2, 17, 0, tzinfo=PARIS)
+# One meeting time for tests that read the date back (MeetingFactory's sequence moves week by week): the regular
+# meeting of tests.dates.BASE_WEDNESDAY.
+WEDNESDAY = meeting_start()
 
 
 class AvisFactory(factory.django.DjangoModelFactory):
@@ -36,7 +38,7 @@ class AvisFactory(factory.django.DjangoModelFactory):
     further_tests = "IRM cardiaque, troponine à J7"
     hospitalisation = True
     specialist_consultation = "Cardiologie"
-    follow_up_date = dt.date(2026, 12, 16)
+    follow_up_date = day(weeks=2)
     declare_pv = True
     drafted_by = factory.SubFactory(UserFactory, roles=["coordinator"])
 

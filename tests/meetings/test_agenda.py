@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -23,28 +22,24 @@ from meetings.agenda import (
 )
 from meetings.models import AgendaItemReferent, Meeting, Participant
 from referents.models import Coverage
+from tests.dates import PARIS, at, day, french_day_month, french_long_date, meeting_start
 from tests.factories.agenda import accepted_case, referent_for
 from tests.factories.meetings import MeetingFactory
 from tests.factories.referents import AbsenceFactory, CentreFactory, OrganCategoryFactory
 from tigre.notifications.models import Notification
 
-PARIS = ZoneInfo("Europe/Paris")
 pytestmark = pytest.mark.django_db
-
-
-def paris(*args: int) -> dt.datetime:
-    return dt.datetime(*args, tzinfo=PARIS)
 
 
 @pytest.fixture
 def meeting() -> Meeting:
-    # Wednesday 9 December 2026; cut-off Monday 7 December 23:59.
-    return MeetingFactory(starts_at=paris(2026, 12, 9, 17, 0), planned_date=dt.date(2026, 12, 9))
+    # The Wednesday after BASE_WEDNESDAY; cut-off the Monday before it, 23:59.
+    return MeetingFactory(starts_at=meeting_start(1), planned_date=day(weeks=1))
 
 
 @pytest.fixture
 def next_one() -> Meeting:
-    return MeetingFactory(starts_at=paris(2026, 12, 16, 17, 0), planned_date=dt.date(2026, 12, 16))
+    return MeetingFactory(starts_at=meeting_start(2), planned_date=day(weeks=2))
 
 
 def order(meeting: Meeting) -> list[str]:
@@ -52,13 +47,11 @@ def order(meeting: Meeting) -> list[str]:
 
 
 def test_order_urgent_ratifications_urgent_then_grade_then_submission(meeting: Meeting, sam: Any) -> None:
-    old_g2 = accepted_case(grade=2, submitted_at=paris(2026, 11, 30, 9, 0), reference="A-G2-OLD")
-    new_g2 = accepted_case(grade=2, submitted_at=paris(2026, 12, 1, 9, 0), reference="A-G2-NEW")
-    g4 = accepted_case(grade=4, submitted_at=paris(2026, 12, 2, 9, 0), reference="A-G4")
-    urgent = accepted_case(grade=3, urgent=True, submitted_at=paris(2026, 12, 2, 10, 0), reference="A-URG")
-    ratif = accepted_case(
-        grade=3, urgent=True, ratification=True, submitted_at=paris(2026, 12, 3, 10, 0), reference="A-RAT"
-    )
+    old_g2 = accepted_case(grade=2, submitted_at=at(day(-2), 9), reference="A-G2-OLD")
+    new_g2 = accepted_case(grade=2, submitted_at=at(day(-1), 9), reference="A-G2-NEW")
+    g4 = accepted_case(grade=4, submitted_at=at(day(), 9), reference="A-G4")
+    urgent = accepted_case(grade=3, urgent=True, submitted_at=at(day(), 10), reference="A-URG")
+    ratif = accepted_case(grade=3, urgent=True, ratification=True, submitted_at=at(day(1), 10), reference="A-RAT")
     result = agenda_build(meeting=meeting, by=sam)
     assert order(meeting) == ["A-RAT", "A-URG", "A-G4", "A-G2-OLD", "A-G2-NEW"]
     assert {i.case_id for i in result.added} == {c.pk for c in (old_g2, new_g2, g4, urgent, ratif)}
@@ -85,9 +78,9 @@ def timezone_local(value: dt.datetime) -> str:
 
 
 def test_cutoff_tuesday_requests_wait_except_urgent_ones(meeting: Meeting, sam: Any) -> None:
-    in_time = accepted_case(submitted_at=paris(2026, 12, 7, 23, 59, 30), reference="IN-TIME")
-    late = accepted_case(submitted_at=paris(2026, 12, 8, 0, 0), reference="LATE")
-    late_urgent = accepted_case(submitted_at=paris(2026, 12, 8, 9, 0), urgent=True, reference="LATE-URG")
+    in_time = accepted_case(submitted_at=at(day(5), 23, 59, 30), reference="IN-TIME")
+    late = accepted_case(submitted_at=at(day(6), 0), reference="LATE")
+    late_urgent = accepted_case(submitted_at=at(day(6), 9), urgent=True, reference="LATE-URG")
     agenda_build(meeting=meeting, by=sam)
     assert order(meeting) == ["LATE-URG", "IN-TIME"]
     late.refresh_from_db()
@@ -107,7 +100,7 @@ def test_capacity_overflow_moves_the_rest_to_the_next_meeting_and_tells_requeste
     meeting: Meeting, next_one: Meeting, sam: Any
 ) -> None:
     # 90 minutes / 10-minute slots = 9 places.
-    cases = [accepted_case(grade=1 + (n % 4), submitted_at=paris(2026, 12, 1, 8, n)) for n in range(12)]
+    cases = [accepted_case(grade=1 + (n % 4), submitted_at=at(day(-1), 8, n)) for n in range(12)]
     result = agenda_build(meeting=meeting, by=sam)
     assert result.capacity == 9
     assert meeting.items.count() == 9
@@ -121,14 +114,14 @@ def test_capacity_overflow_moves_the_rest_to_the_next_meeting_and_tells_requeste
     assert Notification.objects.filter(kind="postponed", case_id__in=moved_ids, meeting=next_one).count() == 3
     notice = Notification.objects.filter(kind="postponed").first()
     assert notice is not None and notice.recipient_id == notice.case.requester_id
-    assert "16 décembre" in notice.context["to_meeting"]
+    assert french_day_month(day(weeks=2)) in notice.context["to_meeting"]
     next_one.refresh_from_db()
     assert next_one.version == 1
 
 
 def test_overflow_without_next_meeting_leaves_cases_accepted_and_tells_requesters(meeting: Meeting, sam: Any) -> None:
     for n in range(10):
-        accepted_case(submitted_at=paris(2026, 12, 1, 8, n))
+        accepted_case(submitted_at=at(day(-1), 8, n))
     result = agenda_build(meeting=meeting, by=sam)
     assert result.moved_to is None and len(result.moved) == 1
     (left,) = result.moved
@@ -154,7 +147,7 @@ def test_rebuild_is_idempotent_and_keeps_manual_placements(meeting: Meeting, sam
     meeting.refresh_from_db()
     agenda_item_shift(meeting=meeting, item_id=item_c.pk, offset=-1, by=sam, expected_version=meeting.version)
     assert order(meeting) == ["C", "A", "B"]
-    accepted_case(grade=4, reference="D", submitted_at=paris(2026, 12, 2, 9, 0))
+    accepted_case(grade=4, reference="D", submitted_at=at(day(), 9))
     agenda_build(meeting=meeting, by=sam)
     assert order(meeting) == ["C", "A", "D", "B"]
     assert meeting.items.get(case=c).placed_manually
@@ -177,7 +170,7 @@ def test_referents_attached_once_per_category_and_invitation_list(
     heart_reims = referent_for(heart, centre=reims, last_name="Zola")
     gut_backup = referent_for(gut, rank=Coverage.Rank.BACKUP, last_name="Backup")
     gut_primary_absent = referent_for(gut, last_name="Absent")
-    AbsenceFactory(referent=gut_primary_absent, start=dt.date(2026, 12, 9), end=dt.date(2026, 12, 9))
+    AbsenceFactory(referent=gut_primary_absent, start=day(weeks=1), end=day(weeks=1))
     meeting.coordinators.add(cora)
     reims_case = accepted_case(category=heart, requester_centre=reims, reference="REIMS")
     nancy_case = accepted_case(category=heart, requester_centre=nancy, reference="NANCY")
@@ -230,8 +223,8 @@ def test_builder_queries_are_the_same_for_20_and_60_overflowing_cases(sam: Any) 
     for cat in categories:
         referent_for(cat)
     for week, n in enumerate((20, 60)):
-        meeting = MeetingFactory(starts_at=paris(2027, 1, 6, 17, 0) + dt.timedelta(weeks=2 * week))
-        MeetingFactory(starts_at=paris(2027, 1, 13, 17, 0) + dt.timedelta(weeks=2 * week))
+        meeting = MeetingFactory(starts_at=meeting_start(5 + 2 * week))
+        MeetingFactory(starts_at=meeting_start(6 + 2 * week))
         for k in range(n):
             accepted_case(category=categories[k % 3], grade=1 + k % 4, urgent=k % 7 == 0)
         with CaptureQueriesContext(connection) as ctx:
@@ -256,7 +249,7 @@ def test_add_late_case_inserts_urgent_after_urgent_and_notifies(meeting: Meeting
     accepted_case(reference="S1")
     agenda_build(meeting=meeting, by=sam)
     meeting.refresh_from_db()
-    late = accepted_case(urgent=True, submitted_at=paris(2026, 12, 8, 12, 0), reference="U-LATE")
+    late = accepted_case(urgent=True, submitted_at=at(day(6), 12), reference="U-LATE")
     item = agenda_add_case(meeting=meeting, case=late, by=sam, expected_version=meeting.version)
     assert order(meeting) == ["U1", "U-LATE", "S1"]
     assert item.placed_manually and item.kind == "urgent"
@@ -379,8 +372,8 @@ def test_cancelling_a_meeting_moves_its_cases_to_the_next_one(meeting: Meeting, 
 
 def test_overflow_notice_without_next_meeting_announces_no_date(meeting: Meeting, sam: Any) -> None:
     for n in range(10):
-        accepted_case(submitted_at=paris(2026, 12, 1, 8, n))
+        accepted_case(submitted_at=at(day(-1), 8, n))
     agenda_build(meeting=meeting, by=sam)
     note = Notification.objects.get(kind="postponed")
     assert note.meeting is None
-    assert note.context["reason"].startswith("Ordre du jour de la RCP du mercredi 9 décembre 2026")
+    assert note.context["reason"].startswith(f"Ordre du jour de la RCP du {french_long_date(day(weeks=1))}")

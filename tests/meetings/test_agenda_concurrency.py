@@ -2,22 +2,19 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import threading
 import time
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pytest
 from django.db import connection, connections, transaction
 
 from meetings.agenda import AgendaConflict, agenda_build, agenda_item_shift
 from meetings.models import Meeting
+from tests.dates import meeting_start
 from tests.factories.accounts import UserFactory
 from tests.factories.agenda import accepted_case
 from tests.factories.meetings import MeetingFactory
-
-PARIS = ZoneInfo("Europe/Paris")
 
 
 def _waiting_on_a_lock() -> int:
@@ -35,7 +32,7 @@ def _waiting_on_a_lock() -> int:
 def test_second_stale_edit_waits_then_gets_a_conflict_and_loses_nothing() -> None:
     first_secretary = UserFactory(roles=["secretariat"])
     second_secretary = UserFactory(roles=["secretariat"])
-    meeting = MeetingFactory(starts_at=dt.datetime(2026, 12, 9, 17, 0, tzinfo=PARIS))
+    meeting = MeetingFactory(starts_at=meeting_start(1))
     for n, ref in enumerate(("A", "B", "C")):
         accepted_case(reference=ref, grade=4 - n)
     agenda_build(meeting=meeting, by=first_secretary)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pytest
 from django.urls import reverse
@@ -12,22 +11,18 @@ from django.urls import reverse
 from cases.models import CaseStatus
 from meetings.agenda import agenda_build
 from meetings.models import Meeting
+from tests.dates import at, day, meeting_start
 from tests.factories.agenda import accepted_case, referent_for
 from tests.factories.meetings import MeetingFactory
 from tests.factories.referents import OrganCategoryFactory
 from tests.helpers import login
 
-PARIS = ZoneInfo("Europe/Paris")
 pytestmark = pytest.mark.django_db
-
-
-def paris(*args: int) -> dt.datetime:
-    return dt.datetime(*args, tzinfo=PARIS)
 
 
 @pytest.fixture
 def meeting() -> Meeting:
-    return MeetingFactory(starts_at=paris(2026, 12, 9, 17, 0), planned_date=dt.date(2026, 12, 9))
+    return MeetingFactory(starts_at=meeting_start(1), planned_date=day(weeks=1))
 
 
 def built(meeting: Meeting, by: Any, refs: tuple[str, ...] = ("A", "B", "C")) -> Meeting:
@@ -159,9 +154,9 @@ def test_bad_input_is_a_french_400_never_500(client: Any, meeting: Meeting, sam:
 
 
 def test_add_remove_move_publish_through_the_page(client: Any, meeting: Meeting, sam: Any) -> None:
-    later = MeetingFactory(starts_at=paris(2026, 12, 16, 17, 0))
+    later = MeetingFactory(starts_at=meeting_start(2))
     built(meeting, sam)
-    late = accepted_case(reference="LATE", submitted_at=paris(2026, 12, 8, 10, 0))
+    late = accepted_case(reference="LATE", submitted_at=at(day(6), 10))
     login(client, sam)
     url = reverse("meetings:agenda_add", args=[meeting.pk])
     assert client.post(url, {"version": meeting.version, "case": late.pk}).status_code == 302
@@ -186,7 +181,7 @@ def test_add_remove_move_publish_through_the_page(client: Any, meeting: Meeting,
 
 
 def test_cancel_and_move_are_for_the_secretariat(client: Any, meeting: Meeting, sam: Any, cora: Any) -> None:
-    MeetingFactory(starts_at=paris(2026, 12, 16, 17, 0))
+    MeetingFactory(starts_at=meeting_start(2))
     login(client, cora)
     url = reverse("meetings:cancel", args=[meeting.pk])
     assert client.post(url, {"version": meeting.version, "reason": "Noël"}).status_code == 403

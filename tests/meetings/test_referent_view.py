@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from cases.models import Attachment
 from meetings.models import AgendaItemReferent, Participant
+from tests.dates import age_on, at, day, meeting_start
 from tests.factories.cases import DrugFactory, ImmunotherapyLineFactory
 from tests.factories.meetings import MeetingFactory
 from tests.factories.referents import OrganCategoryFactory, ReferentFactory
@@ -19,7 +20,7 @@ from tigre.audit.models import AccessLog
 
 pytestmark = pytest.mark.django_db
 
-NOW = dt.datetime(2026, 11, 28, 12, 0, tzinfo=dt.UTC)
+NOW = at(day(-4), 13)  # the Saturday before the meeting, BASE_WEDNESDAY
 
 
 @pytest.fixture
@@ -27,7 +28,7 @@ def setup(rita):
     referent = ReferentFactory(user=rita, specialty="cardiology")
     heart = OrganCategoryFactory(code="coeur-rv", label="Cœur et vaisseaux", specialty="cardiology")
     skin = OrganCategoryFactory(code="peau-rv", label="Peau", specialty="dermatology")
-    meeting = MeetingFactory(starts_at=dt.datetime(2026, 12, 2, 16, 0, tzinfo=dt.UTC))
+    meeting = MeetingFactory(starts_at=meeting_start())
     ParticipantFactory(meeting=meeting, user=rita, role=Participant.Role.REFERENT)
     mine = scheduled_item(meeting, category=heart, grade=3, question="Reprise possible après myocardite ?")
     mine.case.patient.birth_name = "Zorglub"
@@ -35,7 +36,7 @@ def setup(rita):
     ImmunotherapyLineFactory(case=mine.case, drugs=[DrugFactory(name="ipilimumab", target="CTLA-4")])
     AgendaItemReferent.objects.create(item=mine, referent=referent, category=heart)
     other = scheduled_item(meeting, category=skin, question="Question de dermatologie")
-    not_invited = MeetingFactory(starts_at=dt.datetime(2026, 12, 9, 16, 0, tzinfo=dt.UTC))
+    not_invited = MeetingFactory(starts_at=meeting_start(1))
     secret = scheduled_item(not_invited, category=heart, question="Réunion où Rita n'est pas invitée")
     return {"meeting": meeting, "mine": mine, "other": other, "not_invited": not_invited, "secret": secret}
 
@@ -58,7 +59,7 @@ def test_referent_sees_upcoming_meetings_with_cases_that_need_them_pseudonymised
     case = setup["mine"].case
     assert case.patient.pseudonym in body
     assert "Zorglub" not in body and case.patient.first_names not in body  # no name on the board's screens
-    assert "68 ans" in body  # born 12/04/1958, meeting on 2/12/2026
+    assert f"{age_on(dt.date(1958, 4, 12), day())} ans" in body  # PatientFactory's birth date, on the meeting day
     assert "Reprise possible après myocardite ?" in body
     assert "ipilimumab" in body and "pembrolizumab" in body
     assert "G3" in body and "Votre avis : Cœur et vaisseaux" in body
@@ -71,7 +72,7 @@ def test_referent_sees_upcoming_meetings_with_cases_that_need_them_pseudonymised
 
 
 def test_past_meetings_are_not_listed(client, rita, setup):
-    with time_machine.travel(dt.datetime(2026, 12, 3, 12, 0, tzinfo=dt.UTC)):
+    with time_machine.travel(at(day(1), 13)):
         login(client, rita)
         body = client.get(reverse("meetings:my_meetings")).content.decode()
     assert "aucune RCP à venir" in body

@@ -1,20 +1,19 @@
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pytest
 
 from cases.models import CaseStatus, Urgency
 from referents.models import Coverage
+from tests.dates import at, day, meeting_start
 from tests.factories.cases import PatientFactory, SubmittedCaseFactory, ToxicityFactory
 from tests.factories.meetings import MeetingFactory
 from tests.factories.referents import CoverageFactory, OrganCategoryFactory, ReferentFactory, ToxicityEventFactory
 
-PARIS = ZoneInfo("Europe/Paris")
-# Saturday 28 November 2026, 10:00 in Paris; the next meeting is Wednesday 2 December 17:00.
-NOW = dt.datetime(2026, 11, 28, 10, 0, tzinfo=PARIS)
+# The Saturday before BASE_WEDNESDAY, 10:00 in Paris (what the tests freeze time at); the next meeting is that
+# Wednesday 17:00. The worker tests (real clock, another process) see the same meeting still ahead.
+NOW = at(day(-4), 10)
 
 
 @pytest.fixture
@@ -29,7 +28,7 @@ def myocarditis(heart: Any) -> Any:
 
 @pytest.fixture
 def meeting(db: Any, cora: Any) -> Any:
-    m = MeetingFactory(starts_at=dt.datetime(2026, 12, 2, 17, 0, tzinfo=PARIS))
+    m = MeetingFactory(starts_at=meeting_start())
     m.coordinators.add(cora)
     return m
 

@@ -9,6 +9,7 @@ from django.template.loader import get_template
 
 from cases.models import CaseMessage, CaseStatus
 from meetings.models import AgendaItemReferent
+from tests.dates import day, french_long_date
 from tests.factories.meetings import AgendaItemFactory
 from tests.factories.notifications import NotificationFactory
 from tigre.notifications.delivery import build_message
@@ -71,7 +72,7 @@ def test_scheduled_gives_date_and_slot(alice: Any, urgent_case: Any, meeting: An
     AgendaItemFactory(meeting=meeting, case=urgent_case, slot_start=meeting.starts_at + dt.timedelta(minutes=20))
     n = NotificationFactory(kind=Kind.SCHEDULED, recipient=alice, case=urgent_case, meeting=meeting)
     body = build_message(n).body
-    assert "mercredi 2 décembre 2026" in body and "17:20" in body
+    assert french_long_date(day()) in body and "17:20" in body  # "mercredi 2 décembre 2026"
 
 
 def test_declined_gives_the_reason_recorded_on_the_transition(alice: Any, urgent_case: Any, sam: Any) -> None:

@@ -10,6 +10,7 @@ import time_machine
 
 from cases.models import CaseStatus
 from meetings.models import AgendaItemReferent
+from tests.dates import PARIS, at, day
 from tests.factories.cases import CaseFactory, SubmittedCaseFactory, ToxicityFactory
 from tests.factories.meetings import AgendaItemFactory
 from tests.factories.pharmacovigilance import PvFollowUpFactory
@@ -23,12 +24,11 @@ from tigre.notifications.tasks import (
     send_cutoff_summary,
 )
 
-from .conftest import PARIS
-
 pytestmark = pytest.mark.django_db
-MONDAY_NOON = dt.datetime(2026, 11, 30, 12, 0, tzinfo=PARIS)
-TUESDAY_0005 = dt.datetime(2026, 12, 1, 0, 5, tzinfo=PARIS)
-TUESDAY_1700 = dt.datetime(2026, 12, 1, 17, 0, tzinfo=PARIS)
+# The Monday (cut-off day) and the Tuesday before the meeting fixture's Wednesday (BASE_WEDNESDAY).
+MONDAY_NOON = at(day(-2), 12)
+TUESDAY_0005 = at(day(-1), 0, 5)
+TUESDAY_1700 = at(day(-1), 17)
 
 
 @pytest.fixture(autouse=True)
@@ -51,7 +51,7 @@ def test_incomplete_requests_reminder_on_monday_noon_lists_each_requesters_cases
     n = Notification.objects.get(kind=Kind.INCOMPLETE_BEFORE_CUTOFF)
     assert n.recipient == alice and n.meeting == meeting
     assert sorted(c["id"] for c in n.context["cases"]) == sorted([draft.pk, asked.pk])
-    assert n.context["cutoff"] == "30/11/2026 23:59"
+    assert n.context["cutoff"] == f"{MONDAY_NOON:%d/%m/%Y} 23:59"
 
 
 def test_no_incomplete_reminder_when_the_cutoff_is_far(meeting: Any, alice: Any) -> None:
