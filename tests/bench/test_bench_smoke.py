@@ -22,6 +22,8 @@ MEASUREMENTS = {
     "agenda_page",
     "triage_queue",
     "triage_queue_search",
+    "agenda_page_uncached",
+    "agenda_item_menu",
     "admin_changelist_search",
     "admin_changelist",
     "my_cases",

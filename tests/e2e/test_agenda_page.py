@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pytest
 from django.utils import timezone
@@ -13,6 +12,7 @@ from playwright.sync_api import expect
 
 from meetings.agenda import agenda_build
 from meetings.models import AgendaItem
+from tests.dates import meeting_start
 from tests.e2e.actors import open_as, screenshots
 from tests.factories.agenda import accepted_case
 from tests.factories.meetings import MeetingFactory
@@ -20,22 +20,14 @@ from tests.factories.referents import seed_taxonomy
 from tests.helpers import totp_device
 
 pytestmark = pytest.mark.django_db(transaction=True)
-PARIS = ZoneInfo("Europe/Paris")
-
-
-def wednesday(weeks: int) -> dt.datetime:
-    """17:00 on the first Wednesday at least 8 days ahead, plus ``weeks`` weeks."""
-    day = (timezone.now() + dt.timedelta(days=8)).astimezone(PARIS).date()
-    day += dt.timedelta(days=(2 - day.weekday()) % 7 + 7 * weeks)
-    return dt.datetime.combine(day, dt.time(17, 0), tzinfo=PARIS)
 
 
 def test_item_menu_moves_and_search_adds_a_late_request(
     browser: Any, browser_context_args: dict[str, Any], live_server: Any, axe_check: Any, sam: Any, password: str
 ) -> None:
     seed_taxonomy()
-    meeting = MeetingFactory(starts_at=wednesday(0))
-    later = MeetingFactory(starts_at=wednesday(1))
+    meeting = MeetingFactory(starts_at=meeting_start(0))
+    later = MeetingFactory(starts_at=meeting_start(1))
     now = timezone.now()
     for n in range(3):
         accepted_case(reference=f"TIGRE-2026-071{n}", grade=3 - n, submitted_at=now - dt.timedelta(days=3))

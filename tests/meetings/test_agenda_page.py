@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pytest
 from django.test import Client
@@ -16,19 +15,19 @@ from cases.models import CaseStatus
 from meetings import views_agenda
 from meetings.agenda import agenda_build
 from meetings.models import Meeting
+from tests.dates import day, meeting_start
 from tests.factories.agenda import accepted_case, referent_for
 from tests.factories.meetings import MeetingFactory
 from tests.factories.referents import OrganCategoryFactory
 from tests.helpers import login
 from tigre.audit.models import AccessLog
 
-PARIS = ZoneInfo("Europe/Paris")
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def meeting() -> Meeting:
-    return MeetingFactory(starts_at=dt.datetime(2026, 12, 9, 17, 0, tzinfo=PARIS), planned_date=dt.date(2026, 12, 9))
+    return MeetingFactory(starts_at=meeting_start(1), planned_date=day(weeks=1))
 
 
 def built(meeting: Meeting, by: Any, refs: tuple[str, ...] = ("A", "B", "C")) -> Meeting:
@@ -155,7 +154,7 @@ def test_query_count_of_a_60_item_agenda(
 
 
 def test_item_menu_offers_move_and_remove(client: Any, meeting: Meeting, sam: Any) -> None:
-    later = MeetingFactory(starts_at=dt.datetime(2026, 12, 16, 17, 0, tzinfo=PARIS))
+    later = MeetingFactory(starts_at=meeting_start(2))
     built(meeting, sam)
     login(client, sam)
     item = meeting.items.get(case__reference="B")
@@ -173,7 +172,7 @@ def test_item_menu_offers_move_and_remove(client: Any, meeting: Meeting, sam: An
 
 
 def test_item_menu_of_another_meeting_s_item_is_404(client: Any, meeting: Meeting, sam: Any) -> None:
-    other = MeetingFactory(starts_at=dt.datetime(2026, 12, 16, 17, 0, tzinfo=PARIS))
+    other = MeetingFactory(starts_at=meeting_start(2))
     built(meeting, sam)
     login(client, sam)
     item = meeting.items.first()

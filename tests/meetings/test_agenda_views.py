@@ -218,7 +218,7 @@ def test_agenda_page_query_count_is_constant(
     agenda_build(meeting=meeting, by=sam)
     assert meeting.items.count() == n
     login(client, sam)
-    with django_assert_max_num_queries(22):
+    with django_assert_max_num_queries(15):
         response = client.get(reverse("meetings:detail", args=[meeting.pk]))
     assert response.status_code == 200
     with django_assert_max_num_queries(10):
