@@ -25,7 +25,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from tigre.accounts.decorators import role_required
 from tigre.accounts.roles import Role
-from tigre.audit.services import access_record_listed_query
+from tigre.audit.services import access_record_listed_ids
 
 from . import agenda as agenda_services
 from . import scheduling
@@ -44,13 +44,12 @@ from .forms import (
 from .models import Meeting
 from .selectors import (
     AgendaSnapshot,
-    agenda_cases,
     agenda_items,
     agenda_snapshot,
     late_case_candidates,
     meeting_get,
     meeting_invited,
-    meeting_participants_state,
+    meeting_page_state,
     meetings_list,
     meetings_to_move_to,
     upcoming_meetings,
@@ -227,9 +226,9 @@ def _detail_page(
     kind of viewer: the secretariat may reschedule) and kept in the cache; a page with an error or with the
     "add a late request" candidates listed (a search without htmx, a refused addition) is rendered afresh.
     Otherwise htmx loads the candidates when that part of the page comes into view. Every view is traced."""
-    snapshot = agenda_snapshot(meeting)
-    participants = meeting_participants_state(meeting)
-    access_record_listed_query(request=request, cases=agenda_cases(meeting), target=f"ordre du jour {meeting.pk}")
+    state = meeting_page_state(meeting)
+    snapshot, participants = state.snapshot, state.participants
+    access_record_listed_ids(request=request, pairs=state.cases, target=f"ordre du jour {meeting.pk}")
     can_reschedule = _can_reschedule(request)
 
     def content_context(**extra: Any) -> dict[str, Any]:

@@ -62,18 +62,3 @@ def test_the_trail_rows_stay_append_only(sam) -> None:
     access_record_listed(request=_request(sam), cases=[case], target="liste")
     with pytest.raises(DatabaseError), transaction.atomic():
         AccessLog.objects.filter(target="liste").update(target="effacé")
-
-
-@pytest.mark.django_db(transaction=True)
-def test_the_cases_of_a_query_are_copied_by_the_database(sam) -> None:
-    """The agenda page's form: INSERT ... SELECT from the query, out of a transaction as a view runs it."""
-    from cases.models import Case
-    from tigre.audit.services import access_record_listed_query
-
-    cases = [SubmittedCaseFactory() for _ in range(3)]
-    SubmittedCaseFactory()  # not selected
-    chosen = Case.objects.filter(pk__in=[c.pk for c in cases]).order_by().values_list("pk", "patient_id")
-    access_record_listed_query(request=_request(sam), cases=chosen, target="ordre du jour 2")
-    rows = AccessLog.objects.filter(target="ordre du jour 2")
-    assert sorted((r.case_id, r.patient_id) for r in rows) == sorted((c.pk, c.patient_id) for c in cases)
-    assert {(r.user_id, r.ip_address, r.path) for r in rows} == {(sam.pk, "10.9.8.7", "/demandes/tri/")}

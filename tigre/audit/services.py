@@ -8,7 +8,7 @@ from typing import Any, cast
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Field, QuerySet
+from django.db.models import Field
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -72,25 +72,22 @@ def access_record_listed(*, request: HttpRequest, cases: Iterable[Any], target: 
     """One access-trail row per case shown on a list page (queue, session), written in one statement.
 
     ``cases``: objects with ``pk`` and ``patient_id``."""
-    pairs = [(case.pk, case.patient_id) for case in cases]
+    return access_record_listed_ids(
+        request=request, pairs=[(case.pk, case.patient_id) for case in cases], target=target
+    )
+
+
+def access_record_listed_ids(*, request: HttpRequest, pairs: list[tuple[int, int]], target: str) -> int:
+    """The same from (case id, patient id) pairs (the agenda page reads them with its other facts)."""
     if not pairs:
         return 0
-    case_ids, patient_ids = [c for c, _ in pairs], [p for _, p in pairs]
     if connection.vendor == "postgresql":
         # The ids as two arrays, whatever their number.
         source = "SELECT * FROM unnest(%s::bigint[], %s::bigint[])"
-        _trail_insert(request, target, source, [case_ids, patient_ids])
+        _trail_insert(request, target, source, [[c for c, _ in pairs], [p for _, p in pairs]])
     else:
         _trail_insert(request, target, "VALUES " + ", ".join(["(%s, %s)"] * len(pairs)), [v for p in pairs for v in p])
     return len(pairs)
-
-
-def access_record_listed_query(*, request: HttpRequest, cases: QuerySet[Any], target: str) -> None:
-    """Like ``access_record_listed`` for the cases a query selects: ``cases`` yields exactly two columns, the case
-    id then the patient id (``values_list("case_id", "case__patient_id")``-like). The database copies them into
-    the trail itself (INSERT ... SELECT): nothing goes through Python whatever the list's length."""
-    sql, params = cases.query.sql_with_params()
-    _trail_insert(request, target, sql, list(params))
 
 
 def _trail_insert(request: HttpRequest, target: str, source: str, source_params: list[Any]) -> None:
