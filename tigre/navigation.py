@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpRequest
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.translation import gettext_lazy as _
 
 from tigre.accounts.roles import Role
@@ -70,16 +72,25 @@ NAV_ITEMS: tuple[NavItem, ...] = (
 )
 
 
-def visible_items(user: Any) -> list[dict[str, Any]]:
+@lru_cache(maxsize=512)
+def _url(url_name: str, prefix: str, urlconf: str | None) -> str:
+    """A page's address: fixed for a given URL configuration and script prefix, so reversed once."""
+    return reverse(url_name, urlconf=urlconf)
+
+
+def visible_items(user: Any, view_name: str = "") -> list[dict[str, Any]]:
+    """The pages ``user`` may open, labels in the active language; ``active`` marks the page being shown."""
     if not getattr(user, "is_authenticated", False):
         return []
+    prefix, urlconf = get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF
     return [
         {
-            "label": item.label,
-            "url": reverse(item.url_name),
+            "label": str(item.label),
+            "url": _url(item.url_name, prefix, urlconf),
             "icon": item.icon,
             "url_name": item.url_name,
             "secondary": item.secondary,
+            "active": item.url_name == view_name,
         }
         for item in NAV_ITEMS
         if user.roles & item.roles
@@ -87,7 +98,8 @@ def visible_items(user: Any) -> list[dict[str, Any]]:
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
-    items = visible_items(request.user)
+    match = getattr(request, "resolver_match", None)
+    items = visible_items(request.user, match.view_name if match else "")
     return {
         "nav_all": items,
         "nav_items": [i for i in items if not i["secondary"]],

@@ -46,3 +46,22 @@ def test_user_without_role_is_told_so(client) -> None:
     user = UserFactory()
     login(client, user)
     assert "Aucun rôle ne vous est encore attribué" in client.get(reverse("home")).content.decode()
+
+
+def test_the_page_being_shown_is_marked_in_the_navigation(client, sam) -> None:
+    import re
+
+    login(client, sam)
+    html = client.get(reverse("cases:triage")).content.decode()
+    current = re.findall(r'<a class="nav-link active" aria-current="page"\s+href="([^"]+)"', html)
+    assert current == [reverse("cases:triage")]
+    assert html.count('aria-current="page"') == 1
+    other = client.get(reverse("meetings:list")).content.decode()
+    assert re.findall(r'aria-current="page"\s+href="([^"]+)"', other) == [reverse("meetings:list")]
+
+
+def test_navigation_follows_the_language(client, sam) -> None:
+    login(client, sam)
+    assert "Tri des demandes" in client.get(reverse("home")).content.decode()
+    client.cookies["django_language"] = "en"
+    assert "Tri des demandes" not in client.get(reverse("home")).content.decode()

@@ -120,12 +120,13 @@ def _trail_insert(request: HttpRequest, target: str, source: str, source_params:
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
         return
-    # Out of a transaction (a view), one of its own whose commit does not wait for the disk flush (PostgreSQL's
-    # per-transaction synchronous_commit): the list pages pay no fsync for their trail on every view. The
+    # Out of a transaction (a view): PostgreSQL runs the statements of one query string as one implicit
+    # transaction (psycopg2 sends them so), whose commit here does not wait for the disk flush (a per-transaction
+    # synchronous_commit): the list pages pay no fsync for their trail on every view, in one round trip. The
     # database stays consistent; a crash of the database server could lose the list views traced in its last
     # fraction of a second (at most three times wal_writer_delay). Single accesses (a case, a file, a PDF) stay
     # synchronous.
-    with transaction.atomic(), connection.cursor() as cursor:
+    with connection.cursor() as cursor:
         cursor.execute("SET LOCAL synchronous_commit TO OFF; " + sql, params)
 
 
