@@ -12,6 +12,16 @@ from tigre.accounts.roles import Role
 from .models import Case
 
 
+def matching(q: str) -> Q:
+    """Requests whose reference or patient's names contain ``q`` (the search of every list of requests)."""
+    return (
+        Q(reference__icontains=q)
+        | Q(patient__birth_name__icontains=q)
+        | Q(patient__used_name__icontains=q)
+        | Q(patient__first_names__icontains=q)
+    )
+
+
 def cases_visible_to(user: Any) -> QuerySet[Case]:
     """Object-level scope (issue on security):
 
@@ -93,12 +103,7 @@ def my_cases(user: Any, *, status: str = "", urgency: str = "", q: str = "") -> 
         qs = qs.filter(urgency=urgency)
     q = (q or "").strip()
     if q:
-        qs = qs.filter(
-            Q(reference__icontains=q)
-            | Q(patient__birth_name__icontains=q)
-            | Q(patient__used_name__icontains=q)
-            | Q(patient__first_names__icontains=q)
-        )
+        qs = qs.filter(matching(q))
     return qs
 
 

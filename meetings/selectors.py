@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from cases.models import Case, CaseStatus, Toxicity
+from cases.selectors import matching
 
 from .models import AgendaItem, AgendaItemReferent, Meeting, Participant
 from .scheduling import cutoff_for
@@ -150,12 +151,7 @@ def late_case_candidates(q: str = "") -> QuerySet[Case]:
     qs = Case.objects.filter(status__in=LATE_CASE_STATUSES)
     q = q.strip()
     if q:
-        qs = qs.filter(
-            Q(reference__icontains=q)
-            | Q(patient__birth_name__icontains=q)
-            | Q(patient__used_name__icontains=q)
-            | Q(patient__first_names__icontains=q)
-        )
+        qs = qs.filter(matching(q))
     return qs.select_related("patient").order_by("-urgency", "submitted_at", "pk")
 
 

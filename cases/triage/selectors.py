@@ -14,6 +14,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet, Value, When
 from django.db.models.functions import Coalesce
 
 from cases.models import Case, CaseMessage, CaseStatus, Patient, Toxicity, Urgency
+from cases.selectors import matching
 
 TRIAGE_STATUSES = (CaseStatus.SUBMITTED, CaseStatus.INFO_REQUESTED, CaseStatus.ACCEPTED)
 
@@ -44,12 +45,7 @@ def triage_queue(filters: TriageFilters | None = None) -> QuerySet[Case]:
     if f.grade is not None:
         qs = qs.filter(highest_grade=f.grade)
     if f.q:
-        qs = qs.filter(
-            Q(reference__icontains=f.q)
-            | Q(patient__birth_name__icontains=f.q)
-            | Q(patient__used_name__icontains=f.q)
-            | Q(patient__first_names__icontains=f.q)
-        )
+        qs = qs.filter(matching(f.q))
     return (
         qs.annotate(
             urgent_rank=SqlCase(When(urgency=Urgency.URGENT, then=Value(0)), default=Value(1)),

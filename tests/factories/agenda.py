@@ -45,3 +45,14 @@ def referent_for(category: Any, *, rank: str = Coverage.Rank.PRIMARY, centre: An
     referent = ReferentFactory(**extra, **({"user__" + k: v for k, v in user.items()}))
     CoverageFactory(referent=referent, category=category, rank=rank)
     return referent
+
+
+def built_agenda(meeting: Any, by: Any, refs: tuple[str, ...] = ("A", "B", "C")) -> Any:
+    """``meeting`` with an agenda built from accepted requests referenced ``refs`` (grades 4, 3, 2...: that order)."""
+    from meetings.agenda import agenda_build
+
+    for n, ref in enumerate(refs):
+        accepted_case(reference=ref, grade=4 - n)
+    agenda_build(meeting=meeting, by=by)
+    meeting.refresh_from_db()
+    return meeting

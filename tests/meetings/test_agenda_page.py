@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from typing import Any
 
@@ -13,12 +12,11 @@ from django.urls import reverse
 
 from cases.models import CaseStatus
 from meetings import views_agenda
-from meetings.agenda import agenda_build
 from meetings.models import Meeting
 from tests.dates import day, meeting_start
-from tests.factories.agenda import accepted_case, referent_for
+from tests.factories.agenda import accepted_case
+from tests.factories.agenda import built_agenda as built
 from tests.factories.meetings import MeetingFactory
-from tests.factories.referents import OrganCategoryFactory
 from tests.helpers import login
 from tigre.audit.models import AccessLog
 
@@ -28,14 +26,6 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def meeting() -> Meeting:
     return MeetingFactory(starts_at=meeting_start(1), planned_date=day(weeks=1))
-
-
-def built(meeting: Meeting, by: Any, refs: tuple[str, ...] = ("A", "B", "C")) -> Meeting:
-    for n, ref in enumerate(refs):
-        accepted_case(reference=ref, grade=4 - n)
-    agenda_build(meeting=meeting, by=by)
-    meeting.refresh_from_db()
-    return meeting
 
 
 def page(client: Any, meeting: Meeting) -> str:
@@ -127,27 +117,6 @@ def test_every_view_is_traced_even_from_the_cache(client: Any, meeting: Meeting,
     assert rows.count() == 2 * len(case_ids)
     assert {r.case_id for r in rows} == case_ids
     assert all(r.patient_id is not None and r.action == AccessLog.Action.VIEW_CASE for r in rows)
-
-
-@pytest.mark.parametrize("cached", [False, True])
-def test_query_count_of_a_60_item_agenda(
-    client: Any, meeting: Meeting, sam: Any, cora: Any, cached: bool, django_assert_max_num_queries: Any
-) -> None:
-    meeting.ends_at = meeting.starts_at + dt.timedelta(hours=12)  # room for 60 items
-    meeting.save(update_fields=["ends_at"])
-    meeting.coordinators.add(cora)
-    categories = [OrganCategoryFactory() for _ in range(4)]
-    for cat in categories:
-        referent_for(cat)
-    for k in range(60):
-        accepted_case(category=categories[k % 4], grade=1 + k % 4, urgent=k % 6 == 0)
-    agenda_build(meeting=meeting, by=sam)
-    login(client, sam)
-    if cached:
-        page(client, meeting)
-    with django_assert_max_num_queries(12 if cached else 15):
-        html = page(client, meeting)
-    assert html.count('<tr id="item-') == 60
 
 
 # --- The item menu, loaded when it opens --------------------------------------------------------------------------
