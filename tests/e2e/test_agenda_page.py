@@ -66,6 +66,14 @@ def test_item_menu_moves_and_search_adds_a_late_request(
     expect(sec.locator(".alert-success")).to_contain_text("TIGRE-2026-0799 ajoutée à l'ordre du jour")
     expect(sec.locator("#agenda tbody tr")).to_have_count(3)
 
+    # Without the menu (a link opened on its own): the same actions on a page of their own.
+    item = AgendaItem.objects.get(meeting=meeting, case__reference="TIGRE-2026-0710")
+    sec.goto(live_server.url + f"/reunions/{meeting.pk}/ordre-du-jour/{item.pk}/actions/")
+    expect(sec.get_by_role("heading", name="Déplacer ou retirer TIGRE-2026-0710")).to_be_visible()
+    axe_check(sec, "agenda-item-actions-page")
+    screenshots(sec, "agenda-item-actions-page")
+    sec.get_by_role("link", name="Retour à l’ordre du jour").click()
+
     # Coordinators and rescheduling: the "manage" page.
     sec.get_by_role("link", name="Déplacer ou annuler la réunion").click()
     expect(sec.get_by_role("heading", name="Annuler ou déplacer la réunion")).to_be_visible()
