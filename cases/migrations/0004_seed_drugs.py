@@ -18,7 +18,7 @@ DRUGS = [
     ("atezolizumab", "PD-L1", "L01FF05"),
     ("ipilimumab", "CTLA-4", "L01FX04"),
     ("tremelimumab", "CTLA-4", "L01FX20"),
-    ("relatlimab", "LAG-3", "L01XY03"),  # given with nivolumab (fixed combination)
+    ("relatlimab", "LAG-3", "L01FY02"),  # only as the fixed combination with nivolumab: its ATC code (WHO 2024)
 ]
 
 
