@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 DEMO_PASSWORD ?= tigre-demo
 export DEMO_PASSWORD
 
-.PHONY: install run test lint bench clean
+.PHONY: install run test lint bench messages clean
 
 install: $(STAMP)
 
@@ -47,6 +47,13 @@ bench: install
 	cur.fetchone() or cur.execute(sql.SQL('CREATE DATABASE {}').format(sql.Identifier(u['NAME'])))"
 	$(BENCH_ENV) $(PY) manage.py migrate --noinput -v 0
 	$(BENCH_ENV) $(PY) manage.py bench
+
+## After changing UI strings: the English catalogue (then translate what is new in locale/en) and the French
+## plural forms, both compiled (the .mo files are committed).
+messages: install
+	$(PY) manage.py makemessages -l en --ignore=.venv --ignore=var --ignore=tests --ignore=static/vendor --ignore=bench
+	$(PY) manage.py french_plurals
+	$(PY) manage.py compilemessages -l en -l fr --ignore=.venv
 
 clean:
 	rm -rf $(VENV) var
