@@ -89,8 +89,9 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     @property
     def display_name(self) -> str:
-        title = self.get_title_display() if self.title in (Title.DR, Title.PR) else ""
-        return " ".join(p for p in (title, self.first_name, self.last_name.upper()) if p)
+        # Title.DR.label, not get_title_display(): the name is drawn for every row of every list.
+        title = Title(self.title).label if self.title in (Title.DR, Title.PR) else ""
+        return " ".join(str(p) for p in (title, self.first_name, self.last_name.upper()) if p)
 
     def get_full_name(self) -> str:
         return f"{self.first_name} {self.last_name}".strip()
