@@ -52,6 +52,9 @@ def test_bench_runs_on_the_tiny_dataset(tmp_path: Path, capsys: Any) -> None:
         assert 0 < result["median_ms"] <= result["p95_ms"], name
         assert result["queries"] >= 1, name
         assert result["ratio_to_floor"] > 0, name
+        if name != "floor":  # each measurement carries the floor timed in alternation with it
+            assert result["floor_ms"] > 0, name
+            assert result["ratio_to_floor"] == round(result["median_ms"] / result["floor_ms"], 2), name
     assert results["floor"]["queries"] <= 8  # session, user, device, the trivial query
     for pdf in ("agenda_pdf", "fiche_pdf"):
         assert results[pdf]["peak_mb"] > 10

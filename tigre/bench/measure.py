@@ -21,6 +21,8 @@ class Result:
     p95_ms: float
     runs: int
     queries: int | None = None
+    # The floor view's median timed in alternation with this measurement (same machine state, run by run).
+    floor_ms: float | None = None
     ratio_to_floor: float | None = None
     peak_mb: float | None = None
     target: str = ""
@@ -49,8 +51,12 @@ def timed(
     warmup: int = 2,
     setup: Callable[[], Any] | None = None,
     check: Callable[[Any], None] | None = None,
+    paired: Callable[[], Any] | None = None,
 ) -> Result:
-    """Time `fn` `runs` times (after `warmup` runs); count the queries of one run; `check` validates a result."""
+    """Time `fn` `runs` times (after `warmup` runs); count the queries of one run; `check` validates a result.
+
+    ``paired`` (the floor view) is timed just before each run of ``fn``: its median, taken under the same machine
+    state run by run, is the ratio's denominator (a machine that slows down during the bench slows both)."""
     for _ in range(warmup):
         if setup:
             setup()
@@ -62,8 +68,12 @@ def timed(
     with CaptureQueriesContext(connection) as ctx:
         fn()
     queries = len(ctx.captured_queries)
-    samples = []
+    samples, floor = [], []
     for _ in range(runs):
+        if paired:
+            start = time.perf_counter()
+            paired()
+            floor.append((time.perf_counter() - start) * 1000)
         if setup:
             setup()
         reset_queries()
@@ -78,6 +88,7 @@ def timed(
         p95_ms=round(percentile(samples, 0.95), 2),
         runs=runs,
         queries=queries,
+        floor_ms=round(statistics.median(floor), 2) if floor else None,
     )
 
 
