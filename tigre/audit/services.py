@@ -116,18 +116,9 @@ def _trail_insert(request: HttpRequest, target: str, source: str, source_params:
         "SELECT %s, %s, %s, %s, %s, %s, src.case_id, src.patient_id FROM src"
     )
     params = [*source_params, *shared]
-    if connection.vendor != "postgresql" or connection.in_atomic_block:
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-        return
-    # Out of a transaction (a view): PostgreSQL runs the statements of one query string as one implicit
-    # transaction (psycopg2 sends them so), whose commit here does not wait for the disk flush (a per-transaction
-    # synchronous_commit): the list pages pay no fsync for their trail on every view, in one round trip. The
-    # database stays consistent; a crash of the database server could lose the list views traced in its last
-    # fraction of a second (at most three times wal_writer_delay). Single accesses (a case, a file, a PDF) stay
-    # synchronous.
+    # One statement; out of a transaction (a view) it commits on its own, durably like every other access.
     with connection.cursor() as cursor:
-        cursor.execute("SET LOCAL synchronous_commit TO OFF; " + sql, params)
+        cursor.execute(sql, params)
 
 
 @transaction.atomic
