@@ -317,3 +317,21 @@ def test_the_page_state_agrees_with_the_agenda_snapshot(meeting: Meeting, sam: A
     case = meeting.items.first().case
     case.save()  # any edit of a request on the agenda
     assert meeting_page_state(meeting).snapshot.fingerprint != state.snapshot.fingerprint
+
+
+def test_manage_page_without_any_coordinator_offers_no_empty_form(client: Any, meeting: Meeting, sam: Any) -> None:
+    from django.contrib.auth.models import Group
+
+    from tigre.accounts.roles import Role
+
+    Group.objects.get(name=Role.COORDINATOR).user_set.clear()
+    login(client, sam)
+    html = client.get(reverse("meetings:manage", args=[meeting.pk])).content.decode()
+    assert "Aucun coordinateur enregistré." in html
+    assert ">Enregistrer</button>" not in html
+
+
+def test_manage_page_lists_the_coordinators_to_choose(client: Any, meeting: Meeting, sam: Any, cora: Any) -> None:
+    login(client, sam)
+    html = client.get(reverse("meetings:manage", args=[meeting.pk])).content.decode()
+    assert cora.display_name in html and ">Enregistrer</button>" in html
