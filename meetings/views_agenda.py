@@ -56,8 +56,8 @@ from .selectors import (
 )
 
 EDITORS = (Role.SECRETARIAT, Role.COORDINATOR)
-# How long a rendered agenda table is kept (it is keyed on the agenda's state; see ``agenda_table``).
-AGENDA_TABLE_SECONDS = 300
+# How long a rendered part of the meeting page is kept (keyed on the state of its data; see ``_cached_fragment``).
+FRAGMENT_SECONDS = 300
 CSRF_PLACEHOLDER = "tigre-csrf-placeholder-2f9c1e"
 CANDIDATES_SHOWN = 8
 
@@ -89,11 +89,11 @@ def _editable(meeting: Meeting) -> bool:
 
 
 def _cached_fragment(key: str, template: str, context: Callable[[], dict[str, Any]]) -> SafeString:
-    """A part of the meeting page rendered once per state of its data and kept ``AGENDA_TABLE_SECONDS``.
+    """A part of the meeting page rendered once per state of its data and kept ``FRAGMENT_SECONDS``.
 
     ``key`` must change whenever what the fragment shows may have changed (see ``agenda_snapshot`` and
     ``_people_key``); the language is added here. Names that live elsewhere (a referent's, a centre's, an
-    organ's label) may show up to ``AGENDA_TABLE_SECONDS`` late. Nothing in a fragment may depend on the user:
+    organ's label) may show up to ``FRAGMENT_SECONDS`` late. Nothing in a fragment may depend on the user:
     where a form needs the CSRF token the HTML holds a placeholder, which ``_answer`` swaps for the token of the
     request that gets the page (fragments may nest: the swap is done once, on the whole answer).
     """
@@ -101,7 +101,7 @@ def _cached_fragment(key: str, template: str, context: Callable[[], dict[str, An
     html = cache.get(key)
     if html is None:
         html = render_to_string(template, {**context(), "csrf_token": CSRF_PLACEHOLDER})
-        cache.set(key, html, AGENDA_TABLE_SECONDS)
+        cache.set(key, html, FRAGMENT_SECONDS)
     return mark_safe(html)  # noqa: S308 (our own rendered template)
 
 
