@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection
-from django.db.models import Count, Max, Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
@@ -94,12 +94,6 @@ class AgendaSnapshot:
         return cls(count=count, fingerprint=hashlib.blake2b(repr(state).encode(), digest_size=16).hexdigest())
 
 
-def agenda_snapshot(meeting: Meeting) -> AgendaSnapshot:
-    """One aggregate query, whatever the agenda's size."""
-    agg = AgendaItem.objects.filter(meeting=meeting).aggregate(count=Count("pk"), changed=Max("case__updated_at"))
-    return AgendaSnapshot.of(meeting, agg["count"], agg["changed"])
-
-
 @dataclass(frozen=True)
 class MeetingPageState:
     """What the meeting page needs before its cached parts: the requests on the agenda as (case id, patient id)
@@ -153,6 +147,11 @@ def late_case_candidates(q: str = "") -> QuerySet[Case]:
     if q:
         qs = qs.filter(matching(q))
     return qs.select_related("patient").order_by("-urgency", "submitted_at", "pk")
+
+
+def agenda_item_get(meeting: Meeting, item_pk: Any) -> AgendaItem | None:
+    """One item of this meeting's agenda (None for another meeting's item or an unknown one)."""
+    return AgendaItem.objects.select_related("case").filter(meeting=meeting, pk=item_pk).first()
 
 
 def meeting_participants(meeting: Meeting) -> QuerySet[Participant]:

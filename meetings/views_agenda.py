@@ -44,8 +44,8 @@ from .forms import (
 from .models import Meeting
 from .selectors import (
     AgendaSnapshot,
+    agenda_item_get,
     agenda_items,
-    agenda_snapshot,
     late_case_candidates,
     meeting_get,
     meeting_invited,
@@ -91,7 +91,7 @@ def _editable(meeting: Meeting) -> bool:
 def _cached_fragment(key: str, template: str, context: Callable[[], dict[str, Any]]) -> SafeString:
     """A part of the meeting page rendered once per state of its data and kept ``FRAGMENT_SECONDS``.
 
-    ``key`` must change whenever what the fragment shows may have changed (see ``agenda_snapshot`` and
+    ``key`` must change whenever what the fragment shows may have changed (see ``meeting_page_state`` and
     ``_people_key``); the language is added here. Names that live elsewhere (a referent's, a centre's, an
     organ's label) may show up to ``FRAGMENT_SECONDS`` late. Nothing in a fragment may depend on the user:
     where a form needs the CSRF token the HTML holds a placeholder, which ``_answer`` swaps for the token of the
@@ -159,7 +159,7 @@ def meeting_people(meeting: Meeting, participants: tuple[int, int | None]) -> Sa
 
 def agenda_context(meeting: Meeting, *, snapshot: AgendaSnapshot | None = None, **extra: Any) -> dict[str, Any]:
     """What the agenda block (``_agenda.html``) shows; the table itself comes from the cache."""
-    snapshot = snapshot or agenda_snapshot(meeting)
+    snapshot = snapshot or meeting_page_state(meeting).snapshot
     capacity = agenda_services.capacity_of(meeting)
     return {
         "meeting": meeting,
@@ -302,7 +302,7 @@ def agenda_candidates(request: HttpRequest, pk: int) -> HttpResponse:
 def item_actions(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
     """An item's "more actions" menu (move to another meeting, remove), loaded when the menu opens."""
     meeting = _meeting_or_404(pk)
-    item = meeting.items.select_related("case").filter(pk=item_pk).first()
+    item = agenda_item_get(meeting, item_pk)
     if item is None:
         raise Http404
     ctx = {

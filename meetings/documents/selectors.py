@@ -382,19 +382,8 @@ def fiche_document_data(avis: Avis) -> dict[str, Any]:
         "lines": lines,
         "toxicities": _toxicities(case, detailed=True),
         "avis": {
-            "answer": avis.answer,
-            "ici_decision": avis.get_ici_decision_display() if avis.ici_decision else "",
+            **_avis_body(avis),
             "ici_decision_code": avis.ici_decision,
-            "rechallenge": avis.get_rechallenge_display(),
-            "steroids": avis.steroids,
-            "steroids_dose": avis.steroids_dose,
-            "other_immunosuppressant": avis.other_immunosuppressant,
-            "further_tests": avis.further_tests,
-            "hospitalisation": avis.hospitalisation,
-            "specialist_consultation": avis.specialist_consultation,
-            "follow_up_date": avis.follow_up_date,
-            "free_text": avis.free_text,
-            "declare_pv": avis.declare_pv,
             "contributors": [_person(u) for u in sorted(avis.contributors.all(), key=lambda u: u.last_name)],
             "drafted_by": _person(avis.drafted_by),
             "validated_by": _person(avis.validated_by),
@@ -454,19 +443,8 @@ def minutes_document_data(meeting: Meeting) -> dict[str, Any]:
                 "avis": None
                 if avis is None
                 else {
+                    **_avis_body(avis),
                     "state": avis.get_state_display(),
-                    "answer": avis.answer,
-                    "ici_decision": avis.get_ici_decision_display() if avis.ici_decision else "",
-                    "rechallenge": avis.get_rechallenge_display(),
-                    "steroids": avis.steroids,
-                    "steroids_dose": avis.steroids_dose,
-                    "other_immunosuppressant": avis.other_immunosuppressant,
-                    "further_tests": avis.further_tests,
-                    "hospitalisation": avis.hospitalisation,
-                    "specialist_consultation": avis.specialist_consultation,
-                    "follow_up_date": avis.follow_up_date,
-                    "free_text": avis.free_text,
-                    "declare_pv": avis.declare_pv,
                     "contributors": [
                         u.display_name for u in sorted(avis.contributors.all(), key=lambda u: u.last_name)
                     ],
@@ -516,6 +494,24 @@ def layout_digest() -> str:
             digest.update(path.relative_to(base).as_posix().encode())
             digest.update(path.read_bytes())
     return digest.hexdigest()
+
+
+def _avis_body(avis: Any) -> dict[str, Any]:
+    """The avis as both the fiche and the minutes print it."""
+    return {
+        "answer": avis.answer,
+        "ici_decision": avis.get_ici_decision_display() if avis.ici_decision else "",
+        "rechallenge": avis.get_rechallenge_display(),
+        "steroids": avis.steroids,
+        "steroids_dose": avis.steroids_dose,
+        "other_immunosuppressant": avis.other_immunosuppressant,
+        "further_tests": avis.further_tests,
+        "hospitalisation": avis.hospitalisation,
+        "specialist_consultation": avis.specialist_consultation,
+        "follow_up_date": avis.follow_up_date,
+        "free_text": avis.free_text,
+        "declare_pv": avis.declare_pv,
+    }
 
 
 def fingerprint(data: dict[str, Any]) -> str:

@@ -24,9 +24,18 @@ Kind = GeneratedDocument.Kind
 POLL_SECONDS = 3
 
 
-def _serve(
-    request: HttpRequest, document: GeneratedDocument, *, filename: str, target: str, case: Case | None = None
-) -> FileResponse:
+def _deliver(
+    request: HttpRequest,
+    meeting: Meeting,
+    document: GeneratedDocument,
+    *,
+    filename: str,
+    target: str,
+    case: Case | None = None,
+) -> HttpResponseBase:
+    """The stored PDF, its download traced; or the "en préparation" page while it is not ready."""
+    if not document.is_ready:
+        return _preparing(request, meeting, document)
     access_record(request=request, action=AccessLog.Action.DOWNLOAD_PDF, case=case, target=target)
     response = FileResponse(document.file.open("rb"), content_type="application/pdf", filename=filename)
     response["Cache-Control"] = "private, no-store"
@@ -56,10 +65,9 @@ def agenda_pdf(request: HttpRequest, pk: int) -> HttpResponseBase:
         document = services.document_ensure(kind=Kind.AGENDA, meeting=meeting)
     else:
         document = services.document_request(kind=Kind.AGENDA, meeting=meeting)
-    if not document.is_ready:
-        return _preparing(request, meeting, document)
-    return _serve(
+    return _deliver(
         request,
+        meeting,
         document,
         filename=f"ordre-du-jour-rcp-tigre-{_day(meeting)}.pdf",
         target=f"Ordre du jour, {meeting}",
@@ -71,10 +79,9 @@ def agenda_pdf(request: HttpRequest, pk: int) -> HttpResponseBase:
 def minutes_pdf(request: HttpRequest, pk: int) -> HttpResponseBase:
     meeting = sel.meeting_for_minutes(request.user, pk)
     document = services.document_request(kind=Kind.MINUTES, meeting=meeting)
-    if not document.is_ready:
-        return _preparing(request, meeting, document)
-    return _serve(
+    return _deliver(
         request,
+        meeting,
         document,
         filename=f"compte-rendu-rcp-tigre-{_day(meeting)}.pdf",
         target=f"Compte rendu, {meeting}",
@@ -86,11 +93,10 @@ def minutes_pdf(request: HttpRequest, pk: int) -> HttpResponseBase:
 def fiche_pdf(request: HttpRequest, pk: int) -> HttpResponseBase:
     avis = sel.avis_for_user(request.user, pk)
     document = services.document_ensure(kind=Kind.FICHE, meeting=avis.meeting, case=avis.case)
-    if not document.is_ready:
-        return _preparing(request, avis.meeting, document)
     case = avis.case
-    return _serve(
+    return _deliver(
         request,
+        avis.meeting,
         document,
         filename=f"fiche-rcp-{case.reference or case.pk}-{_day(avis.meeting)}.pdf",
         target=f"Fiche RCP {case.reference or case.pk}, {avis.meeting}",
