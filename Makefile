@@ -36,7 +36,7 @@ lint: install
 
 ## The benchmark on PostgreSQL (BENCH_DATABASE_URL, default tigre_bench; created if missing) and Redis:
 ## bench/results.json and a table of targets vs figures. Installs Debian's wrk if missing.
-BENCH_ENV := DJANGO_SETTINGS_MODULE=tigre.settings.bench
+BENCH_ENV := DJANGO_SETTINGS_MODULE=bench.settings
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 bench: install
 	command -v wrk >/dev/null || { $(SUDO) apt-get install -y wrk || { $(SUDO) apt-get update && $(SUDO) apt-get install -y wrk; }; }

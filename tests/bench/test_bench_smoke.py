@@ -13,8 +13,8 @@ from django.test import override_settings
 
 from cases.models import Case, CaseStatus
 from meetings.models import AgendaItem
-from tigre.bench import dataset
-from tigre.bench.management.commands.bench import Command
+from bench import dataset
+from bench.management.commands.bench import Command
 
 MEASUREMENTS = {
     "floor",
@@ -38,7 +38,7 @@ MEASUREMENTS = {
 
 
 @pytest.mark.django_db(transaction=True)
-@override_settings(ROOT_URLCONF="tigre.bench.urls")
+@override_settings(ROOT_URLCONF="bench.urls")
 def test_bench_runs_on_the_tiny_dataset(tmp_path: Path, capsys: Any) -> None:
     output = tmp_path / "results.json"
     call_command(

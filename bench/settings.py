@@ -3,8 +3,8 @@ DEBUG off."""
 
 from __future__ import annotations
 
-from .test import *  # noqa: F403
-from .test import DATABASES, INSTALLED_APPS, TIGRE, env
+from tigre.settings.test import *  # noqa: F403
+from tigre.settings.test import DATABASES, INSTALLED_APPS, TIGRE, env
 
 DATABASES["default"] = env.db("BENCH_DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/tigre_bench")
 # As in production: persistent connections, checked before reuse.
@@ -12,8 +12,8 @@ DATABASES["default"]["CONN_MAX_AGE"] = 60
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 REDIS_URL = env("BENCH_REDIS_URL", default="redis://127.0.0.1:6379/14")
 CELERY_BROKER_URL = REDIS_URL
-INSTALLED_APPS = [*INSTALLED_APPS, "tigre.bench"]
-ROOT_URLCONF = "tigre.bench.urls"
+INSTALLED_APPS = [*INSTALLED_APPS, "bench"]
+ROOT_URLCONF = "bench.urls"
 DEBUG = False
 # A national-size meeting: 60 requests on one agenda (one-minute slots in a 90-minute meeting).
 TIGRE["SLOT_MINUTES"] = 1

@@ -4,7 +4,7 @@ from django.apps import AppConfig
 
 
 class BenchConfig(AppConfig):
-    """The benchmark (`make bench`): installed only by tigre.settings.bench."""
+    """The benchmark (`make bench`): installed only by bench.settings."""
 
-    name = "tigre.bench"
+    name = "bench"
     label = "bench"

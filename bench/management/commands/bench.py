@@ -26,9 +26,9 @@ from django.test.utils import CaptureQueriesContext, override_settings
 from django.urls import reverse
 from django.utils import timezone
 
-from tigre.bench import dataset
-from tigre.bench.measure import Result
-from tigre.bench.suite import (
+from bench import dataset
+from bench.measure import Result
+from bench.suite import (
     Plan,
     agenda_built,
     agenda_reset,
@@ -176,7 +176,7 @@ class Command(BaseCommand):
         cookie = f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
         port = options["port"]
         base = f"http://127.0.0.1:{port}"
-        env = {**os.environ, "DJANGO_SETTINGS_MODULE": os.environ.get("DJANGO_SETTINGS_MODULE", "tigre.settings.bench")}
+        env = {**os.environ, "DJANGO_SETTINGS_MODULE": os.environ.get("DJANGO_SETTINGS_MODULE", "bench.settings")}
         self.log(f"Throughput: gunicorn (2 workers) on {base}, wrk -t2 -c8 -d{options['wrk_seconds']}s…")
         server = subprocess.Popen(  # noqa: S603 (fixed command)
             [
