@@ -34,8 +34,8 @@ from cases.models import (
     Urgency,
 )
 from meetings.models import AgendaItem, Meeting
-from referents.models import Centre, Coverage, OrganCategory, Referent, ToxicityEvent
-from tigre.accounts.models import User
+from referents.models import Coverage, OrganCategory, Referent, ToxicityEvent
+from tigre.accounts.models import Centre, User
 from tigre.accounts.roles import Role
 
 PARIS = ZoneInfo("Europe/Paris")

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.contrib.contenttypes.models import ContentType
 from django.core import mail
 from django.core.cache import cache
 from django.core.files.storage import default_storage
@@ -21,15 +22,16 @@ from django.utils import timezone
 from cases.models import Attachment, Avis, Case, CaseStatus, Drug, Patient, RequestReason, Urgency
 from meetings.agenda import agenda_build
 from meetings.documents.models import GeneratedDocument
-from meetings.documents.rendering import render_pdf_pages
 from meetings.documents.selectors import TEMPLATES, document_data
 from meetings.documents.services import document_generate, document_request
+from meetings.messages import Kind
 from meetings.models import AgendaItem, Meeting, Participant
+from meetings.reminders import reminders_meeting_tomorrow
 from referents.models import ToxicityEvent
 from tigre.accounts.models import User
 from tigre.notifications.delivery import notification_deliver
-from tigre.notifications.models import Kind, Notification
-from tigre.notifications.reminders import reminders_meeting_tomorrow
+from tigre.notifications.models import Notification
+from tigre.pdf.rendering import render_pdf_pages
 
 from .dataset import BENCH_DOMAIN, Dataset
 from .measure import Result, peak_memory_mb, timed
@@ -105,7 +107,8 @@ def agenda_reset(data: Dataset) -> None:
     meeting = data.next_meeting
     case_ids = next_meeting_cases(data)
     with transaction.atomic():
-        Notification.objects.filter(Q(meeting=meeting) | Q(case_id__in=case_ids)).delete()
+        meeting_type = ContentType.objects.get_for_model(Meeting)
+        Notification.objects.filter(Q(about_type=meeting_type, about_id=meeting.pk) | Q(case__pk__in=case_ids)).delete()
         AgendaItem.objects.filter(meeting__starts_at__gte=meeting.starts_at, case_id__in=case_ids).delete()
         AgendaItem.objects.filter(meeting=meeting).delete()
         Participant.objects.filter(meeting=meeting).delete()
@@ -214,16 +217,18 @@ def fiche_avis(data: Dataset) -> Avis:
     """A validated avis on a past meeting (the sample fiche), made once."""
     item = (
         AgendaItem.objects.filter(meeting__starts_at__lt=timezone.now())
-        .select_related("case", "meeting")
+        .select_related("case", "meeting", "avis")
         .order_by("-meeting__starts_at", "position")
         .first()
     )
     if item is None:
         raise RuntimeError("no past agenda item in the dataset")
-    avis, _created = Avis.objects.get_or_create(
+    if item.avis is not None:
+        return item.avis
+    avis = Avis.objects.create(
         case=item.case,
-        meeting=item.meeting,
-        defaults={
+        meeting_at=item.meeting.starts_at,
+        **{
             "state": Avis.State.VALIDATED,
             "answer": "Reprise de l'immunothérapie possible après corticothérapie et contrôle à 4 semaines.",
             "ici_decision": Avis.IciDecision.values[0],
@@ -236,6 +241,8 @@ def fiche_avis(data: Dataset) -> Avis:
             "validated_at": item.meeting.ends_at,
         },
     )
+    item.avis = avis
+    item.save(update_fields=["avis"])
     return avis
 
 
@@ -276,7 +283,7 @@ def clinician_of(avis: Avis) -> Client:
 
 
 def reminder_reset(data: Dataset) -> None:
-    Notification.objects.filter(meeting=data.next_meeting, kind=Kind.MEETING_REMINDER).delete()
+    Notification.objects.filter(key__contains=f":meeting{data.next_meeting.pk}:", kind=Kind.MEETING_REMINDER).delete()
     mail.outbox = []
 
 
@@ -326,7 +333,7 @@ def reminder_recipients(data: Dataset) -> int:
 def check_reminders(data: Dataset, expected: int) -> Callable[[int], None]:
     def check(sent: int) -> None:
         delivered = Notification.objects.filter(
-            meeting=data.next_meeting, kind=Kind.MEETING_REMINDER, state=Notification.State.SENT
+            key__contains=f":meeting{data.next_meeting.pk}:", kind=Kind.MEETING_REMINDER, state=Notification.State.SENT
         ).count()
         if sent != expected or delivered != expected or len(mail.outbox) != expected:
             raise RuntimeError(f"reminders: {sent} rows, {delivered} sent, {len(mail.outbox)} e-mails, {expected=}")
@@ -411,7 +418,7 @@ def run_all(data: Dataset, plan: Plan, *, log: Callable[[str], None]) -> list[Re
     agenda = measure("agenda_pdf", render_document(GeneratedDocument.Kind.AGENDA, meeting), runs=plan.pdf_runs)
     agenda.peak_mb = peak_memory_mb(render_document(GeneratedDocument.Kind.AGENDA, meeting))
     avis = fiche_avis(data)
-    fiche_fn = render_document(GeneratedDocument.Kind.FICHE, avis.meeting, avis.case)
+    fiche_fn = render_document(GeneratedDocument.Kind.FICHE, avis.agenda_item.meeting, avis.case)
     fiche = measure("fiche_pdf", fiche_fn, runs=plan.pdf_runs * 2)
     fiche.peak_mb = peak_memory_mb(fiche_fn)
 

@@ -15,8 +15,8 @@ from typing import Any
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
-from referents.models import Centre, ToxicityEvent
-from tigre.accounts.models import Title, User
+from referents.models import ToxicityEvent
+from tigre.accounts.models import Centre, Title, User
 from tigre.accounts.roles import Role
 from tigre.lib.specialties import Specialty
 from tigre.lib.validators import ins_key

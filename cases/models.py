@@ -5,11 +5,13 @@ from __future__ import annotations
 from datetime import date
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericRelation
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from tigre.lib.validators import validate_ins
+from tigre.notifications.models import Notification
 
 
 class Drug(models.Model):
@@ -62,7 +64,7 @@ class Patient(models.Model):
         _("statut de l'identité"), max_length=16, choices=InsStatus.choices, default=InsStatus.NONE
     )
     treating_centre = models.ForeignKey(
-        "referents.Centre", verbose_name=_("centre de prise en charge"), on_delete=models.PROTECT, null=True, blank=True
+        "accounts.Centre", verbose_name=_("centre de prise en charge"), on_delete=models.PROTECT, null=True, blank=True
     )
     weight_kg = models.DecimalField(_("poids (kg)"), max_digits=5, decimal_places=1, null=True, blank=True)
     height_cm = models.PositiveSmallIntegerField(_("taille (cm)"), null=True, blank=True)
@@ -151,7 +153,7 @@ class Case(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("co-demandeurs"), blank=True, related_name="co_requested_cases"
     )
     requester_centre = models.ForeignKey(
-        "referents.Centre", verbose_name=_("centre du demandeur"), on_delete=models.PROTECT, null=True, blank=True
+        "accounts.Centre", verbose_name=_("centre du demandeur"), on_delete=models.PROTECT, null=True, blank=True
     )
     # Cancer (DOMAIN.md section 3.3)
     primary_site = models.CharField(_("localisation primitive (CIM-10)"), max_length=8, blank=True)
@@ -192,6 +194,10 @@ class Case(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     submitted_at = models.DateTimeField(_("soumise le"), null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
+    # The outbox's messages about this request (urgent alerts tell who was alerted).
+    notifications = GenericRelation(
+        Notification, content_type_field="about_type", object_id_field="about_id", related_query_name="case"
+    )
 
     class Meta:
         verbose_name = _("demande d'avis")
@@ -359,7 +365,9 @@ class Avis(models.Model):
         VALIDATED = "validated", _("Validé")
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="avis_set")
-    meeting = models.ForeignKey("meetings.Meeting", on_delete=models.PROTECT, related_name="avis_set")
+    # When the board met (the meeting's start), as the fiche states it. The meeting itself points here
+    # (meetings.AgendaItem.avis): this app knows nothing of meetings (docs/architecture.md).
+    meeting_at = models.DateTimeField(_("date de la RCP"))
     state = models.CharField(max_length=10, choices=State.choices, default=State.DRAFT)
     answer = models.TextField(_("réponse de la RCP à la question posée"))
     ici_decision = models.CharField(_("immunothérapie"), max_length=10, choices=IciDecision.choices, blank=True)
@@ -389,4 +397,3 @@ class Avis(models.Model):
     class Meta:
         verbose_name = _("avis")
         verbose_name_plural = _("avis")
-        constraints = [models.UniqueConstraint(fields=["case", "meeting"], name="avis_unique_case_meeting")]

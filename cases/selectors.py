@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 
 from tigre.accounts.roles import Role
 
-from .models import Case
+from .hooks import hooks
+from .models import OPEN_STATUSES, Avis, Case, CaseMessage, StatusChange, Urgency
+from .urgent.selectors import alerted_scope
 
 
 def matching(q: str) -> Q:
@@ -36,8 +38,7 @@ def cases_visible_to(user: Any) -> QuerySet[Case]:
         return qs
     scope = Q(requester=user) | Q(co_requesters=user)
     if user.has_role(Role.REFERENT):
-        scope |= Q(agenda_items__meeting__participants__user=user, agenda_items__meeting__participants__invited=True)
-        scope |= Q(notifications__recipient=user, notifications__kind__in=("urgent_alert", "urgent_escalation"))
+        scope |= hooks.referent_meeting_scope(user) | alerted_scope(user)
     ids = Case.objects.filter(scope).values("pk")
     return qs.filter(pk__in=ids)
 
@@ -65,15 +66,6 @@ def my_cases(user: Any, *, status: str = "", urgency: str = "", q: str = "") -> 
 
     ``status`` is one of MY_CASES_STATUS_FILTERS' keys (anything else is ignored), ``urgency`` a Urgency value.
     """
-    import datetime
-
-    from django.db.models import OuterRef, Subquery
-    from django.utils import timezone
-
-    from meetings.models import AgendaItem, Meeting
-
-    from .models import Urgency
-
     # A union, not an OR across the co-requester join: the OR reads every request (100,000; bench).
     ids = (
         Case.objects.filter(requester=user)
@@ -81,20 +73,10 @@ def my_cases(user: Any, *, status: str = "", urgency: str = "", q: str = "") -> 
         .values("pk")
         .union(Case.co_requesters.through.objects.filter(user=user).order_by().values("case_id"))
     )
-    next_meeting = (
-        AgendaItem.objects.filter(
-            case=OuterRef("pk"),
-            outcome=AgendaItem.Outcome.PLANNED,
-            meeting__starts_at__gte=timezone.now() - datetime.timedelta(hours=3),
-        )
-        .exclude(meeting__status=Meeting.Status.CANCELLED)
-        .order_by("meeting__starts_at")
-        .values("meeting__starts_at")[:1]
-    )
     qs = (
         Case.objects.filter(pk__in=ids)
         .select_related("patient", "requester")
-        .annotate(next_meeting_at=Subquery(next_meeting))
+        .annotate(next_meeting_at=hooks.next_meeting_at())
         .order_by("-updated_at", "-pk")
     )
     if status in MY_CASES_STATUS_FILTERS:
@@ -109,10 +91,6 @@ def my_cases(user: Any, *, status: str = "", urgency: str = "", q: str = "") -> 
 
 def case_for_page(user: Any, pk: Any) -> Case:
     """A case with everything its page shows, in a constant number of queries (404 outside scope)."""
-    from django.db.models import Prefetch
-
-    from .models import Avis, CaseMessage, StatusChange
-
     try:
         return (
             cases_visible_to(user)
@@ -127,7 +105,7 @@ def case_for_page(user: Any, pk: Any) -> Case:
                 Prefetch(
                     "avis_set",
                     queryset=Avis.objects.filter(state=Avis.State.VALIDATED)
-                    .select_related("meeting", "validated_by")
+                    .select_related("validated_by")
                     .order_by("-validated_at"),
                     to_attr="validated_avis",
                 ),
@@ -155,8 +133,6 @@ def possible_duplicates(
 
     Each entry says whether ``user`` may open it; a case outside their scope is reported without any detail.
     """
-    from .models import OPEN_STATUSES
-
     match = Q()
     if ins:
         match |= Q(patient__ins=ins)

@@ -23,8 +23,10 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from tigre.accounts.models import User
 from tigre.accounts.roles import Role
 
+from .messages import Kind, notify_case
 from .models import (
     Attachment,
     Case,
@@ -37,6 +39,7 @@ from .models import (
     Toxicity,
     Urgency,
 )
+from .urgent.services import urgent_case_alert
 from .workflow import case_transition
 
 # Fields a clinician fills in through the form (services ignore anything else they are given).
@@ -358,10 +361,6 @@ def _next_reference(year: int) -> str:
 @transaction.atomic
 def case_submit(*, case: Case, by: Any) -> Case:
     """Check completeness, give the reference, move to SUBMITTED and acknowledge (outbox, same transaction)."""
-    from tigre.notifications.models import Kind
-    from tigre.notifications.services import notify
-    from tigre.notifications.urgent import urgent_case_alert
-
     locked = Case.objects.select_for_update().get(pk=case.pk)
     if locked.status != CaseStatus.DRAFT:
         raise ValidationError(_("Cette demande a déjà été soumise."))
@@ -383,7 +382,9 @@ def case_submit(*, case: Case, by: Any) -> Case:
     case.highest_grade = max((t.grade for t in case.toxicities.all()), default=None)
     case.save(update_fields=["reference", "submitted_at", "draft_data", "highest_grade", "updated_at"])
     case_transition(case=case, to=CaseStatus.SUBMITTED, by=by)
-    notify(kind=Kind.REQUEST_RECEIVED, recipients=[case.requester], key=f"case{case.pk}", case=case)
+    notify_case(
+        kind=Kind.REQUEST_RECEIVED, case=case, recipients=[case.requester], context={"is_urgent": case.is_urgent}
+    )
     if case.is_urgent:
         urgent_case_alert(case=case)
     return case
@@ -399,10 +400,6 @@ def user_is_requester(case: Case, user: Any) -> bool:
 @transaction.atomic
 def case_answer_info_request(*, case: Case, by: Any, body: str) -> CaseMessage:
     """The requester answers the secretariat's question: the case goes back to SUBMITTED."""
-    from tigre.accounts.models import User
-    from tigre.notifications.models import Kind
-    from tigre.notifications.services import notify
-
     body = (body or "").strip()
     if not body:
         raise ValidationError(_("La réponse ne peut pas être vide."))
@@ -413,7 +410,7 @@ def case_answer_info_request(*, case: Case, by: Any, body: str) -> CaseMessage:
     message = CaseMessage.objects.create(case=case, kind=CaseMessage.Kind.ANSWER, author=by, body=body)
     case_transition(case=case, to=CaseStatus.SUBMITTED, by=by, reason=_("Réponse du demandeur"))
     secretariat = User.objects.filter(is_active=True, groups__name=Role.SECRETARIAT).distinct()
-    notify(kind=Kind.INFO_ANSWERED, recipients=secretariat, key=f"case{case.pk}-msg{message.pk}", case=case)
+    notify_case(kind=Kind.INFO_ANSWERED, case=case, recipients=secretariat, key=f"case{case.pk}-msg{message.pk}")
     return message
 
 

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from referents.models import ToxicityEvent
-from tigre.accounts.decorators import role_required
+from tigre.accounts.decorators import AuthenticatedRequest, role_required
 from tigre.accounts.roles import Role
 from tigre.audit.models import AccessLog
 from tigre.audit.services import access_record
@@ -37,6 +37,7 @@ from .forms import (
     toxicity_formset,
 )
 from .models import Attachment, Case, CaseStatus, Urgency
+from .urgent.selectors import urgent_panel_for
 from .workflow import can_transition
 
 REQUESTER_ROLES = (Role.CLINICIAN, Role.REFERENT, Role.COORDINATOR)
@@ -280,7 +281,7 @@ def my_cases(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def case_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     case = selectors.case_for_page(request.user, pk)
     access_record(request=request, action=AccessLog.Action.VIEW_CASE, case=case)
     is_requester = case.requester_id == request.user.pk or any(
@@ -306,6 +307,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
         # Screens for the whole board show a pseudonym; the requester and the staff need the identity.
         "show_identity": is_requester or request.user.is_superuser or getattr(request.user, "sees_all_cases", False),
         "age": case.patient.age_on(timezone.localdate()),
+        "urgent_panel": urgent_panel_for(case=case, user=request.user),
     }
     return render(request, "cases/detail.html", context)
 

@@ -24,13 +24,15 @@ from django.utils.translation import gettext as _
 
 from cases.models import Case, CaseStatus, Toxicity, Urgency
 from cases.workflow import case_transition, case_transition_many
+from referents.selectors import referents_available
 from tigre.accounts.models import User
 from tigre.accounts.roles import Role
-from tigre.notifications.models import Kind
-from tigre.notifications.services import notify, notify_many
+from tigre.notifications.services import notify_many
 
+from .messages import Kind, case_at_meeting_message, notify_meeting, referent_items, slot_label
 from .models import AgendaItem, AgendaItemReferent, Meeting, Participant
 from .scheduling import cutoff_for, meeting_day, paris
+from .selectors import next_meeting
 
 
 class AgendaError(ValidationError):
@@ -165,8 +167,6 @@ def invitations_refresh(*, meeting: Meeting) -> list[Any]:
     categories. Invited = those referents + the meeting's coordinators + every active CRPV user. People
     already marked present or absent are never dropped.
     """
-    from referents.selectors import referents_available
-
     items = list(AgendaItem.objects.filter(meeting=meeting).select_related("case__patient").order_by("position", "pk"))
     by_case: dict[int, list[int]] = defaultdict(list)
     for case_id, category_id in (
@@ -228,11 +228,25 @@ def invitations_refresh(*, meeting: Meeting) -> list[Any]:
     return sorted(gaps.values(), key=lambda c: (c.position, c.label))
 
 
-def _scheduled_context(meeting: Meeting, item: AgendaItem | None = None) -> dict[str, str]:
-    ctx = {"meeting_label": meeting_label(meeting), "video_url": meeting.video_url}
-    if item is not None and item.slot_start:
-        ctx["slot"] = timezone.localtime(item.slot_start, paris()).strftime("%H:%M")
-    return ctx
+def _postponed(cases: Sequence[Case], *, source: Meeting, target: Meeting | None, key: str, reason: str) -> None:
+    """Tell each requester their request moves from ``source`` to ``target`` (None: no new date yet)."""
+    notify_many(
+        kind=Kind.POSTPONED,
+        messages=[
+            case_at_meeting_message(
+                kind=Kind.POSTPONED,
+                case=case,
+                meeting=target,
+                key=f"case{case.pk}:from{source.pk}:{key}",
+                context={
+                    "from_meeting": meeting_label(source),
+                    "to_meeting": meeting_label(target),
+                    "reason": reason,
+                },
+            )
+            for case in cases
+        ],
+    )
 
 
 def _append_to(target: Meeting, cases: Sequence[Case], *, manual: bool) -> list[AgendaItem]:
@@ -275,23 +289,7 @@ def agenda_items_move(
     slots_recompute(meeting=locked_target)
     invitations_refresh(meeting=locked_target)
     _bump(locked_target)
-    notify_many(
-        kind=Kind.POSTPONED,
-        entries=[
-            {
-                "recipient": case.requester,
-                "key": f"case{case.pk}:from{source.pk}:to{locked_target.pk}",
-                "case": case,
-                "meeting": locked_target,
-                "context": {
-                    "from_meeting": meeting_label(source),
-                    "to_meeting": meeting_label(locked_target),
-                    "reason": reason,
-                },
-            }
-            for case in cases
-        ],
-    )
+    _postponed(cases, source=source, target=locked_target, key=f"to{locked_target.pk}", reason=reason)
     return fresh
 
 
@@ -320,13 +318,17 @@ def agenda_build(*, meeting: Meeting, by: Any) -> AgendaBuildResult:
     """
     locked = meeting_lock(meeting, allow_held=False)
     cutoff = cutoff_for(locked)
-    items = list(AgendaItem.objects.filter(meeting=locked).select_related("case__requester").order_by("position", "pk"))
+    items = list(
+        AgendaItem.objects.filter(meeting=locked)
+        .select_related("case__requester", "case__patient")
+        .order_by("position", "pk")
+    )
     on_agenda = [i.case_id for i in items]
     candidates = list(
         Case.objects.filter(status=CaseStatus.ACCEPTED)
         .filter(Q(submitted_at__lte=cutoff) | Q(urgency=Urgency.URGENT) | Q(urgent_opinion_at__isnull=False))
         .exclude(pk__in=on_agenda)
-        .select_related("requester")
+        .select_related("requester", "patient")
     )
     manual = [i for i in items if i.placed_manually]
     pool: list[tuple[tuple[int, int, dt.datetime, int], Case, AgendaItem | None]] = [
@@ -344,8 +346,6 @@ def agenda_build(*, meeting: Meeting, by: Any) -> AgendaBuildResult:
     bumped = [entry[2] for entry in overflow if entry[2] is not None]
     waiting = [entry[1] for entry in overflow if entry[2] is None]
     if overflow:
-        from .selectors import next_meeting
-
         target = next_meeting(after=locked.starts_at)
         result.moved_to = target
         result.moved = [entry[1] for entry in overflow]
@@ -362,23 +362,7 @@ def agenda_build(*, meeting: Meeting, by: Any) -> AgendaBuildResult:
                 slots_recompute(meeting=locked_target)
                 invitations_refresh(meeting=locked_target)
                 _bump(locked_target)
-                notify_many(
-                    kind=Kind.POSTPONED,
-                    entries=[
-                        {
-                            "recipient": case.requester,
-                            "key": f"case{case.pk}:from{locked.pk}:to{locked_target.pk}",
-                            "case": case,
-                            "meeting": locked_target,
-                            "context": {
-                                "from_meeting": meeting_label(locked),
-                                "to_meeting": meeting_label(locked_target),
-                                "reason": full,
-                            },
-                        }
-                        for case in waiting
-                    ],
-                )
+                _postponed(waiting, source=locked, target=locked_target, key=f"to{locked_target.pk}", reason=full)
         else:
             # No next meeting yet: bumped items go back to "accepted"; the requesters learn it is postponed.
             if bumped:
@@ -389,19 +373,8 @@ def agenda_build(*, meeting: Meeting, by: Any) -> AgendaBuildResult:
                     by=by,
                     reason=_("Ordre du jour complet : reportée à une prochaine RCP"),
                 )
-            notify_many(
-                kind=Kind.POSTPONED,
-                entries=[
-                    {
-                        "recipient": entry[1].requester,
-                        "key": f"case{entry[1].pk}:from{locked.pk}:full",
-                        "case": entry[1],
-                        "meeting": None,  # no new date yet: the e-mail must not announce one
-                        "context": {"from_meeting": meeting_label(locked), "to_meeting": "", "reason": full},
-                    }
-                    for entry in overflow
-                ],
-            )
+            # No new date yet: the e-mail must not announce one.
+            _postponed([entry[1] for entry in overflow], source=locked, target=None, key="full", reason=full)
 
     ordered = _merge(manual, [entry[2] if entry[2] is not None else entry[1] for entry in fitting])
     new_cases = [c for c in ordered if isinstance(c, Case)]
@@ -432,20 +405,27 @@ def agenda_build(*, meeting: Meeting, by: Any) -> AgendaBuildResult:
     return result
 
 
-def _notify_scheduled(meeting: Meeting, items: Iterable[AgendaItem]) -> None:
-    notify_many(
+def _scheduled(meeting: Meeting, item: AgendaItem, **context: str) -> Any:
+    return case_at_meeting_message(
         kind=Kind.SCHEDULED,
-        entries=[
-            {
-                "recipient": item.case.requester,
-                "key": f"case{item.case_id}:meeting{meeting.pk}",
-                "case": item.case,
-                "meeting": meeting,
-                "context": _scheduled_context(meeting, item),
-            }
-            for item in items
-        ],
+        case=item.case,
+        meeting=meeting,
+        key=f"case{item.case_id}:meeting{meeting.pk}",
+        context={"slot": slot_label(item), **context},
     )
+
+
+def _notify_scheduled(meeting: Meeting, items: Iterable[AgendaItem]) -> None:
+    notify_many(kind=Kind.SCHEDULED, messages=[_scheduled(meeting, item) for item in items])
+
+
+@transaction.atomic
+def agenda_schedule_case(*, case: Case, meeting: Meeting, by: Any) -> AgendaItem:
+    """Put a request on a given meeting's agenda from the triage queue (accepting it if it was only
+    submitted); placed by hand, its requester told the date and slot."""
+    if case.status == CaseStatus.SUBMITTED:
+        case_transition(case=case, to=CaseStatus.ACCEPTED, by=by)
+    return agenda_add_case(meeting=meeting, case=case, by=by)
 
 
 @transaction.atomic
@@ -497,20 +477,13 @@ def agenda_add_case(
     AgendaItem.objects.bulk_update(items, ["position", "slot_start", "duration_minutes"])
     invitations_refresh(meeting=locked)
     _bump(locked)
-    notify(
-        kind=Kind.SCHEDULED,
-        recipients=[case.requester],
-        key=f"case{case.pk}:meeting{locked.pk}",
-        case=case,
-        meeting=locked,
-        context=_scheduled_context(locked, item),
-    )
+    _notify_scheduled(locked, [item])
     return item
 
 
 def _item_in(meeting: Meeting, item_id: Any) -> AgendaItem:
     try:
-        return AgendaItem.objects.select_related("case__requester").get(pk=item_id, meeting=meeting)
+        return AgendaItem.objects.select_related("case__requester", "case__patient").get(pk=item_id, meeting=meeting)
     except (AgendaItem.DoesNotExist, ValueError, TypeError) as exc:
         raise AgendaError(_("Ce point n'est plus à l'ordre du jour de cette réunion.")) from exc
 
@@ -622,14 +595,7 @@ def agenda_item_move_to(
     _bump(locked)
     _bump(locked_target)
     fresh.refresh_from_db(fields=["slot_start", "position"])
-    notify(
-        kind=Kind.SCHEDULED,
-        recipients=[case.requester],
-        key=f"case{case.pk}:meeting{locked_target.pk}",
-        case=case,
-        meeting=locked_target,
-        context={**_scheduled_context(locked_target, fresh), "from_meeting": meeting_label(locked)},
-    )
+    notify_many(kind=Kind.SCHEDULED, messages=[_scheduled(locked_target, fresh, from_meeting=meeting_label(locked))])
     return fresh
 
 
@@ -661,7 +627,11 @@ def agenda_publish(*, meeting: Meeting, by: Any, expected_version: int) -> Meeti
     locked = meeting_lock(meeting, expected_version)
     if locked.status not in (Meeting.Status.PLANNED, Meeting.Status.PUBLISHED):
         raise AgendaError(_("Seul l'ordre du jour d'une réunion à venir peut être publié."))
-    items = list(AgendaItem.objects.filter(meeting=locked).select_related("case__requester").order_by("position"))
+    items = list(
+        AgendaItem.objects.filter(meeting=locked)
+        .select_related("case__requester", "case__patient")
+        .order_by("position")
+    )
     if not items:
         raise AgendaError(_("L'ordre du jour est vide : construisez-le avant de le publier."))
     locked.status = Meeting.Status.PUBLISHED
@@ -674,12 +644,11 @@ def agenda_publish(*, meeting: Meeting, by: Any, expected_version: int) -> Meeti
         participations__role=Participant.Role.REFERENT,
         participations__invited=True,
     ).distinct()
-    notify(
+    notify_meeting(
         kind=Kind.AGENDA_PUBLISHED,
-        recipients=referents,
-        key=f"meeting{locked.pk}",
         meeting=locked,
-        context={"meeting_label": meeting_label(locked), "video_url": locked.video_url},
+        recipients=referents,
+        per_recipient=referent_items(meeting=locked, user_ids=[r.pk for r in referents]),
     )
     _notify_scheduled(locked, items)
     return locked

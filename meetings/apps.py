@@ -7,3 +7,9 @@ from django.utils.translation import gettext_lazy as _
 class MeetingsConfig(AppConfig):
     name = "meetings"
     verbose_name = _("Réunions (RCP)")
+
+    def ready(self) -> None:
+        # Imported here because models must be loaded first (the app registry's rule).
+        from .hooks import install
+
+        install()

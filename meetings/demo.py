@@ -25,7 +25,7 @@ SECOND_COORDINATOR = ("pr.roussel@demo.tigre", "Étienne", "Roussel", Title.PR, 
 
 
 def _second_coordinator(password: str) -> User:
-    from referents.models import Centre
+    from tigre.accounts.models import Centre
 
     email, first, last, title, specialty, centre_name = SECOND_COORDINATOR
     user, created = User.objects.get_or_create(

@@ -18,8 +18,8 @@ from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from cases.models import Avis, Case, CaseStatus, Drug, ImmunotherapyLine, Patient, RequestReason, StatusChange
-from referents.models import Centre, Coverage, OrganCategory, Referent, ToxicityEvent
-from tigre.accounts.models import Title, User
+from referents.models import Coverage, OrganCategory, Referent, ToxicityEvent
+from tigre.accounts.models import Centre, Title, User
 from tigre.accounts.roles import Role
 from tigre.lib.validators import ins_key
 
@@ -314,7 +314,7 @@ def _set_back(cases: list[Case], meeting: Meeting) -> None:
         )
     validated_at = meeting.ends_at - dt.timedelta(minutes=5)
     Meeting.objects.filter(pk=meeting.pk).update(validated_at=validated_at)
-    Avis.objects.filter(meeting=meeting).update(validated_at=validated_at)
+    Avis.objects.filter(agenda_item__meeting=meeting).update(validated_at=validated_at)
 
 
 def _coming_case(password: str, secretariat: User) -> Case | None:

@@ -13,9 +13,10 @@ from cases.models import Case
 from tigre.accounts.models import User
 from tigre.accounts.roles import Role
 
+from .agenda import meeting_label
 from .models import AgendaItem, Meeting
 from .scheduling import paris
-from .selectors import late_case_candidates
+from .selectors import late_case_candidates, upcoming_meetings
 
 
 class VersionForm(forms.Form):
@@ -146,3 +147,23 @@ class CandidateSearchForm(forms.Form):
         required=False,
         error_messages={"max_length": _("Recherche trop longue : 100 caractères au plus.")},
     )
+
+
+class ScheduleCaseForm(forms.Form):
+    """Put a request on a chosen coming meeting (from the triage queue)."""
+
+    meeting: forms.ModelChoiceField = forms.ModelChoiceField(
+        label=_("Réunion"), queryset=Meeting.objects.none(), empty_label=None
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = cast(forms.ModelChoiceField, self.fields["meeting"])
+        field.queryset = upcoming_meetings()
+        field.widget.attrs["class"] = "form-select"
+        field.label_from_instance = _meeting_choice_label  # type: ignore[method-assign,assignment]
+
+
+def _meeting_choice_label(meeting: Meeting) -> str:
+    holiday = f" — {meeting.holiday_name}" if meeting.holiday_name else ""
+    return f"{meeting_label(meeting)}{holiday}"

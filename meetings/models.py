@@ -78,6 +78,10 @@ class AgendaItem(models.Model):
     placed_manually = models.BooleanField(default=False)
     outcome = models.CharField(max_length=10, choices=Outcome.choices, default=Outcome.PLANNED)
     postponed_reason = models.CharField(_("motif du report"), max_length=200, blank=True)
+    # The avis the board gave on this request at this meeting (a draft until the meeting is validated).
+    avis = models.OneToOneField(
+        "cases.Avis", on_delete=models.SET_NULL, null=True, blank=True, related_name="agenda_item"
+    )
     added_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -18,12 +18,16 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from cases.models import Avis, Case, CaseStatus
+from cases.pharmacovigilance.services import pv_from_avis
 from cases.workflow import case_transition
 from tigre.accounts.roles import Role
-from tigre.notifications.models import Kind
-from tigre.notifications.services import notify
+from tigre.notifications.services import notify_many
 
+from .agenda import agenda_add_case
+from .documents.tasks import documents_after_validation_task
+from .messages import Kind, case_at_meeting_message
 from .models import AgendaItem, CalendarFeed, Meeting, Participant
+from .selectors import next_meeting
 from .session_selectors import quorum_status
 
 # The structured fields of an avis (DOMAIN.md section 9) a form may set.
@@ -173,12 +177,14 @@ def avis_save(*, item: AgendaItem, by: Any, data: dict[str, Any], contributors: 
             _("La demande %(ref)s est « %(status)s » : elle ne peut pas recevoir d'avis.")
             % {"ref": case.reference or case.pk, "status": CaseStatus(case.status).label}
         )
-    avis = Avis.objects.select_for_update().filter(case=case, meeting=meeting).first()
+    avis = Avis.objects.select_for_update().filter(pk=item.avis_id).first() if item.avis_id else None
     if avis is None:
-        avis = Avis(case=case, meeting=meeting, drafted_by=by)
+        avis = Avis(case=case, meeting_at=meeting.starts_at, drafted_by=by)
         for name, value in data.items():
             setattr(avis, name, value)
         avis.save()
+        item.avis = avis
+        item.save(update_fields=["avis"])
     else:
         for name, value in data.items():
             setattr(avis, name, value)
@@ -201,9 +207,6 @@ def avis_save(*, item: AgendaItem, by: Any, data: dict[str, Any], contributors: 
 def item_postpone(*, item: AgendaItem, reason: str, by: Any) -> AgendaItem:
     """Postpone a case to the next meeting: the item is marked postponed, the case goes on the next agenda,
     the requester is told. A draft avis written for this meeting is dropped. Returns the new agenda item."""
-    from .agenda import agenda_add_case
-    from .selectors import next_meeting
-
     meeting, item = _item_locked(item)
     reason = (reason or "").strip()
     if not reason:
@@ -215,7 +218,7 @@ def item_postpone(*, item: AgendaItem, reason: str, by: Any) -> AgendaItem:
         raise SessionError(_("Aucune réunion suivante n'est planifiée : créez-la avant de reporter ce dossier."))
 
     case: Case = item.case
-    Avis.objects.filter(case=case, meeting=meeting, state=Avis.State.DRAFT).delete()
+    draft = Avis.objects.filter(pk=item.avis_id, state=Avis.State.DRAFT).first() if item.avis_id else None
     # Back to "accepted" (not on any agenda) so that the agenda puts it on the next meeting as "scheduled".
     if case.status in (CaseStatus.SCHEDULED, CaseStatus.DISCUSSED):
         case_transition(
@@ -227,20 +230,30 @@ def item_postpone(*, item: AgendaItem, reason: str, by: Any) -> AgendaItem:
         )
     item.outcome = AgendaItem.Outcome.POSTPONED
     item.postponed_reason = reason[:200]
-    item.save(update_fields=["outcome", "postponed_reason"])
+    fields = ["outcome", "postponed_reason"]
+    if draft is not None:
+        item.avis = None
+        fields.append("avis")
+    item.save(update_fields=fields)
+    if draft is not None:
+        draft.delete()
 
     new_item = agenda_add_case(meeting=target, case=case, by=by, kind=item.kind)
-    notify(
+    notify_many(
         kind=Kind.POSTPONED,
-        recipients=[case.requester],
-        key=f"item{item.pk}",
-        case=case,
-        meeting=target,
-        context={
-            "reason": reason,
-            "from_meeting": _meeting_label(meeting),
-            "to_meeting": _meeting_label(target),
-        },
+        messages=[
+            case_at_meeting_message(
+                kind=Kind.POSTPONED,
+                case=case,
+                meeting=target,
+                key=f"item{item.pk}",
+                context={
+                    "reason": reason,
+                    "from_meeting": _meeting_label(meeting),
+                    "to_meeting": _meeting_label(target),
+                },
+            )
+        ],
     )
     return new_item
 
@@ -256,15 +269,16 @@ def meeting_validate(*, meeting: Meeting, by: Any) -> Meeting:
     physicians. Then: every avis validated, cases "avis validated", pharmacovigilance follow-ups opened,
     requesters notified.
     """
-    from cases.pharmacovigilance.services import pv_from_avis
-
     if not (by.is_superuser or by.has_role(Role.COORDINATOR)):
         raise PermissionDenied(_("Seuls les coordinateurs peuvent valider la réunion."))
     locked = meeting_lock(meeting_id=meeting.pk)
     items = list(
         AgendaItem.objects.filter(meeting=locked).select_related("case", "case__requester").order_by("position", "pk")
     )
-    avis_by_case = {a.case_id: a for a in Avis.objects.filter(meeting=locked).select_related("case", "case__requester")}
+    avis_by_case = {
+        a.case_id: a
+        for a in Avis.objects.filter(agenda_item__meeting=locked).select_related("case__requester", "case__patient")
+    }
     pending = [
         i
         for i in items
@@ -304,17 +318,13 @@ def meeting_validate(*, meeting: Meeting, by: Any) -> Meeting:
         if case.status == CaseStatus.DISCUSSED:
             case_transition(case=case, to=CaseStatus.AVIS_VALIDATED, by=by, reason=_("Avis validé en RCP."))
         pv_from_avis(avis=avis, by=by)
-        notify(
+        notify_many(
             kind=Kind.AVIS_AVAILABLE,
-            recipients=[case.requester],
-            key=f"avis{avis.pk}",
-            case=case,
-            meeting=locked,
-            context={"meeting_date": _meeting_label(locked)},
+            messages=[
+                case_at_meeting_message(kind=Kind.AVIS_AVAILABLE, case=case, meeting=locked, key=f"avis{avis.pk}")
+            ],
         )
     # The minutes and final fiches are made by the worker once this is committed (a task takes the id).
-    from meetings.documents.tasks import documents_after_validation_task
-
     meeting_id = locked.pk
     transaction.on_commit(lambda: documents_after_validation_task.delay(meeting_id))
     return locked

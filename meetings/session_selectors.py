@@ -245,7 +245,7 @@ def session_items(meeting: Meeting) -> list[AgendaItem]:
             *_case_prefetches(),
             Prefetch(
                 "case__avis_set",
-                queryset=Avis.objects.filter(meeting=meeting).prefetch_related("contributors"),
+                queryset=Avis.objects.filter(agenda_item__meeting=meeting).prefetch_related("contributors"),
                 to_attr="meeting_avis",
             ),
             Prefetch(
@@ -260,7 +260,7 @@ def session_items(meeting: Meeting) -> list[AgendaItem]:
 def item_avis(item: AgendaItem) -> Avis | None:
     found = getattr(item.case, "meeting_avis", None)
     if found is None:
-        return Avis.objects.filter(case_id=item.case_id, meeting_id=item.meeting_id).first()
+        return Avis.objects.filter(pk=item.avis_id).first() if item.avis_id else None
     return found[0] if found else None
 
 

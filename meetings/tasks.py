@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
+from .reminders import reminders_cutoff_summary, reminders_incomplete_before_cutoff, reminders_meeting_tomorrow
 from .scheduling import meetings_create_ahead
 
 
@@ -11,3 +12,18 @@ from .scheduling import meetings_create_ahead
 def create_meetings_ahead() -> int:
     """Create the coming Wednesdays' meetings that are missing (idempotent); returns how many were created."""
     return len(meetings_create_ahead())
+
+
+@shared_task(acks_late=True, time_limit=300, soft_time_limit=240, ignore_result=True)
+def remind_incomplete_before_cutoff() -> int:
+    return len(reminders_incomplete_before_cutoff())
+
+
+@shared_task(acks_late=True, time_limit=300, soft_time_limit=240, ignore_result=True)
+def send_cutoff_summary() -> int:
+    return len(reminders_cutoff_summary())
+
+
+@shared_task(acks_late=True, time_limit=300, soft_time_limit=240, ignore_result=True)
+def remind_meeting_tomorrow() -> int:
+    return len(reminders_meeting_tomorrow())

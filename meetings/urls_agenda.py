@@ -8,6 +8,7 @@ from . import views_agenda as views
 urlpatterns: list = [
     path("", views.meeting_list, name="list"),
     path("creer/", views.meetings_create, name="create_ahead"),
+    path("inscrire/<int:case_pk>/", views.schedule_case, name="schedule_case"),
     path("<int:pk>/", views.meeting_detail, name="detail"),
     path("<int:pk>/ordre-du-jour/construire/", views.agenda_build, name="agenda_build"),
     path("<int:pk>/ordre-du-jour/publier/", views.agenda_publish, name="agenda_publish"),

@@ -18,14 +18,19 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from cases.models import CaseStatus
+from cases.selectors import get_case_for_user
 from tigre.accounts.decorators import role_required
 from tigre.accounts.roles import Role
-from tigre.audit.services import access_record_listed_ids
+from tigre.audit.models import AccessLog
+from tigre.audit.services import access_record, access_record_listed_ids
 
 from . import agenda as agenda_services
 from . import scheduling
@@ -38,9 +43,11 @@ from .forms import (
     MoveMeetingForm,
     RemoveItemForm,
     ReorderForm,
+    ScheduleCaseForm,
     ShiftForm,
     VersionForm,
 )
+from .messages import slot_label
 from .models import Meeting
 from .selectors import (
     AgendaSnapshot,
@@ -60,6 +67,7 @@ EDITORS = (Role.SECRETARIAT, Role.COORDINATOR)
 FRAGMENT_SECONDS = 300
 CSRF_PLACEHOLDER = "tigre-csrf-placeholder-2f9c1e"
 CANDIDATES_SHOWN = 8
+SCHEDULABLE_STATUSES = (CaseStatus.SUBMITTED, CaseStatus.ACCEPTED)
 
 
 def is_htmx(request: HttpRequest) -> bool:
@@ -509,3 +517,48 @@ def meeting_coordinators(request: HttpRequest, pk: int) -> HttpResponse:
         return _("Coordinateurs enregistrés.")
 
     return _meeting_edit(request, pk, CoordinatorsForm(request.POST), action)
+
+
+def _back_to_triage(request: HttpRequest) -> str:
+    """Where to go after scheduling: the page the user came from if it is ours, else the triage queue."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=False):
+        return target
+    return reverse("cases:triage")
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(*EDITORS)
+def schedule_case(request: HttpRequest, case_pk: int) -> HttpResponse:
+    """Put a submitted or accepted request on a chosen meeting (the triage queue's "Inscrire…")."""
+    case = get_case_for_user(request.user, case_pk)
+    back = _back_to_triage(request)
+    if case.status not in SCHEDULABLE_STATUSES:
+        messages.error(
+            request,
+            _("Action impossible : la demande %(ref)s est « %(status)s ».")
+            % {"ref": case.reference, "status": case.get_status_display()},
+        )
+        return redirect(back)
+    status = 200
+    if request.method == "POST":
+        form = ScheduleCaseForm(request.POST)
+        if form.is_valid():
+            meeting = form.cleaned_data["meeting"]
+            try:
+                item = agenda_services.agenda_schedule_case(case=case, meeting=meeting, by=request.user)
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(
+                    request,
+                    _("%(ref)s inscrite à la RCP du %(date)s (%(slot)s) ; le demandeur est prévenu.")
+                    % {"ref": case.reference, "date": agenda_services.meeting_label(meeting), "slot": slot_label(item)},
+                )
+                return redirect(back)
+        status = 400
+    else:
+        form = ScheduleCaseForm()
+        access_record(request=request, action=AccessLog.Action.VIEW_CASE, case=case)
+    context = {"case": case, "form": form, "next": back, "toxicities": case.toxicities.select_related("event")}
+    return render(request, "meetings/schedule_case.html", context, status=status)

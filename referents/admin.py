@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from django.contrib import admin
 
+from tigre.accounts.models import Centre
+
 from .forms import CentreForm
-from .models import Absence, Centre, Coverage, OrganCategory, Referent, ToxicityEvent
+from .models import Absence, Coverage, OrganCategory, Referent, ToxicityEvent
 
 
 @admin.register(Centre)

@@ -23,10 +23,10 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tigre.accounts.models import Title
+from tigre.accounts.models import Centre, Title
 from tigre.lib.specialties import Specialty
 
-from .models import Centre, Coverage, OrganCategory, Referent
+from .models import Coverage, OrganCategory, Referent
 from .selectors import export_rows, fold
 from .services import referent_role_group
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .models import Centre
+from tigre.accounts.models import Centre
 
 K = Centre.Kind
 DEMO_CENTRES: list[tuple[str, str, str]] = [

@@ -9,11 +9,11 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
-from tigre.accounts.models import Title
+from tigre.accounts.models import Centre, Title
 from tigre.lib.specialties import Specialty
 from tigre.lib.validators import validate_finess
 
-from .models import Centre, OrganCategory, Referent
+from .models import OrganCategory, Referent
 
 MAX_IMPORT_BYTES = 10 * 1024 * 1024
 

@@ -1,4 +1,5 @@
-"""The referent directory: centres, the organ toxicity taxonomy, referents and what each covers."""
+"""The referent directory: the organ toxicity taxonomy, referents and what each covers (centres are the accounts'
+shared model, tigre.accounts.models.Centre)."""
 
 from __future__ import annotations
 
@@ -6,37 +7,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from tigre.accounts.models import Centre
 from tigre.lib.specialties import Specialty
-from tigre.lib.validators import validate_finess
-
-
-class Centre(models.Model):
-    class Kind(models.TextChoices):
-        COORDINATING_CHU = "chu", _("CHU coordonnateur")
-        HOSPITAL = "hospital", _("Centre hospitalier")
-        CANCER_CENTRE = "cancer_centre", _("Centre de lutte contre le cancer")
-        PRIVATE_CLINIC = "clinic", _("Clinique privée")
-
-    name = models.CharField(_("nom"), max_length=200)
-    city = models.CharField(_("ville"), max_length=100)
-    kind = models.CharField(_("type"), max_length=16, choices=Kind.choices, default=Kind.HOSPITAL)
-    finess = models.CharField(_("numéro FINESS"), max_length=9, blank=True, validators=[validate_finess])
-
-    class Meta:
-        verbose_name = _("centre")
-        verbose_name_plural = _("centres")
-        ordering = ["name"]
-        constraints = [
-            models.UniqueConstraint(fields=["name", "city"], name="centre_unique_name_city"),
-            models.UniqueConstraint(fields=["finess"], condition=~models.Q(finess=""), name="centre_unique_finess"),
-        ]
-
-    def __str__(self) -> str:
-        return self.name
-
-    @property
-    def is_coordinating(self) -> bool:
-        return self.kind == self.Kind.COORDINATING_CHU
 
 
 class OrganCategory(models.Model):

@@ -11,7 +11,9 @@ from typing import Any
 from django.db.models import CharField, F, Func, Prefetch, QuerySet, Value
 from django.db.models.functions import Concat, Lower
 
-from .models import Absence, Centre, Coverage, OrganCategory, Referent
+from tigre.accounts.models import Centre
+
+from .models import Absence, Coverage, OrganCategory, Referent
 
 
 @dataclass(frozen=True)

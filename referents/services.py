@@ -12,9 +12,10 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from tigre.accounts.models import Centre
 from tigre.accounts.roles import Role
 
-from .models import Absence, Centre, Coverage, OrganCategory, Referent
+from .models import Absence, Coverage, OrganCategory, Referent
 
 REFERENT_FIELDS = ("specialty", "centre", "takes_urgent", "phone", "email", "notes")
 USER_FIELDS = ("first_name", "last_name", "title")

@@ -30,7 +30,7 @@ NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem(_("Tri des demandes"), "cases:triage", frozenset({Role.SECRETARIAT, Role.COORDINATOR}), "inboxes"),
     NavItem(
         _("Urgences (TAG)"),
-        "notifications:urgent_list",
+        "urgent:list",
         frozenset({Role.COORDINATOR, Role.REFERENT, Role.SECRETARIAT}),
         "exclamation-octagon",
     ),
@@ -66,7 +66,7 @@ NAV_ITEMS: tuple[NavItem, ...] = (
         True,
     ),
     NavItem(
-        _("Journal des accès"), "audit:log", frozenset({Role.COORDINATOR, Role.ADMINISTRATOR}), "shield-lock", True
+        _("Journal des accès"), "privacy:log", frozenset({Role.COORDINATOR, Role.ADMINISTRATOR}), "shield-lock", True
     ),
     NavItem(_("Administration"), "admin:index", frozenset({Role.ADMINISTRATOR}), "gear", True),
 )

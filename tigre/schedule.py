@@ -16,17 +16,17 @@ BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
     },
     # Monday 12:00: requesters of incomplete requests, before the Monday 23:59 cut-off.
     "notifications-incomplete-before-cutoff": {
-        "task": "tigre.notifications.tasks.remind_incomplete_before_cutoff",
+        "task": "meetings.tasks.remind_incomplete_before_cutoff",
         "schedule": crontab(minute=0, hour=12, day_of_week="mon"),
     },
     # Tuesday 00:05, just after the cut-off: the secretariat's summary.
     "notifications-cutoff-summary": {
-        "task": "tigre.notifications.tasks.send_cutoff_summary",
+        "task": "meetings.tasks.send_cutoff_summary",
         "schedule": crontab(minute=5, hour=0, day_of_week="tue"),
     },
     # Tuesday 17:00: the referents' reminder for Wednesday's meeting.
     "notifications-meeting-reminder": {
-        "task": "tigre.notifications.tasks.remind_meeting_tomorrow",
+        "task": "meetings.tasks.remind_meeting_tomorrow",
         "schedule": crontab(minute=0, hour=17, day_of_week="tue"),
     },
     # Every minute: what the broker never delivered (Redis was down, a worker died) or a retry now due.
@@ -35,15 +35,15 @@ BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
         "schedule": crontab(),
         "options": {"expires": 55},
     },
-    # Every 5 minutes: urgent requests nobody took in time go to all coordinators and backup referents.
+    # Every 5 minutes: urgent requests nobody took in time go to all coordinators and backup referents (cases).
     "notifications-urgent-escalation": {
-        "task": "tigre.notifications.tasks.escalate_unacknowledged_urgent_cases",
+        "task": "cases.tasks.escalate_unacknowledged_urgent_cases",
         "schedule": crontab(minute="*/5"),
         "options": {"expires": 270},
     },
     # Daily 08:30: the CRPV's reminder of follow-ups "to declare" for too long.
     "notifications-pv-reminder": {
-        "task": "tigre.notifications.tasks.remind_pv_to_declare",
+        "task": "cases.pharmacovigilance.tasks.remind_pv_to_declare",
         "schedule": crontab(minute=30, hour=8),
     },
     # Daily 02:30: access-trail rows past TIGRE["ACCESS_LOG_RETENTION_DAYS"] (security; audit app).

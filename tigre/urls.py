@@ -19,12 +19,13 @@ urlpatterns = [
     # Public: the language can be chosen on the login page too.
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("demandes/", include("cases.urls")),
+    path("urgences/", include("cases.urgent.urls")),
     path("pharmacovigilance/", include("cases.pharmacovigilance.urls")),
     path("annuaire/", include("referents.urls")),
     path("reunions/", include("meetings.urls")),
     path("documents/", include("meetings.documents.urls")),
     path("notifications/", include("tigre.notifications.urls")),
-    path("journal/", include("tigre.audit.urls")),
+    path("journal/", include("cases.privacy.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -16,7 +16,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.forms import BaseFormSet, formset_factory
 from django.utils.translation import gettext_lazy as _
 
-from referents.models import Centre, ToxicityEvent
+from referents.models import ToxicityEvent
+from tigre.accounts.models import Centre
 from tigre.lib.validators import normalize_ins, validate_ins
 
 from ..models import Case, Drug, ImmunotherapyLine, Patient, RequestReason, Urgency

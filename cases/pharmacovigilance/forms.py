@@ -9,7 +9,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import Drug
-from referents.models import Centre, OrganCategory
+from referents.models import OrganCategory
+from tigre.accounts.models import Centre
 
 from .models import ActionTaken, Dechallenge, Outcome, PvDeclaration, PvStatus, Rechallenge
 from .selectors import PvFilters

@@ -13,7 +13,8 @@ from django.http import Http404
 from django.utils import timezone
 
 from cases.models import Case, Drug, ImmunotherapyLine
-from referents.models import Centre, OrganCategory
+from referents.models import OrganCategory
+from tigre.accounts.models import Centre
 
 from .models import PvFollowUp, PvStatus
 

@@ -6,18 +6,27 @@ recorded (PvStatusChange: from, to, who, when, why).
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cases.messages import Kind as MessageKind
+from cases.messages import in_french
+from tigre.accounts.models import User
 from tigre.accounts.roles import Role
+from tigre.notifications.models import Notification
+from tigre.notifications.services import notify
 
 from .models import PvCaseDetails, PvDeclaration, PvDrugDetail, PvFollowUp, PvStatus, PvStatusChange
+from .selectors import overdue_to_declare
 
 # Which status may follow which. A declared reaction may be reopened ("to declare") to correct a wrong
 # entry, with a note; the history keeps the first declaration.
@@ -234,3 +243,32 @@ def pv_declaration_save(
             defaults={k: (v or "").strip() for k, v in detail.items() if k in drug_fields},
         )
     return declaration
+
+
+def pv_remind_to_declare(*, now: dt.datetime | None = None) -> list[Notification]:
+    """Once a day, the CRPV gets the list of follow-ups "to declare" for more than PV_REMINDER_DAYS days (one
+    message a day: its outbox key carries the day)."""
+    now = now or timezone.now()
+    days = int(settings.TIGRE["PV_REMINDER_DAYS"])
+    overdue = list(overdue_to_declare(older_than_days=days))
+    if not overdue:
+        return []
+    lines = [
+        {
+            "reference": f.toxicity.case.reference or "",
+            "pseudonym": f.toxicity.case.patient.pseudonym,
+            "event": str(f.toxicity.event.label),
+            "grade": f.toxicity.grade,
+            "since": timezone.localtime(f.status_changed_at).strftime("%d/%m/%Y"),
+        }
+        for f in overdue
+    ]
+    crpv = User.objects.filter(is_active=True, groups__name=Role.PHARMACOVIGILANCE).distinct()
+    return notify(
+        kind=MessageKind.PV_REMINDER,
+        recipients=crpv,
+        key=f"day{timezone.localdate(now).isoformat()}",
+        subject=in_french(_("Rappel : déclarations de pharmacovigilance en attente")),
+        link=reverse("pharmacovigilance:list"),
+        context={"days": days, "followups": lines},
+    )

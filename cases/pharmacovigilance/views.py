@@ -19,6 +19,7 @@ from cases.selectors import get_case_for_user
 from tigre.accounts.decorators import role_required
 from tigre.audit.models import AccessLog
 from tigre.audit.services import access_record
+from tigre.pdf.rendering import render_pdf
 
 from . import selectors
 from .cerfa import NATIONAL_PORTAL_URL, cerfa_sheet
@@ -115,8 +116,6 @@ def pv_sheet(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 @role_required(*PV_ROLES)
 def pv_sheet_pdf(request: HttpRequest, pk: int) -> HttpResponse:
-    from meetings.documents.rendering import render_pdf
-
     context = _sheet_context(request, pk)
     access_record(
         request=request, action=AccessLog.Action.EXPORT, case=context["case"], target=_("Fiche de déclaration (PDF)")

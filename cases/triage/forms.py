@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import CaseStatus, Urgency
-from meetings.models import Meeting
-from referents.models import Centre, OrganCategory
+from referents.models import OrganCategory
+from tigre.accounts.models import Centre
 
 from .selectors import TriageFilters
 
@@ -98,25 +98,3 @@ class DeclineForm(forms.Form):
         if len(reason) < 3:
             raise forms.ValidationError(_("Indiquez le motif du refus : il est transmis au demandeur."))
         return reason
-
-
-class ScheduleForm(forms.Form):
-    meeting: forms.ModelChoiceField = forms.ModelChoiceField(
-        label=_("Réunion"), queryset=Meeting.objects.none(), empty_label=None
-    )
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        from meetings.selectors import upcoming_meetings
-
-        super().__init__(*args, **kwargs)
-        field = cast(forms.ModelChoiceField, self.fields["meeting"])
-        field.queryset = upcoming_meetings()
-        field.widget.attrs["class"] = "form-select"
-        field.label_from_instance = _meeting_label  # type: ignore[method-assign,assignment]
-
-
-def _meeting_label(meeting: Any) -> str:
-    from meetings.agenda import meeting_label
-
-    holiday = f" — {meeting.holiday_name}" if meeting.holiday_name else ""
-    return f"{meeting_label(meeting)}{holiday}"

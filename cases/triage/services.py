@@ -1,4 +1,6 @@
-"""The secretariat's triage actions on a request. Each is one transaction: status, message, notification."""
+"""The secretariat's triage actions on a request. Each is one transaction: status, message, notification.
+
+Putting a request on a meeting is the meetings app's (meetings.agenda)."""
 
 from __future__ import annotations
 
@@ -8,10 +10,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from cases.messages import Kind, notify_case
 from cases.models import Case, CaseMessage, CaseStatus
 from cases.workflow import case_transition
-from tigre.notifications.models import Kind
-from tigre.notifications.services import notify
 
 
 @transaction.atomic
@@ -29,11 +30,11 @@ def triage_request_info(*, case: Case, by: Any, body: str) -> CaseMessage:
         raise ValidationError(_("Écrivez la question à poser au demandeur."))
     case_transition(case=case, to=CaseStatus.INFO_REQUESTED, by=by, reason=body)
     message = CaseMessage.objects.create(case=case, kind=CaseMessage.Kind.INFO_REQUEST, author=by, body=body)
-    notify(
+    notify_case(
         kind=Kind.INFO_REQUESTED,
+        case=case,
         recipients=[case.requester],
         key=f"case{case.pk}-msg{message.pk}",
-        case=case,
         context={"message": body},
     )
     return message
@@ -46,15 +47,5 @@ def triage_decline(*, case: Case, by: Any, reason: str) -> Case:
     if not reason:
         raise ValidationError(_("Indiquez le motif du refus : il est transmis au demandeur."))
     case_transition(case=case, to=CaseStatus.DECLINED, by=by, reason=reason)
-    notify(kind=Kind.DECLINED, recipients=[case.requester], key=f"case{case.pk}", case=case, context={"reason": reason})
+    notify_case(kind=Kind.DECLINED, case=case, recipients=[case.requester], context={"reason": reason})
     return case
-
-
-@transaction.atomic
-def triage_schedule(*, case: Case, meeting: Any, by: Any) -> Any:
-    """Put a request on a given meeting's agenda (accepting it if it was only submitted)."""
-    from meetings.agenda import agenda_add_case
-
-    if case.status == CaseStatus.SUBMITTED:
-        case_transition(case=case, to=CaseStatus.ACCEPTED, by=by)
-    return agenda_add_case(meeting=meeting, case=case, by=by)

@@ -10,5 +10,4 @@ urlpatterns: list = [
     path("<int:pk>/accepter/", views.triage_accept_view, name="triage_accept"),
     path("<int:pk>/informations/", views.triage_request_info_view, name="triage_request_info"),
     path("<int:pk>/refuser/", views.triage_decline_view, name="triage_decline"),
-    path("<int:pk>/inscrire/", views.triage_schedule_view, name="triage_schedule"),
 ]

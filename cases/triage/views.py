@@ -24,7 +24,7 @@ from tigre.audit.models import AccessLog
 from tigre.audit.services import access_record, access_record_listed
 
 from . import services
-from .forms import DeclineForm, RequestInfoForm, ScheduleForm, TriageFilterForm
+from .forms import DeclineForm, RequestInfoForm, TriageFilterForm
 from .selectors import TRIAGE_STATUSES, triage_counts, triage_queue
 
 TRIAGERS = (Role.SECRETARIAT, Role.COORDINATOR)
@@ -191,28 +191,5 @@ def triage_decline_view(request: HttpRequest, pk: int) -> HttpResponse:
         form_class=DeclineForm,
         statuses=TRIAGE_STATUSES,
         template="cases/triage/decline.html",
-        run=run,
-    )
-
-
-@require_http_methods(["GET", "POST"])
-@role_required(*TRIAGERS)
-def triage_schedule_view(request: HttpRequest, pk: int) -> HttpResponse:
-    def run(case: Case, data: dict[str, Any]) -> str:
-        from meetings.agenda import meeting_label
-
-        item = services.triage_schedule(case=case, meeting=data["meeting"], by=request.user)
-        return _("%(ref)s inscrite à la RCP du %(date)s (%(slot)s) ; le demandeur est prévenu.") % {
-            "ref": case.reference,
-            "date": meeting_label(data["meeting"]),
-            "slot": timezone.localtime(item.slot_start).strftime("%H:%M") if item.slot_start else "",
-        }
-
-    return _action_page(
-        request,
-        pk,
-        form_class=ScheduleForm,
-        statuses=(CaseStatus.SUBMITTED, CaseStatus.ACCEPTED),
-        template="cases/triage/schedule.html",
         run=run,
     )

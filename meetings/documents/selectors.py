@@ -95,7 +95,7 @@ def avis_for_user(user: Any, pk: Any) -> Avis:
     A draft avis is the board's working copy: the requester sees the fiche once it is validated.
     """
     try:
-        avis = Avis.objects.select_related("meeting").get(pk=pk)
+        avis = Avis.objects.select_related("agenda_item__meeting").get(pk=pk)
     except (Avis.DoesNotExist, ValueError, TypeError) as exc:
         raise Http404 from exc
     get_case_for_user(user, avis.case_id)
@@ -106,7 +106,7 @@ def avis_for_user(user: Any, pk: Any) -> Avis:
 
 def fiches_for_case(user: Any, case: Case) -> QuerySet[Avis]:
     """The avis of a case the user may print (the case is already checked to be in scope)."""
-    qs = Avis.objects.filter(case=case).select_related("meeting").order_by("-meeting__starts_at")
+    qs = Avis.objects.filter(case=case).order_by("-meeting_at")
     if not can_see_draft_fiche(user):
         qs = qs.filter(state=Avis.State.VALIDATED)
     return qs
@@ -318,16 +318,18 @@ def fiche_document_data(avis: Avis) -> dict[str, Any]:
             "case__patient__treating_centre",
             "case__requester__centre",
             "case__requester_centre",
-            "meeting__validated_by",
+            "agenda_item__meeting__validated_by",
             "validated_by",
             "drafted_by",
         )
-        .prefetch_related(*_case_prefetches("case__"), "case__co_requesters", "contributors", "meeting__coordinators")
+        .prefetch_related(
+            *_case_prefetches("case__"), "case__co_requesters", "contributors", "agenda_item__meeting__coordinators"
+        )
         .get(pk=avis.pk)
     )
     case = avis.case
     patient = case.patient
-    meeting = avis.meeting
+    meeting = avis.agenda_item.meeting
     day = timezone.localdate(meeting.starts_at)
     lines = [
         {
@@ -410,7 +412,7 @@ def minutes_document_data(meeting: Meeting) -> dict[str, Any]:
             *_case_prefetches("case__"),
             Prefetch(
                 "case__avis_set",
-                queryset=Avis.objects.filter(meeting=meeting).prefetch_related("contributors"),
+                queryset=Avis.objects.filter(agenda_item__meeting=meeting).prefetch_related("contributors"),
                 to_attr="meeting_avis",
             ),
         )
@@ -477,7 +479,7 @@ def document_data(*, kind: str, meeting: Meeting, case: Case | None = None) -> d
     if kind == GeneratedDocument.Kind.MINUTES:
         return minutes_document_data(meeting)
     if kind == GeneratedDocument.Kind.FICHE and case is not None:
-        return fiche_document_data(Avis.objects.get(case=case, meeting=meeting))
+        return fiche_document_data(Avis.objects.get(case=case, agenda_item__meeting=meeting))
     raise ValueError(f"Unknown document kind {kind!r}")
 
 

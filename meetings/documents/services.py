@@ -13,9 +13,9 @@ from django.utils import timezone
 
 from cases.models import Avis, Case
 from meetings.models import Meeting
+from tigre.pdf.rendering import PdfRenderingError, render_pdf_pages
 
 from .models import GeneratedDocument
-from .rendering import PdfRenderingError, render_pdf_pages
 from .selectors import TEMPLATES, document_data, fingerprint
 
 logger = logging.getLogger(__name__)
@@ -141,6 +141,6 @@ def documents_after_validation(*, meeting_id: int) -> int:
     if meeting is None:  # gone, or not validated (a stale message): nothing to prepare
         return 0
     queued = [document_request(kind=GeneratedDocument.Kind.MINUTES, meeting=meeting)]
-    for avis in Avis.objects.filter(meeting=meeting, state=Avis.State.VALIDATED).select_related("case"):
+    for avis in Avis.objects.filter(agenda_item__meeting=meeting, state=Avis.State.VALIDATED).select_related("case"):
         queued.append(document_request(kind=GeneratedDocument.Kind.FICHE, meeting=meeting, case=avis.case))
     return sum(1 for document in queued if document.status == GeneratedDocument.Status.PENDING)

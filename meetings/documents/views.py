@@ -92,14 +92,14 @@ def minutes_pdf(request: HttpRequest, pk: int) -> HttpResponseBase:
 @never_cache
 def fiche_pdf(request: HttpRequest, pk: int) -> HttpResponseBase:
     avis = sel.avis_for_user(request.user, pk)
-    document = services.document_ensure(kind=Kind.FICHE, meeting=avis.meeting, case=avis.case)
+    document = services.document_ensure(kind=Kind.FICHE, meeting=avis.agenda_item.meeting, case=avis.case)
     case = avis.case
     return _deliver(
         request,
-        avis.meeting,
+        avis.agenda_item.meeting,
         document,
-        filename=f"fiche-rcp-{case.reference or case.pk}-{_day(avis.meeting)}.pdf",
-        target=f"Fiche RCP {case.reference or case.pk}, {avis.meeting}",
+        filename=f"fiche-rcp-{case.reference or case.pk}-{_day(avis.agenda_item.meeting)}.pdf",
+        target=f"Fiche RCP {case.reference or case.pk}, {avis.agenda_item.meeting}",
         case=case,
     )
 

@@ -47,7 +47,7 @@ def test_demo_has_one_account_per_role_and_the_coordinating_chus(monkeypatch) ->
         assert user.has_role(role), email
         request = RequestFactory().post("/compte/connexion/")
         assert authenticate(request, username=email, password="mot-de-passe-demo-test") == user
-    from referents.models import Centre
+    from tigre.accounts.models import Centre
 
     chus = set(Centre.objects.filter(kind=Centre.Kind.COORDINATING_CHU).values_list("city", flat=True))
     assert chus == {"Reims", "Strasbourg", "Nancy"}

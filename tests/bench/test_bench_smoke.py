@@ -11,10 +11,10 @@ import pytest
 from django.core.management import call_command
 from django.test import override_settings
 
-from cases.models import Case, CaseStatus
-from meetings.models import AgendaItem
 from bench import dataset
 from bench.management.commands.bench import Command
+from cases.models import Case, CaseStatus
+from meetings.models import AgendaItem
 
 MEASUREMENTS = {
     "floor",

@@ -10,10 +10,11 @@ import pytest
 import time_machine
 from django.urls import reverse
 
+from cases.messages import Kind
 from cases.models import Case, CaseStatus, Drug, RequestReason, Urgency
 from tests.factories.cases import DrugFactory
 from tests.helpers import login
-from tigre.notifications.models import Kind, Notification
+from tigre.notifications.models import Notification
 
 pytestmark = pytest.mark.django_db
 

@@ -8,11 +8,12 @@ from typing import Any
 import pytest
 from django.urls import reverse
 
+from cases.messages import Kind
 from cases.models import Case, CaseMessage, CaseStatus, StatusChange
 from cases.workflow import case_transition
 from tests.factories.cases import SubmittedCaseFactory
 from tests.helpers import login
-from tigre.notifications.models import Kind, Notification
+from tigre.notifications.models import Notification
 
 from .test_form import MGMT, form_data
 

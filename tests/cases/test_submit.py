@@ -8,10 +8,11 @@ from typing import Any
 import pytest
 import time_machine
 
+from cases.messages import Kind
 from cases.models import CaseSequence, CaseStatus, StatusChange, Urgency
 from cases.services import CaseIncomplete, case_completeness, case_submit, tag_suggested
 from tests.factories.cases import CaseFactory, ToxicityFactory
-from tigre.notifications.models import Kind, Notification
+from tigre.notifications.models import Notification
 
 pytestmark = pytest.mark.django_db
 

@@ -9,7 +9,6 @@ import pytest
 from django.urls import reverse
 
 from cases.models import Patient
-from meetings.documents.rendering import render_pdf_pages
 from meetings.documents.selectors import agenda_document_data
 from meetings.models import Participant
 from tests.dates import age_on, french_long_date
@@ -18,6 +17,7 @@ from tests.factories.accounts import UserFactory
 from tests.factories.documents import WEDNESDAY, build_meeting
 from tests.helpers import login
 from tigre.audit.models import AccessLog
+from tigre.pdf.rendering import render_pdf_pages
 
 pytestmark = pytest.mark.django_db
 

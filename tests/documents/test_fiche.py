@@ -7,7 +7,6 @@ from django.urls import reverse
 
 from cases.models import Avis
 from meetings.documents.models import GeneratedDocument
-from meetings.documents.rendering import render_pdf_pages
 from meetings.documents.selectors import fiche_document_data
 from tests.dates import french_long_date
 from tests.documents.pdfutil import flat, page_count, pdf_text
@@ -15,6 +14,7 @@ from tests.factories.accounts import UserFactory
 from tests.factories.documents import WEDNESDAY, build_meeting, validate_meeting
 from tests.helpers import login
 from tigre.audit.models import AccessLog
+from tigre.pdf.rendering import render_pdf_pages
 
 pytestmark = pytest.mark.django_db
 
@@ -29,7 +29,7 @@ def render_fiche(avis):
 def meeting_of(cora):
     def make(requester=None, n=1):
         meeting = build_meeting(n, coordinators=[cora], with_avis=True, drafted_by=cora, starts_at=WEDNESDAY)
-        avis = Avis.objects.filter(meeting=meeting).select_related("case__patient").order_by("pk").first()
+        avis = Avis.objects.filter(agenda_item__meeting=meeting).select_related("case__patient").order_by("pk").first()
         patient = avis.case.patient
         patient.birth_name = "Dupré-Lefèvre"
         patient.first_names = "Zoé Éloïse"

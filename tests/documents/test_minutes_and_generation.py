@@ -9,7 +9,6 @@ from django.urls import reverse
 from cases.models import Avis
 from meetings.documents import services, tasks
 from meetings.documents.models import GeneratedDocument
-from meetings.documents.rendering import render_pdf_pages
 from meetings.documents.selectors import minutes_document_data
 from meetings.models import AgendaItem, Participant
 from tests.documents.pdfutil import flat, pdf_text
@@ -17,6 +16,7 @@ from tests.factories.accounts import UserFactory
 from tests.factories.documents import build_meeting, validate_meeting
 from tests.helpers import login
 from tigre.audit.models import AccessLog
+from tigre.pdf.rendering import render_pdf_pages
 
 pytestmark = pytest.mark.django_db
 
@@ -30,7 +30,7 @@ def _media(settings, tmp_path):
 def validated(cora):
     meeting = build_meeting(4, coordinators=[cora], with_avis=True, drafted_by=cora)
     postponed = meeting.items.order_by("position").last()
-    Avis.objects.filter(case=postponed.case, meeting=meeting).delete()
+    Avis.objects.filter(case=postponed.case, agenda_item__meeting=meeting).delete()
     postponed.outcome = AgendaItem.Outcome.POSTPONED
     postponed.postponed_reason = "Référent néphrologue absent"
     postponed.save(update_fields=["outcome", "postponed_reason"])
@@ -89,7 +89,7 @@ def test_task_stores_the_document_and_does_not_regenerate_unchanged_data(validat
     assert calls == ["pdf/minutes.html"]
 
     # Changed data: regenerated, the old file removed once committed.
-    avis = Avis.objects.filter(meeting=validated).first()
+    avis = Avis.objects.filter(agenda_item__meeting=validated).first()
     avis.answer = "Réponse corrigée."
     avis.save(update_fields=["answer"])
     tasks.generate_document(document.pk)
@@ -208,7 +208,9 @@ def test_after_validation_the_minutes_and_final_fiches_are_queued(
     assert sorted(documents.values_list("kind", flat=True)) == ["fiche"] * 3 + ["minutes"]
     assert sorted(queued) == sorted(documents.values_list("pk", flat=True))
     assert {d.case_id for d in documents if d.kind == "fiche"} == set(
-        Avis.objects.filter(meeting=validated, state=Avis.State.VALIDATED).values_list("case_id", flat=True)
+        Avis.objects.filter(agenda_item__meeting=validated, state=Avis.State.VALIDATED).values_list(
+            "case_id", flat=True
+        )
     )
     with django_capture_on_commit_callbacks(execute=True):  # already queued: nothing more
         assert services.documents_after_validation(meeting_id=validated.pk) == 4

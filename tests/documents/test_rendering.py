@@ -10,15 +10,15 @@ import pytest
 import time_machine
 from django.conf import settings
 
-from meetings.documents.rendering import (
+from tests.documents.pdfutil import font_names, page_count, pdf_text
+from tigre.pdf.rendering import (
     LocalStaticFetcher,
     PdfRenderingError,
     render_html,
     render_pdf,
     static_root,
 )
-from meetings.documents.templatetags.pdf_typography import french_typography
-from tests.documents.pdfutil import font_names, page_count, pdf_text
+from tigre.pdf.templatetags.pdf_typography import french_typography
 
 TEST_TEMPLATES = Path(__file__).parent / "templates"
 

@@ -10,8 +10,10 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
+from cases.messages import Kind
 from cases.models import Avis, CaseStatus, Urgency
 from cases.pharmacovigilance.models import PvFollowUp, PvStatus
+from cases.urgent.services import urgent_case_alert
 from meetings.models import Meeting, Participant
 from referents.models import Coverage
 from tests.e2e.actors import open_as, pdf_text, screenshots
@@ -19,8 +21,7 @@ from tests.factories.cases import PatientFactory, SubmittedCaseFactory, Toxicity
 from tests.factories.referents import CoverageFactory, OrganCategoryFactory, ReferentFactory, ToxicityEventFactory
 from tests.factories.session import make_session
 from tests.helpers import totp_device
-from tigre.notifications.models import Kind, Notification
-from tigre.notifications.urgent import urgent_case_alert
+from tigre.notifications.models import Notification
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -63,14 +64,14 @@ def test_referent_acknowledges_an_urgent_request_and_gives_the_urgent_opinion(
     assert Notification.objects.filter(kind=Kind.URGENT_ALERT, recipient=carla.user, case=case).exists()
 
     ref = open_as(browser, browser_context_args, live_server.url, carla.user, password, axe_check)
-    ref.goto(live_server.url + "/notifications/urgences/")
+    ref.goto(live_server.url + "/urgences/")
     row = ref.locator("tr", has_text=case.reference)
     expect(row).to_be_visible()
     expect(row).to_contain_text("G4")
     axe_check(ref, "urgent-list")
     screenshots(ref, "urgent-list")
     row.get_by_role("button", name="Je prends la demande").click()
-    ref.wait_for_url(re.compile(rf"/notifications/urgences/{case.pk}/avis/"))
+    ref.wait_for_url(re.compile(rf"/urgences/{case.pk}/avis/"))
     expect(ref.locator(".alert-success")).to_contain_text(f"Vous avez pris en charge la demande {case.reference}")
     case.refresh_from_db()
     assert case.urgent_acknowledged_by == carla.user and case.urgent_acknowledged_at is not None
@@ -86,7 +87,7 @@ def test_referent_acknowledges_an_urgent_request_and_gives_the_urgent_opinion(
         "Arrêt de l'immunothérapie, méthylprednisolone 1 g/j pendant 3 jours, hospitalisation en USIC."
     )
     ref.get_by_role("button", name="Enregistrer l'avis urgent et prévenir le demandeur").click()
-    ref.wait_for_url(re.compile(r"/notifications/urgences/$"))
+    ref.wait_for_url(re.compile(r"/urgences/$"))
     expect(ref.locator(".alert-success[role=alert]")).to_contain_text("Avis urgent enregistré")
     case.refresh_from_db()
     assert case.urgent_opinion_at is not None and "méthylprednisolone" in case.urgent_opinion
@@ -140,7 +141,7 @@ def test_coordinator_holds_the_session_downloads_pdfs_and_crpv_declares(
     co.get_by_label("Poursuivre l'immunothérapie").check()
     co.get_by_role("button", name="Enregistrer l'avis").click()
     co.wait_for_load_state()
-    assert Avis.objects.filter(meeting=meeting).count() == 2
+    assert Avis.objects.filter(agenda_item__meeting=meeting).count() == 2
 
     # Validation (confirmation dialog accepted).
     co.goto(base + f"/reunions/{meeting.pk}/seance/")

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-import factory
 from django.utils import timezone
 
 from cases.models import Avis, CaseStatus, Urgency
@@ -17,21 +16,17 @@ from .accounts import UserFactory
 from .cases import DrugFactory, ImmunotherapyLineFactory, SubmittedCaseFactory, ToxicityFactory
 from .meetings import AgendaItemFactory, MeetingFactory
 from .referents import CoverageFactory, OrganCategoryFactory, ReferentFactory, ToxicityEventFactory
+from .session import AvisFactory as SessionAvisFactory
 
 # One meeting time for tests that read the date back (MeetingFactory's sequence moves week by week): the regular
 # meeting of tests.dates.BASE_WEDNESDAY.
 WEDNESDAY = meeting_start()
 
 
-class AvisFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Avis
-        skip_postgeneration_save = True
+class AvisFactory(SessionAvisFactory):
+    """A complete avis (every structured option set) given at ``meeting``."""
 
-    case = factory.SubFactory(SubmittedCaseFactory, status=CaseStatus.DISCUSSED)
-    meeting = factory.SubFactory(MeetingFactory)
     answer = "Arrêt définitif du pembrolizumab ; corticothérapie 1 mg/kg/j puis décroissance sur 6 semaines."
-    ici_decision = Avis.IciDecision.STOP
     rechallenge = Avis.Rechallenge.CONTRAINDICATED
     steroids = True
     steroids_dose = "prednisone 1 mg/kg/j"
@@ -40,7 +35,6 @@ class AvisFactory(factory.django.DjangoModelFactory):
     specialist_consultation = "Cardiologie"
     follow_up_date = day(weeks=2)
     declare_pv = True
-    drafted_by = factory.SubFactory(UserFactory, roles=["coordinator"])
 
 
 def build_meeting(
@@ -112,7 +106,9 @@ def validate_meeting(meeting: Meeting, *, by: Any) -> Meeting:
     """Mark everyone present, validate every avis and the meeting (as the session's validation does)."""
     now = timezone.now()
     Participant.objects.filter(meeting=meeting).update(present=True)
-    Avis.objects.filter(meeting=meeting).update(state=Avis.State.VALIDATED, validated_by=by, validated_at=now)
+    Avis.objects.filter(agenda_item__meeting=meeting).update(
+        state=Avis.State.VALIDATED, validated_by=by, validated_at=now
+    )
     Meeting.objects.filter(pk=meeting.pk).update(status=Meeting.Status.VALIDATED, validated_by=by, validated_at=now)
     meeting.refresh_from_db()
     return meeting

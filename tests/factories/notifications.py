@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import factory
 
-from tigre.notifications.models import Kind, Notification
+from cases.messages import Kind
+from tigre.notifications.models import Notification
 
 from .accounts import UserFactory
 
@@ -16,4 +17,5 @@ class NotificationFactory(factory.django.DjangoModelFactory):
     kind = Kind.REQUEST_RECEIVED
     recipient = factory.SubFactory(UserFactory)
     key = factory.Sequence(lambda n: f"test:event{n}")
-    subject = "[TIGRE] Test"
+    subject = "Test"
+    template = factory.LazyAttribute(lambda o: f"emails/{o.kind}")

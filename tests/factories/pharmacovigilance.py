@@ -14,8 +14,8 @@ from cases.pharmacovigilance.models import PvFollowUp, PvStatus
 
 from .accounts import UserFactory
 from .cases import DrugFactory, ImmunotherapyLineFactory, SubmittedCaseFactory, ToxicityFactory
-from .meetings import MeetingFactory
 from .referents import CentreFactory, OrganCategoryFactory, ToxicityEventFactory
+from .session import AvisFactory
 
 
 class PvFollowUpFactory(factory.django.DjangoModelFactory):
@@ -36,19 +36,13 @@ class PvFollowUpFactory(factory.django.DjangoModelFactory):
         return obj
 
 
-class PvAvisFactory(factory.django.DjangoModelFactory):
+class PvAvisFactory(AvisFactory):
     """A validated avis of a meeting, for pv_from_avis."""
 
-    class Meta:
-        model = Avis
-
     case = factory.SubFactory(SubmittedCaseFactory, status=CaseStatus.AVIS_VALIDATED)
-    meeting = factory.SubFactory(MeetingFactory)
     state = Avis.State.VALIDATED
     answer = "Colite immuno-induite de grade 3 : arrêt définitif du pembrolizumab."
-    ici_decision = Avis.IciDecision.STOP
     declare_pv = True
-    drafted_by = factory.SubFactory(UserFactory, roles=["coordinator"])
     validated_at = factory.LazyFunction(timezone.now)
 
 

@@ -2,7 +2,8 @@ from __future__ import annotations
 
 import factory
 
-from referents.models import Absence, Centre, Coverage, OrganCategory, Referent, ToxicityEvent
+from referents.models import Absence, Coverage, OrganCategory, Referent, ToxicityEvent
+from tigre.accounts.models import Centre
 from tigre.lib.specialties import Specialty
 
 from .accounts import UserFactory

@@ -30,14 +30,37 @@ class ParticipantFactory(factory.django.DjangoModelFactory):
 
 
 class AvisFactory(factory.django.DjangoModelFactory):
+    """An avis given at ``meeting`` (a parameter): the meeting's agenda item of the case points at it (created if
+    the case is not on that agenda yet), as the session does."""
+
     class Meta:
         model = Avis
+        skip_postgeneration_save = True
 
     case = factory.SubFactory(SubmittedCaseFactory, status=CaseStatus.DISCUSSED)
-    meeting = factory.SubFactory(MeetingFactory)
+    meeting = factory.SubFactory(MeetingFactory)  # not a field: taken off in _create, linked by on_agenda
+    meeting_at = factory.LazyAttribute(lambda o: o.meeting.starts_at)
     answer = "Arrêt définitif du pembrolizumab ; corticothérapie 1 mg/kg/j."
     ici_decision = Avis.IciDecision.STOP
     drafted_by = factory.SubFactory(UserFactory, roles=["coordinator"])
+
+    @factory.post_generation
+    def on_agenda(obj: Avis, create: bool, extracted: Any, **kwargs: Any) -> None:
+        if not create:
+            return
+        meeting = obj._meeting  # type: ignore[attr-defined]
+        item = AgendaItem.objects.filter(meeting=meeting, case=obj.case).first()
+        if item is None:
+            item = AgendaItemFactory(meeting=meeting, case=obj.case, outcome=AgendaItem.Outcome.DISCUSSED)
+        item.avis = obj
+        item.save(update_fields=["avis"])
+
+    @classmethod
+    def _create(cls, model_class: Any, *args: Any, **kwargs: Any) -> Avis:
+        meeting = kwargs.pop("meeting", None)
+        obj = super()._create(model_class, *args, **kwargs)
+        obj._meeting = meeting  # type: ignore[attr-defined]
+        return obj
 
 
 class CalendarFeedFactory(factory.django.DjangoModelFactory):

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from cases.models import Case, CaseStatus, StatusChange
 from meetings.agenda import (
@@ -111,9 +112,10 @@ def test_capacity_overflow_moves_the_rest_to_the_next_meeting_and_tells_requeste
     lowest = sorted(cases, key=lambda c: (-c.highest_grade, c.submitted_at))[-3:]
     assert moved_ids == {c.pk for c in lowest}
     assert set(next_one.items.values_list("case_id", flat=True)) == moved_ids
-    assert Notification.objects.filter(kind="postponed", case_id__in=moved_ids, meeting=next_one).count() == 3
-    notice = Notification.objects.filter(kind="postponed").first()
-    assert notice is not None and notice.recipient_id == notice.case.requester_id
+    notices = Notification.objects.filter(kind="postponed", case__pk__in=moved_ids, key__contains=f":to{next_one.pk}:")
+    assert notices.count() == 3
+    notice = notices.first()
+    assert notice is not None and notice.recipient_id == notice.about.requester_id
     assert french_day_month(day(weeks=2)) in notice.context["to_meeting"]
     next_one.refresh_from_db()
     assert next_one.version == 1
@@ -256,7 +258,8 @@ def test_add_late_case_inserts_urgent_after_urgent_and_notifies(meeting: Meeting
     late.refresh_from_db()
     assert late.status == CaseStatus.SCHEDULED
     notice = Notification.objects.get(kind="scheduled", case=late)
-    assert notice.recipient_id == late.requester_id and notice.meeting_id == meeting.pk
+    assert notice.recipient_id == late.requester_id and f":meeting{meeting.pk}:" in notice.key
+    assert notice.context["meeting_date"] == french_long_date(timezone.localdate(meeting.starts_at))
     assert notice.context["slot"] == "17:10"
     with pytest.raises(AgendaError, match="déjà à l'ordre du jour"):
         agenda_add_case(meeting=meeting, case=late, by=sam)
@@ -285,7 +288,7 @@ def test_move_item_to_another_meeting(meeting: Meeting, next_one: Meeting, sam: 
     assert order(meeting) == ["B"]
     assert timezone_local(meeting.items.get().slot_start) == "17:00"
     assert moved.meeting_id == next_one.pk and moved.placed_manually
-    assert Notification.objects.filter(kind="scheduled", case=a, meeting=next_one).exists()
+    assert Notification.objects.filter(kind="scheduled", case=a, key__contains=f":meeting{next_one.pk}:").exists()
 
 
 def test_remove_item_sends_case_back_to_accepted(meeting: Meeting, sam: Any) -> None:
@@ -344,7 +347,9 @@ def test_publish_notifies_invited_referents_and_requesters(meeting: Meeting, sam
     published = agenda_publish(meeting=meeting, by=sam, expected_version=meeting.version)
     assert published.status == Meeting.Status.PUBLISHED and published.published_at is not None
     assert list(
-        Notification.objects.filter(kind="agenda_published", meeting=meeting).values_list("recipient_id", flat=True)
+        Notification.objects.filter(kind="agenda_published", key__contains=f":meeting{meeting.pk}:").values_list(
+            "recipient_id", flat=True
+        )
     ) == [ref.user_id]
     assert Notification.objects.filter(kind="scheduled", case=case, recipient=case.requester).count() == 1
     # Publishing again does not send the same messages twice.
@@ -365,7 +370,8 @@ def test_cancelling_a_meeting_moves_its_cases_to_the_next_one(meeting: Meeting, 
     assert meeting.status == Meeting.Status.CANCELLED and not meeting.items.exists()
     assert order(next_one) == ["A", "B"]
     note = Notification.objects.get(kind="postponed", case=a)
-    assert note.meeting == next_one and note.context["reason"] == "Réunion annulée : Jour férié"
+    assert f":to{next_one.pk}:" in note.key and note.context["reason"] == "Réunion annulée : Jour férié"
+    assert note.context["meeting_date"] == french_long_date(timezone.localdate(next_one.starts_at))
     with pytest.raises(AgendaError, match="validée ou annulée"):
         agenda_build(meeting=meeting, by=sam)
 
@@ -375,5 +381,5 @@ def test_overflow_notice_without_next_meeting_announces_no_date(meeting: Meeting
         accepted_case(submitted_at=at(day(-1), 8, n))
     agenda_build(meeting=meeting, by=sam)
     note = Notification.objects.get(kind="postponed")
-    assert note.meeting is None
+    assert "meeting_date" not in note.context  # no new date to announce
     assert note.context["reason"].startswith(f"Ordre du jour de la RCP du {french_long_date(day(weeks=1))}")

@@ -13,11 +13,12 @@ from django.test import override_settings
 from cases.models import Avis, CaseStatus
 from cases.pharmacovigilance.models import PvFollowUp, PvStatus
 from meetings import demo_session
+from meetings.messages import Kind
 from meetings.models import AgendaItem, Meeting, Participant
 from meetings.session_selectors import quorum_status
 from referents.demo import load_centres
 from tigre.accounts.demo import load as load_accounts
-from tigre.notifications.models import Kind, Notification
+from tigre.notifications.models import Notification
 
 pytestmark = pytest.mark.django_db
 
@@ -46,7 +47,7 @@ def test_demo_meeting_is_validated_with_four_avis_and_two_to_declare():
     assert meeting.validated_at.date() == dt.date(2026, 11, 25)
     items = AgendaItem.objects.filter(meeting=meeting)
     assert items.count() == 4 and {i.outcome for i in items} == {AgendaItem.Outcome.DISCUSSED}
-    avis = Avis.objects.filter(meeting=meeting)
+    avis = Avis.objects.filter(agenda_item__meeting=meeting)
     assert avis.count() == 4 and {a.state for a in avis} == {Avis.State.VALIDATED}
     assert {a.case.status for a in avis} == {CaseStatus.AVIS_VALIDATED}
     assert sum(1 for a in avis if a.case.requester.email == "clinicien@demo.tigre") == 2

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import pytest
+from django.utils import timezone
 
 from cases.models import Avis, CaseStatus
 from meetings import session as services
+from meetings.messages import Kind
 from meetings.models import AgendaItem
 from meetings.session_selectors import quorum_status
+from tests.dates import french_long_date
 from tests.factories.meetings import MeetingFactory
 from tests.factories.session import make_session, scheduled_item
-from tigre.notifications.models import Kind, Notification
+from tigre.notifications.models import Notification
 
 pytestmark = pytest.mark.django_db
 
@@ -33,7 +36,11 @@ def test_flagged_case_is_postponed_to_the_next_meeting_and_requester_told(cora):
     case.refresh_from_db()
     assert case.status == CaseStatus.SCHEDULED
     note = Notification.objects.get(kind=Kind.POSTPONED)
-    assert note.recipient == case.requester and note.case == case and note.meeting == later
+    assert (
+        note.recipient == case.requester
+        and note.about == case
+        and note.context["meeting_date"] == french_long_date(timezone.localdate(later.starts_at))
+    )
     assert note.context["reason"] == "Pas de dermatologue présent"
 
 
@@ -43,7 +50,7 @@ def test_postponing_drops_the_draft_avis_and_the_case_is_no_longer_discussed(cor
     item = s.items[0]
     services.avis_save(item=item, by=cora, data={"answer": "Projet", "ici_decision": "hold"})
     services.item_postpone(item=item, reason="Dossier incomplet", by=cora)
-    assert not Avis.objects.filter(case=item.case, meeting=s.meeting).exists()
+    assert not Avis.objects.filter(case=item.case, agenda_item__meeting=s.meeting).exists()
     item.case.refresh_from_db()
     assert item.case.status == CaseStatus.SCHEDULED
     # A postponed item takes no avis here.

@@ -10,11 +10,12 @@ from django.core.exceptions import PermissionDenied
 from cases.models import Avis, CaseStatus, StatusChange
 from cases.pharmacovigilance.models import PvFollowUp, PvStatus
 from meetings import session as services
+from meetings.messages import Kind
 from meetings.models import AgendaItem, Meeting, Participant
 from tests.factories.accounts import UserFactory
 from tests.factories.cases import ToxicityFactory
 from tests.factories.session import ParticipantFactory, make_session
-from tigre.notifications.models import Kind, Notification
+from tigre.notifications.models import Notification
 
 pytestmark = pytest.mark.django_db
 
@@ -134,7 +135,7 @@ def test_validation_locks_validates_avis_moves_cases_and_notifies(cora):
     meeting.refresh_from_db()
     assert meeting.status == Meeting.Status.VALIDATED
     assert meeting.validated_by == cora and meeting.validated_at is not None
-    for avis in Avis.objects.filter(meeting=meeting):
+    for avis in Avis.objects.filter(agenda_item__meeting=meeting):
         assert avis.state == Avis.State.VALIDATED
         assert avis.validated_by == cora and avis.validated_at == meeting.validated_at
         assert avis.case.status == CaseStatus.AVIS_VALIDATED
@@ -142,7 +143,7 @@ def test_validation_locks_validates_avis_moves_cases_and_notifies(cora):
             case=avis.case, from_status=CaseStatus.DISCUSSED, to_status=CaseStatus.AVIS_VALIDATED, by=cora
         ).exists()
     notes = Notification.objects.filter(kind=Kind.AVIS_AVAILABLE)
-    assert sorted((n.recipient_id, n.case_id) for n in notes) == sorted(
+    assert sorted((n.recipient_id, n.about_id) for n in notes) == sorted(
         (i.case.requester_id, i.case_id) for i in s.items
     )
     # Pharmacovigilance: every toxicity followed, the flagged case's two toxicities "to declare".
@@ -174,7 +175,11 @@ def _snapshot(meeting):
     return (
         list(Participant.objects.filter(meeting=meeting).order_by("pk").values_list("pk", "present", "invited")),
         list(AgendaItem.objects.filter(meeting=meeting).order_by("pk").values_list("pk", "outcome", "position")),
-        list(Avis.objects.filter(meeting=meeting).order_by("pk").values_list("pk", "answer", "state", "updated_at")),
+        list(
+            Avis.objects.filter(agenda_item__meeting=meeting)
+            .order_by("pk")
+            .values_list("pk", "answer", "state", "updated_at")
+        ),
         Meeting.objects.filter(pk=meeting.pk).values_list("status", "version").get(),
     )
 

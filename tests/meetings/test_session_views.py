@@ -130,7 +130,7 @@ def test_avis_form_saves_a_draft_and_the_case_is_discussed(client, s, cora):
     )
     assert response.status_code == 302
     assert response["Location"] == _url("session_item", s.meeting.pk, s.items[1].pk)
-    avis = Avis.objects.get(case=item.case, meeting=s.meeting)
+    avis = Avis.objects.get(case=item.case, agenda_item__meeting=s.meeting)
     assert (avis.ici_decision, avis.rechallenge, avis.steroids, avis.declare_pv) == ("hold", "possible", True, True)
     assert list(avis.contributors.all()) == [s.cardiologist]
     item.case.refresh_from_db()

@@ -11,16 +11,18 @@ from django.core import mail
 from django.db import transaction
 from django.test import override_settings
 
+from cases.messages import Kind as CaseKind
+from meetings.messages import Kind as MeetingKind
 from tests.factories.accounts import UserFactory
 from tests.factories.notifications import NotificationFactory
+from tests.urgent_world import NOW
 from tigre.notifications import delivery, services
 from tigre.notifications.delivery import TemporaryDeliveryError, notification_deliver, notifications_sweep
-from tigre.notifications.models import Kind, Notification
-from tigre.notifications.services import notify
+from tigre.notifications.models import Notification
+from tigre.notifications.services import Message, notify
 from tigre.notifications.tasks import deliver_notification
 
 from . import backends
-from .conftest import NOW
 
 pytestmark = pytest.mark.django_db
 FLAKY = "tests.notifications.backends.FlakyBackend"
@@ -37,7 +39,9 @@ def _no_failures() -> Any:
 def enqueued(monkeypatch: Any) -> list[list[int]]:
     """Records what would be handed to the broker (the broker itself is exercised in test_worker.py)."""
     calls: list[list[int]] = []
-    monkeypatch.setattr(services, "enqueue_deliveries", lambda ids: calls.append(list(ids)) or len(ids))
+    record = lambda ids: calls.append(list(ids)) or len(ids)  # noqa: E731
+    monkeypatch.setattr(services, "enqueue_deliveries", record)  # after a notify
+    monkeypatch.setattr(delivery, "enqueue_deliveries", record)  # after a sweep
     return calls
 
 
@@ -45,26 +49,26 @@ def test_notify_writes_one_row_per_recipient_and_enqueues_after_commit(
     alice: Any, bob: Any, enqueued: Any, django_capture_on_commit_callbacks: Any
 ) -> None:
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        rows = notify(kind=Kind.REQUEST_RECEIVED, recipients=[alice, bob, alice], key="case1")
+        rows = notify(kind=CaseKind.REQUEST_RECEIVED, recipients=[alice, bob, alice], key="case1", subject="Objet")
         assert enqueued == []  # nothing leaves before the commit
     assert len(callbacks) == 1
     assert {r.recipient_id for r in rows} == {alice.pk, bob.pk}
     assert enqueued == [[r.pk for r in rows]]
     assert all(r.state == Notification.State.PENDING for r in rows)
-    assert rows[0].subject.startswith("[TIGRE]")
+    assert rows[0].subject == "Objet" and rows[0].template == "emails/request_received"  # the prefix is the mail's
 
 
 def test_notify_twice_with_the_same_key_creates_nothing_more(alice: Any, enqueued: Any) -> None:
-    first = notify(kind=Kind.REQUEST_RECEIVED, recipients=[alice], key="case1")
-    again = notify(kind=Kind.REQUEST_RECEIVED, recipients=[alice], key="case1")
-    other_kind = notify(kind=Kind.SCHEDULED, recipients=[alice], key="case1")
+    first = notify(kind=CaseKind.REQUEST_RECEIVED, recipients=[alice], key="case1", subject="Objet")
+    again = notify(kind=CaseKind.REQUEST_RECEIVED, recipients=[alice], key="case1", subject="Objet")
+    other_kind = notify(kind=MeetingKind.SCHEDULED, recipients=[alice], key="case1", subject="Objet")
     assert len(first) == 1 and again == [] and len(other_kind) == 1
     assert Notification.objects.filter(recipient=alice).count() == 2
 
 
 def test_notify_skips_inactive_users(alice: Any, enqueued: Any) -> None:
     gone = UserFactory(is_active=False)
-    rows = notify(kind=Kind.REQUEST_RECEIVED, recipients=[alice, gone, None], key="case1")
+    rows = notify(kind=CaseKind.REQUEST_RECEIVED, recipients=[alice, gone, None], key="case1", subject="Objet")
     assert [r.recipient_id for r in rows] == [alice.pk]
 
 
@@ -76,7 +80,7 @@ def test_notify_in_a_rolled_back_transaction_leaves_nothing(
         pytest.raises(RuntimeError),
         transaction.atomic(),
     ):
-        notify(kind=Kind.REQUEST_RECEIVED, recipients=[alice], key="case1")
+        notify(kind=CaseKind.REQUEST_RECEIVED, recipients=[alice], key="case1", subject="Objet")
         raise RuntimeError("business change failed")
     assert callbacks == []
     assert enqueued == []
@@ -86,7 +90,9 @@ def test_notify_in_a_rolled_back_transaction_leaves_nothing(
 def test_notify_many_is_constant_in_queries(enqueued: Any, django_assert_max_num_queries: Any) -> None:
     users = UserFactory.create_batch(12)
     with django_assert_max_num_queries(3):
-        rows = services.notify_many(kind=Kind.SCHEDULED, entries=[{"recipient": u, "key": f"c{u.pk}"} for u in users])
+        rows = services.notify_many(
+            kind=MeetingKind.SCHEDULED, messages=[Message(recipient=u, key=f"c{u.pk}", subject="Objet") for u in users]
+        )
     assert len(rows) == 12
 
 
@@ -185,7 +191,7 @@ def test_sweep_then_delivery_sends_each_row_exactly_once(
         rows = [NotificationFactory(recipient=u) for u in (alice, bob)]
     results: list[str] = []
     monkeypatch.setattr(
-        services,
+        delivery,
         "enqueue_deliveries",
         lambda ids: results.extend(notification_deliver(notification_id=i) for i in ids),
     )

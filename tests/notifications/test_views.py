@@ -1,4 +1,4 @@
-"""Pages: the user's notifications, the urgent list, "je prends la demande", the urgent opinion form."""
+"""Pages: the user's notifications and the development outbox."""
 
 from __future__ import annotations
 
@@ -7,16 +7,15 @@ from typing import Any
 import pytest
 import time_machine
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.urls import reverse
 
-from cases.models import CaseStatus
+from cases.messages import Kind, notify_case
 from tests.factories.notifications import NotificationFactory
 from tests.helpers import login
+from tests.urgent_world import NOW
 from tigre.notifications import services
-from tigre.notifications.models import Kind, Notification
-from tigre.notifications.urgent import urgent_acknowledge, urgent_case_alert
-
-from .conftest import NOW
+from tigre.notifications.models import Notification
 
 pytestmark = pytest.mark.django_db
 
@@ -56,10 +55,10 @@ def test_mark_one_read_then_all(client: Any, alice: Any, bob: Any) -> None:
 
 
 def test_open_marks_read_and_goes_to_the_page(client: Any, alice: Any) -> None:
-    n = NotificationFactory(recipient=alice, kind=Kind.URGENT_ALERT)
+    n = NotificationFactory(recipient=alice, kind=Kind.URGENT_ALERT, link="/urgences/")
     login(client, alice)
     response = client.post(reverse("notifications:mark_read"), {"id": n.pk, "open": "1"})
-    assert response.status_code == 302 and response.url == reverse("notifications:urgent_list")
+    assert response.status_code == 302 and response.url == "/urgences/"
     n.refresh_from_db()
     assert n.read_at is not None
 
@@ -71,76 +70,6 @@ def test_mark_read_bad_input_is_refused_politely(client: Any, alice: Any) -> Non
     assert client.get(reverse("notifications:mark_read")).status_code == 405
 
 
-def test_urgent_list_is_for_coordinators_referents_and_secretariat(client: Any, alice: Any, victor: Any) -> None:
-    for user in (alice, victor):
-        login(client, user)
-        assert client.get(reverse("notifications:urgent_list")).status_code == 403
-
-
-def test_urgent_list_shows_a_referent_only_the_requests_sent_to_them(
-    client: Any, urgent_case: Any, cardio_primary: Any, rita: Any, sam: Any, meeting: Any
-) -> None:
-    urgent_case_alert(case=urgent_case)
-    login(client, cardio_primary.user)
-    body = client.get(reverse("notifications:urgent_list")).content.decode()
-    assert urgent_case.reference in body and "Je prends la demande" in body
-    assert "Durand" not in body  # pseudonym only
-    login(client, rita)  # a referent not alerted for this case
-    body = client.get(reverse("notifications:urgent_list")).content.decode()
-    assert urgent_case.reference not in body
-    login(client, sam)  # the secretariat sees it, without the button
-    body = client.get(reverse("notifications:urgent_list")).content.decode()
-    assert urgent_case.reference in body and "Je prends la demande" not in body
-
-
-def test_take_then_the_others_see_who_took_it(
-    client: Any, urgent_case: Any, cardio_primary: Any, cora: Any, meeting: Any
-) -> None:
-    urgent_case_alert(case=urgent_case)
-    login(client, cardio_primary.user)
-    response = client.post(reverse("notifications:urgent_take", args=[urgent_case.pk]))
-    assert response.status_code == 302
-    assert response.url == reverse("notifications:urgent_opinion", args=[urgent_case.pk])
-    login(client, cora)
-    response = client.post(reverse("notifications:urgent_take", args=[urgent_case.pk]), follow=True)
-    assert "déjà été prise en charge par Dr Carla CARDIN" in response.content.decode()
-    urgent_case.refresh_from_db()
-    assert urgent_case.urgent_acknowledged_by == cardio_primary.user
-
-
-def test_take_needs_post_and_the_right_person(
-    client: Any, urgent_case: Any, rita: Any, sam: Any, cardio_primary: Any
-) -> None:
-    urgent_case_alert(case=urgent_case)
-    url = reverse("notifications:urgent_take", args=[urgent_case.pk])
-    login(client, cardio_primary.user)
-    assert client.get(url).status_code == 405
-    login(client, rita)
-    assert client.post(url).status_code == 404  # not alerted: outside their scope
-    login(client, sam)
-    assert client.post(url).status_code == 403  # the secretariat follows, does not take
-    assert client.post(reverse("notifications:urgent_take", args=[999999])).status_code == 403
-
-
-def test_urgent_opinion_form_validates_in_french_then_records(
-    client: Any, urgent_case: Any, cardio_primary: Any, cora: Any, meeting: Any, alice: Any
-) -> None:
-    urgent_case_alert(case=urgent_case)
-    urgent_acknowledge(case=urgent_case, by=cardio_primary.user)
-    url = reverse("notifications:urgent_opinion", args=[urgent_case.pk])
-    login(client, cora)
-    assert client.get(url).status_code == 403  # not the one who took it
-    login(client, cardio_primary.user)
-    assert client.get(url).status_code == 200
-    response = client.post(url, {"opinion": "court"})
-    assert response.status_code == 400 and "trop court" in response.content.decode()
-    response = client.post(url, {"opinion": "Arrêt définitif de l'ICI ; méthylprednisolone 1 g/j 3 jours."})
-    assert response.status_code == 302
-    urgent_case.refresh_from_db()
-    assert urgent_case.urgent_opinion_at is not None and urgent_case.status == CaseStatus.SCHEDULED
-    assert Notification.objects.filter(kind=Kind.URGENT_OPINION, recipient=alice).exists()
-
-
 def test_dev_outbox_is_not_routed_outside_debug(client: Any, adam: Any) -> None:
     login(client, adam)
     assert client.get("/dev/envois/").status_code == 404
@@ -149,8 +78,9 @@ def test_dev_outbox_is_not_routed_outside_debug(client: Any, adam: Any) -> None:
 def test_dev_outbox_lists_what_was_sent_with_the_mail_text(rf: Any, sam: Any, alice: Any, urgent_case: Any) -> None:
     from tigre.notifications.views import dev_outbox
 
-    NotificationFactory(kind=Kind.REQUEST_RECEIVED, recipient=alice, case=urgent_case, state=Notification.State.SENT)
-    NotificationFactory(kind=Kind.INFO_REQUESTED, recipient=alice, case=urgent_case, context={"message": "<b>x</b>"})
+    with transaction.atomic():
+        notify_case(kind=Kind.REQUEST_RECEIVED, case=urgent_case, recipients=[alice])
+        notify_case(kind=Kind.INFO_REQUESTED, case=urgent_case, recipients=[alice], context={"message": "<b>x</b>"})
     request = rf.get("/dev/envois/")
     request.user = sam
     body = dev_outbox(request).content.decode()

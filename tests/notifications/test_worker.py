@@ -25,12 +25,14 @@ from aiosmtpd.controller import Controller
 from django.conf import settings
 from django.db import connection, transaction
 
+from cases.messages import Kind
 from cases.models import Case, CaseStatus, Urgency
+from cases.pharmacovigilance.tasks import remind_pv_to_declare
 from tests.factories.cases import CaseFactory, DrugFactory, ImmunotherapyLineFactory, PatientFactory, ToxicityFactory
 from tigre.celery import app
-from tigre.notifications.models import Kind, Notification
+from tigre.notifications.models import Notification
 from tigre.notifications.services import notify
-from tigre.notifications.tasks import remind_pv_to_declare, sweep_pending_notifications
+from tigre.notifications.tasks import sweep_pending_notifications
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 ROOT = Path(__file__).resolve().parents[2]
@@ -259,9 +261,11 @@ def test_broker_down_at_submission_then_the_sweep_delivers_each_once(
 
 def test_a_rolled_back_transaction_sends_nothing(box: Mailbox, alice: Any) -> None:
     with pytest.raises(RuntimeError), transaction.atomic():
-        notify(kind=Kind.REQUEST_RECEIVED, recipients=[alice], key="rolled-back")
+        notify(kind=Kind.REQUEST_RECEIVED, recipients=[alice], key="rolled-back", subject="Objet")
         raise RuntimeError("the business change failed")
-    committed = notify(kind=Kind.INFO_ANSWERED, recipients=[alice], key="committed")  # autocommit: sent at once
+    committed = notify(
+        kind=Kind.INFO_ANSWERED, recipients=[alice], key="committed", subject="Objet"
+    )  # autocommit: sent at once
     assert wait_for(lambda: states([committed[0].pk]) == {Notification.State.SENT})
     assert not Notification.objects.filter(key__contains="rolled-back").exists()
     assert [k for k in box.notification_keys() if "rolled-back" in k] == []
@@ -282,8 +286,8 @@ def test_a_reminder_run_twice_sends_once(box: Mailbox, victor: Any) -> None:
 def test_smtp_failures_are_retried_and_end_sent_or_failed_with_the_error(box: Mailbox, alice: Any, bob: Any) -> None:
     box.refuse_next = 2  # "451 try again later" twice, then accepted
     box.unknown.add(bob.email)  # "550 no such user": permanent
-    flaky = notify(kind=Kind.REQUEST_RECEIVED, recipients=[alice], key="flaky-smtp")[0]
-    refused = notify(kind=Kind.REQUEST_RECEIVED, recipients=[bob], key="unknown-mailbox")[0]
+    flaky = notify(kind=Kind.REQUEST_RECEIVED, recipients=[alice], key="flaky-smtp", subject="Objet")[0]
+    refused = notify(kind=Kind.REQUEST_RECEIVED, recipients=[bob], key="unknown-mailbox", subject="Objet")[0]
     assert wait_for(lambda: states([flaky.pk]) == {Notification.State.SENT})
     assert wait_for(lambda: states([refused.pk]) == {Notification.State.FAILED})
     flaky.refresh_from_db()

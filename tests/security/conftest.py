@@ -40,10 +40,11 @@ class World:
 
 @pytest.fixture
 def world(alice, bob, rita, sam, cora, victor, adam) -> World:
+    from cases.messages import Kind
     from cases.models import Attachment, Avis, CaseStatus
     from cases.pharmacovigilance.models import PvFollowUp
     from meetings.models import CalendarFeed, Participant
-    from tigre.notifications.models import Kind, Notification
+    from tigre.notifications.models import Notification
 
     case = SubmittedCaseFactory(requester=alice, status=CaseStatus.SCHEDULED, reference="TIGRE-2026-0500")
     other_case = SubmittedCaseFactory(reference="TIGRE-2026-0501")  # nobody's among the named people
@@ -65,10 +66,14 @@ def world(alice, bob, rita, sam, cora, victor, adam) -> World:
     CoverageFactory(referent=referent)
     absence = AbsenceFactory(referent=referent)
     avis = Avis.objects.create(
-        case=case, meeting=meeting, state=Avis.State.VALIDATED, answer="Poursuivre.", drafted_by=cora
+        case=case, meeting_at=meeting.starts_at, state=Avis.State.VALIDATED, answer="Poursuivre.", drafted_by=cora
     )
+    item.avis = avis
+    item.save(update_fields=["avis"])
     feed = CalendarFeed.objects.create(user=rita, token="jeton-secret-de-rita-" + "x" * 20)
-    Notification.objects.create(recipient=rita, kind=Kind.URGENT_ALERT, case=case, key=f"urgent-{case.pk}-{rita.pk}")
+    Notification.objects.create(
+        recipient=rita, kind=Kind.URGENT_ALERT, about=case, key=f"urgent-{case.pk}-{rita.pk}", subject="Urgent"
+    )
     users = {
         "clinician": alice,
         "other_clinician": bob,
@@ -130,7 +135,7 @@ def url_kwargs(name: str, pattern: str, world: World) -> dict[str, Any]:
 def _pk_for(name: str, namespace: str, world: World) -> int:
     if name == "documents:fiche_pdf":
         return world.avis.pk
-    if name == "documents:case_panel" or namespace in ("cases", "notifications"):
+    if name == "documents:case_panel" or namespace in ("cases", "urgent"):
         return world.case.pk
     if namespace == "pharmacovigilance":
         return world.pv.pk

@@ -66,7 +66,7 @@ def _templates() -> list[Path]:
 
 def test_templates_are_found() -> None:
     names = {p.name for p in _templates()}
-    assert {"base.html", "login.html", "otp_enrol.html", "log.html"} <= names
+    assert {"base.html", "login.html", "otp_enrol.html", "access_log.html"} <= names
 
 
 @pytest.mark.parametrize("path", _templates(), ids=lambda p: str(p.relative_to(ROOT)))

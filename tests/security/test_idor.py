@@ -112,8 +112,8 @@ def test_another_referents_absence_cannot_be_deleted(world, outsider_referent) -
 def test_an_urgent_request_not_sent_to_a_referent_is_404(world, outsider_referent) -> None:
     client = login(Client(), outsider_referent)
     before = db_fingerprint()
-    assert client.post(reverse("notifications:urgent_take", args=[world.case.pk])).status_code == 404
-    assert client.get(reverse("notifications:urgent_opinion", args=[world.case.pk])).status_code == 404
+    assert client.post(reverse("urgent:take", args=[world.case.pk])).status_code == 404
+    assert client.get(reverse("urgent:opinion", args=[world.case.pk])).status_code == 404
     assert db_fingerprint() == before
 
 

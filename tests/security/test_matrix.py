@@ -54,7 +54,7 @@ MATRIX: dict[str, tuple[str, tuple[int, ...]]] = {
     "cases:triage_accept": ("post", (403, 403, 403, 302, 302, 403, 302)),
     "cases:triage_request_info": ("get", (403, 403, 403, 302, 302, 403, 302)),
     "cases:triage_decline": ("get", (403, 403, 403, 302, 302, 403, 302)),
-    "cases:triage_schedule": ("get", (403, 403, 403, 302, 302, 403, 302)),
+    "meetings:schedule_case": ("get", (403, 403, 403, 302, 302, 403, 302)),
     "pharmacovigilance:list": ("get", (403, 403, 403, 403, 200, 200, 200)),
     "pharmacovigilance:bulk": ("post", (403, 403, 403, 403, 302, 302, 302)),
     "pharmacovigilance:sheet": ("get", (403, 403, 403, 403, 200, 200, 200)),
@@ -115,11 +115,11 @@ MATRIX: dict[str, tuple[str, tuple[int, ...]]] = {
     "documents:case_panel": ("get", (200, 404, 200, 200, 200, 200, 200)),
     "notifications:inbox": ("get", (200, 200, 200, 200, 200, 200, 200)),
     "notifications:mark_read": ("post", (302, 302, 302, 302, 302, 302, 302)),
-    "notifications:urgent_list": ("get", (403, 403, 200, 200, 200, 403, 200)),
-    "notifications:urgent_take": ("post", (403, 403, 404, 403, 404, 403, 404)),
-    "notifications:urgent_opinion": ("get", (403, 403, 404, 403, 404, 403, 404)),
-    "audit:log": ("get", (403, 403, 403, 403, 200, 403, 200)),
-    "audit:patient_export": ("get", (403, 403, 403, 403, 200, 403, 200)),
+    "urgent:list": ("get", (403, 403, 200, 200, 200, 403, 200)),
+    "urgent:take": ("post", (403, 403, 404, 403, 404, 403, 404)),
+    "urgent:opinion": ("get", (403, 403, 404, 403, 404, 403, 404)),
+    "privacy:log": ("get", (403, 403, 403, 403, 200, 403, 200)),
+    "privacy:patient_export": ("get", (403, 403, 403, 403, 200, 403, 200)),
 }
 
 

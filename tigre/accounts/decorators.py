@@ -9,6 +9,8 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 
+from .models import User
+
 
 def role_required(*roles: str) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
     """Allow the view only to users holding at least one of ``roles`` (superusers included)."""
@@ -26,3 +28,9 @@ def role_required(*roles: str) -> Callable[[Callable[..., HttpResponse]], Callab
         return wrapped
 
     return decorator
+
+
+class AuthenticatedRequest(HttpRequest):
+    """The request of a view behind the login (LoginRequiredMiddleware denies by default): its user is a User."""
+
+    user: User

@@ -47,7 +47,7 @@ DEMO_ACCOUNTS: list[tuple[str, str, str, str, str, str, list[str]]] = [
 
 
 def load(*, password: str, stdout: Any = None) -> list[User]:
-    from referents.models import Centre
+    from tigre.accounts.models import Centre
 
     centres = {c.name: c for c in Centre.objects.all()}
     users = []

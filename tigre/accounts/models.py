@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from tigre.lib.specialties import Specialty
-from tigre.lib.validators import validate_rpps
+from tigre.lib.validators import validate_finess, validate_rpps
 
 from .roles import ALL_CASES_ROLES, Role
 
@@ -41,6 +41,40 @@ class UserManager(BaseUserManager["User"]):
         return self.get(email__iexact=username)
 
 
+class Centre(models.Model):
+    """A hospital or clinic: users and referents belong to one, requests name the patient's."""
+
+    class Kind(models.TextChoices):
+        COORDINATING_CHU = "chu", _("CHU coordonnateur")
+        HOSPITAL = "hospital", _("Centre hospitalier")
+        CANCER_CENTRE = "cancer_centre", _("Centre de lutte contre le cancer")
+        PRIVATE_CLINIC = "clinic", _("Clinique privée")
+
+    name = models.CharField(_("nom"), max_length=200)
+    city = models.CharField(_("ville"), max_length=100)
+    kind = models.CharField(_("type"), max_length=16, choices=Kind.choices, default=Kind.HOSPITAL)
+    finess = models.CharField(_("numéro FINESS"), max_length=9, blank=True, validators=[validate_finess])
+
+    class Meta:
+        # The table keeps the name it had in the referents app, where the model was first (moved here because
+        # users belong to a centre and this layer depends on no app: docs/architecture.md).
+        db_table = "referents_centre"
+        verbose_name = _("centre")
+        verbose_name_plural = _("centres")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["name", "city"], name="centre_unique_name_city"),
+            models.UniqueConstraint(fields=["finess"], condition=~models.Q(finess=""), name="centre_unique_finess"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_coordinating(self) -> bool:
+        return self.kind == self.Kind.COORDINATING_CHU
+
+
 class Title(models.TextChoices):
     DR = "dr", _("Dr")
     PR = "pr", _("Pr")
@@ -55,7 +89,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     title = models.CharField(_("titre"), max_length=8, choices=Title.choices, default=Title.DR)
     specialty = models.CharField(_("spécialité"), max_length=32, choices=Specialty.choices, blank=True)
     centre = models.ForeignKey(
-        "referents.Centre",
+        Centre,
         verbose_name=_("centre"),
         on_delete=models.PROTECT,
         null=True,

@@ -30,17 +30,11 @@ class AccessLog(models.Model):
         db_index=False,  # the (user, -at) index below serves lookups by user
     )
     action = models.CharField(_("action"), max_length=32, choices=Action.choices)
-    case = models.ForeignKey(
-        "cases.Case",
-        on_delete=models.DO_NOTHING,
-        null=True,
-        db_constraint=False,
-        related_name="+",
-        db_index=False,  # the (case, -at) index below serves lookups by case
-    )
-    patient = models.ForeignKey(
-        "cases.Patient", on_delete=models.DO_NOTHING, null=True, db_constraint=False, related_name="+"
-    )
+    # The request and patient concerned, by id: the trail records, it never points (no foreign key: a row outlives
+    # what it names, and this shared layer knows no app; docs/architecture.md). The (case_id, -at) index below
+    # serves lookups by request.
+    case_id = models.BigIntegerField(_("demande"), null=True)
+    patient_id = models.BigIntegerField(_("patient"), null=True, db_index=True)
     target = models.CharField(_("objet"), max_length=200, blank=True)
     ip_address = models.GenericIPAddressField(_("adresse"), null=True)
     path = models.CharField(max_length=300, blank=True)
@@ -49,4 +43,7 @@ class AccessLog(models.Model):
         verbose_name = _("accès tracé")
         verbose_name_plural = _("journal des accès")
         ordering = ["-at", "-pk"]
-        indexes = [models.Index(fields=["case", "-at"]), models.Index(fields=["user", "-at"])]
+        indexes = [
+            models.Index(fields=["case_id", "-at"], name="audit_acces_case_id_c57c54_idx"),
+            models.Index(fields=["user", "-at"], name="audit_acces_user_id_1183ab_idx"),
+        ]

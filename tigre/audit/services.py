@@ -107,7 +107,7 @@ def _trail_insert(request: HttpRequest, target: str, source: str, source_params:
         client_ip(request),
         request.path[:300],
     ]
-    names = ("at", "user", "action", "target", "ip_address", "path", "case", "patient")
+    names = ("at", "user", "action", "target", "ip_address", "path", "case_id", "patient_id")
     quote = connection.ops.quote_name
     columns = ", ".join(quote(cast(Field, meta.get_field(name)).column) for name in names)
     sql = (

@@ -17,14 +17,3 @@ def purge_access_log() -> int:
     deleted = access_log_purge()
     logger.info("Access trail purge: %d row(s) deleted", deleted)
     return deleted
-
-
-@shared_task(name="tigre.audit.tasks.anonymise_closed_cases", acks_late=True, time_limit=1800, soft_time_limit=1700)
-def anonymise_closed_cases() -> int:
-    """Retention: anonymise the patients whose requests all ended more than TIGRE["CASE_RETENTION_YEARS"] ago
-    (idempotent; `manage.py anonymise_closed_cases --dry-run` shows what it would do)."""
-    from cases.gdpr import cases_anonymise_closed
-
-    plan = cases_anonymise_closed()
-    logger.info("Retention: %d patient(s) anonymised", len(plan.patients))
-    return len(plan.patients)

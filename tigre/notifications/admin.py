@@ -8,7 +8,7 @@ from .models import Notification
 @admin.register(Notification)
 class NotificationAdmin(admin.ModelAdmin):
     list_display = ("created_at", "kind", "recipient", "state", "attempts", "sent_at", "read_at")
-    list_filter = ("state", "kind")
+    list_filter = ("state", "kind")  # kind: the code of the sending app
     search_fields = ("key", "recipient__email", "subject")
     list_select_related = ("recipient",)
     date_hierarchy = "created_at"

@@ -19,11 +19,13 @@ from typing import Any
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone, translation
 
-from .content import render_context, subject_for
+from tigre.celery import app
+
 from .models import Notification
 
 logger = logging.getLogger(__name__)
@@ -36,6 +38,11 @@ DEFAULTS: dict[str, Any] = {
     "SWEEP_BATCH": 200,
     "SWEEP_LEASE_SECONDS": 5 * 60,  # a swept row is not swept again before this
 }
+DELIVER_TASK = "tigre.notifications.tasks.deliver_notification"
+SUBJECT_PREFIX = "[TIGRE] "  # in the e-mail only: the in-app list shows the subject alone
+
+# A web request must not hang when Redis is down: one quick attempt, then the sweep takes over.
+ENQUEUE_TRANSPORT_OPTIONS = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
 
 
 def conf(name: str) -> Any:
@@ -45,6 +52,25 @@ def conf(name: str) -> Any:
 
 class TemporaryDeliveryError(Exception):
     """The mail server could not take the message now; the task retries with backoff."""
+
+
+def enqueue_deliveries(notification_ids: list[int]) -> int:
+    """Hand the rows to the broker; returns how many were enqueued. A broker error leaves them pending.
+
+    The task is sent by name: this module is what the task calls, so it cannot import the task."""
+    sent = 0
+    try:
+        with app.connection_for_write(transport_options=ENQUEUE_TRANSPORT_OPTIONS) as conn:
+            for pk in notification_ids:
+                app.send_task(DELIVER_TASK, args=(pk,), retry=False, connection=conn)
+                sent += 1
+    except Exception as exc:  # broker unreachable: the periodic sweep will deliver them
+        logger.warning(
+            "Broker unavailable (%s): %d notification(s) left pending for the sweep",
+            exc.__class__.__name__,
+            len(notification_ids) - sent,
+        )
+    return sent
 
 
 def backoff_seconds(attempts: int) -> int:
@@ -62,14 +88,23 @@ def is_permanent(exc: BaseException) -> bool:
     return isinstance(exc, (ValueError, UnicodeError))  # a malformed address or header
 
 
+def absolute(path: str) -> str:
+    return settings.SITE_URL.rstrip("/") + path
+
+
 def build_message(n: Notification) -> EmailMultiAlternatives:
+    """The e-mail of a row: its template rendered with its stored context, the recipient and the links."""
+    ctx: dict[str, Any] = {
+        **(n.context or {}),
+        "recipient": n.recipient,
+        "site_url": settings.SITE_URL,
+        "url": absolute(n.link or "/"),
+        "inbox_url": absolute(reverse("notifications:inbox")),
+    }
     with translation.override(settings.LANGUAGE_CODE):
-        ctx = render_context(n)
-        # Recomputed from the rows as they are now (the reference may have been given after the event).
-        subject = subject_for(kind=n.kind, case=n.case, meeting=n.meeting)
-        text = render_to_string(f"emails/{n.kind}.txt", ctx)
-        html = render_to_string(f"emails/{n.kind}.html", ctx)
-    msg = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, [n.recipient.email])
+        text = render_to_string(f"{n.template}.txt", ctx)
+        html = render_to_string(f"{n.template}.html", ctx)
+    msg = EmailMultiAlternatives(SUBJECT_PREFIX + n.subject, text, settings.DEFAULT_FROM_EMAIL, [n.recipient.email])
     msg.attach_alternative(html, "text/html")
     msg.extra_headers["X-TIGRE-Notification"] = n.key[:200]
     return msg
@@ -81,7 +116,7 @@ def notification_deliver(*, notification_id: int) -> str:
     with transaction.atomic():
         n = (
             Notification.objects.select_for_update(skip_locked=True, of=("self",))
-            .select_related("recipient", "case__patient", "case__urgent_acknowledged_by", "meeting")
+            .select_related("recipient")
             .filter(pk=notification_id, state=Notification.State.PENDING)
             .first()
         )
@@ -90,8 +125,7 @@ def notification_deliver(*, notification_id: int) -> str:
         n.attempts += 1
         now = timezone.now()
         try:
-            msg = build_message(n)
-            msg.send()
+            build_message(n).send()
         except Exception as exc:
             n.last_error = f"{exc.__class__.__name__}: {exc}"[:2000]
             final = is_permanent(exc) or n.attempts >= int(conf("MAX_ATTEMPTS"))
@@ -106,10 +140,9 @@ def notification_deliver(*, notification_id: int) -> str:
         else:
             n.state = Notification.State.SENT
             n.sent_at = now
-            n.subject = msg.subject[:300]
             n.next_attempt_at = None
             # last_error is kept: it tells that the message got through after a failure.
-            n.save(update_fields=["state", "sent_at", "subject", "attempts", "next_attempt_at"])
+            n.save(update_fields=["state", "sent_at", "attempts", "next_attempt_at"])
             result = "sent"
     # Raised after the commit, so the attempt and its error stay recorded.
     if result == "retry":
@@ -117,7 +150,7 @@ def notification_deliver(*, notification_id: int) -> str:
     return result
 
 
-def pending_due(*, now: dt.datetime) -> Any:
+def pending_due(*, now: dt.datetime) -> QuerySet[Notification]:
     older_than = now - dt.timedelta(seconds=int(conf("SWEEP_AFTER_SECONDS")))
     return Notification.objects.filter(state=Notification.State.PENDING, created_at__lte=older_than).filter(
         Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
@@ -130,8 +163,6 @@ def notifications_sweep(*, now: dt.datetime | None = None) -> list[int]:
     Rows are claimed with SKIP LOCKED and leased for a few minutes, so two sweeps never take the same row and
     a row whose delivery message is lost again is swept again later. Returns the ids enqueued.
     """
-    from .services import enqueue_deliveries
-
     now = now or timezone.now()
     with transaction.atomic():
         ids = list(

@@ -1,30 +1,18 @@
-"""The outbox: every message the app sends is first a row here, written with the business change."""
+"""The outbox: every message the app sends is first a row here, written with the business change.
+
+The outbox knows no domain (docs/architecture.md): the app that sends a message gives its kind (a short code of
+its own), the recipients, the subject, the in-app link, the template and the context, and what the message is
+about (any row, through a generic relation). Delivery only renders and sends what is stored.
+"""
 
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-
-
-class Kind(models.TextChoices):
-    REQUEST_RECEIVED = "request_received", _("Demande reçue")
-    INFO_REQUESTED = "info_requested", _("Informations demandées")
-    INFO_ANSWERED = "info_answered", _("Réponse du demandeur")
-    SCHEDULED = "scheduled", _("Demande inscrite à une RCP")
-    POSTPONED = "postponed", _("Demande reportée")
-    DECLINED = "declined", _("Demande refusée")
-    AVIS_AVAILABLE = "avis_available", _("Avis disponible")
-    AGENDA_PUBLISHED = "agenda_published", _("Ordre du jour publié")
-    MEETING_REMINDER = "meeting_reminder", _("Rappel de la RCP de demain")
-    URGENT_ALERT = "urgent_alert", _("Alerte : demande urgente")
-    URGENT_ACKNOWLEDGED = "urgent_acknowledged", _("Demande urgente prise en charge")
-    URGENT_OPINION = "urgent_opinion", _("Avis urgent rendu")
-    URGENT_ESCALATION = "urgent_escalation", _("Escalade : demande urgente non prise en charge")
-    INCOMPLETE_BEFORE_CUTOFF = "incomplete_before_cutoff", _("Demandes incomplètes avant la date limite")
-    CUTOFF_SUMMARY = "cutoff_summary", _("Bilan de la date limite")
-    PV_REMINDER = "pv_reminder", _("Rappel : déclarations de pharmacovigilance en attente")
 
 
 class Notification(models.Model):
@@ -33,20 +21,22 @@ class Notification(models.Model):
         SENT = "sent", _("Envoyé")
         FAILED = "failed", _("Échec")
 
-    kind = models.CharField(_("type"), max_length=32, choices=Kind.choices)
+    # A code chosen by the sending app (e.g. "urgent_alert"); also names the default e-mail template.
+    kind = models.CharField(_("type"), max_length=32)
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("destinataire"), on_delete=models.CASCADE, related_name="notifications"
     )
-    case = models.ForeignKey(
-        "cases.Case", on_delete=models.CASCADE, null=True, blank=True, related_name="notifications"
-    )
-    meeting = models.ForeignKey(
-        "meetings.Meeting", on_delete=models.CASCADE, null=True, blank=True, related_name="notifications"
-    )
-    # Idempotency: one row per (event, recipient); sending twice sends once.
+    # What the message is about (a request, a meeting...), if anything: the sending app's own rows.
+    about_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    about_id = models.PositiveBigIntegerField(null=True, blank=True)
+    about = GenericForeignKey("about_type", "about_id")
+    # Idempotency: one row per (event, recipient); sending twice sends once. Also sent as a header, so that a
+    # receiver can drop a duplicate (delivery is at least once).
     key = models.CharField(max_length=200, unique=True)
+    subject = models.CharField(_("objet"), max_length=300)
+    template = models.CharField(max_length=100)  # "emails/<name>": the .txt and .html pair
+    link = models.CharField(max_length=300, blank=True)  # the in-app page the message points to (relative URL)
     context = models.JSONField(default=dict, blank=True, encoder=DjangoJSONEncoder)
-    subject = models.CharField(_("objet"), max_length=300, blank=True)
     state = models.CharField(_("état"), max_length=8, choices=State.choices, default=State.PENDING)
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.TextField(blank=True)
@@ -61,13 +51,14 @@ class Notification(models.Model):
         verbose_name_plural = _("notifications")
         ordering = ["-created_at", "-pk"]
         indexes = [
-            models.Index(fields=["state", "created_at"]),
-            models.Index(fields=["recipient", "-created_at"]),
+            models.Index(fields=["state", "created_at"], name="notificatio_state_f7624b_idx"),
+            models.Index(fields=["recipient", "-created_at"], name="notificatio_recipie_a972ce_idx"),
             models.Index(fields=["recipient"], condition=models.Q(read_at__isnull=True), name="notification_unread"),
+            models.Index(fields=["about_type", "about_id", "kind"], name="notification_about"),
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} → {self.recipient_id}"
+        return f"{self.kind} → {self.recipient_id}"
 
     @property
     def is_read(self) -> bool:

@@ -3,48 +3,42 @@
 Redis is a broker, not a database: the row is the message. If the broker is down when the transaction
 commits, the row stays pending and ``notifications_sweep`` (every minute) hands it over later. Delivery is
 idempotent on the row's unique key, so a message enqueued twice is sent once.
+
+The outbox knows no domain (docs/architecture.md): callers say what to send. ``subject``, ``link`` and
+``context`` may be given once for every recipient or, as a callable taking the recipient, per recipient.
 """
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import transaction
+from django.contrib.contenttypes.models import ContentType
+from django.db import models, transaction
 from django.utils import timezone
 
-from .content import subject_for
-from .models import Kind, Notification
+from tigre.accounts.models import User
 
-logger = logging.getLogger(__name__)
+from .delivery import enqueue_deliveries
+from .models import Notification
 
-# A web request must not hang when Redis is down: one quick attempt, then the sweep takes over.
-ENQUEUE_TRANSPORT_OPTIONS = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
-
-
-def enqueue_deliveries(notification_ids: list[int]) -> int:
-    """Hand the rows to the broker; returns how many were enqueued. A broker error leaves them pending."""
-    from tigre.celery import app
-
-    from .tasks import deliver_notification
-
-    sent = 0
-    try:
-        with app.connection_for_write(transport_options=ENQUEUE_TRANSPORT_OPTIONS) as conn:
-            for pk in notification_ids:
-                deliver_notification.apply_async(args=(pk,), retry=False, connection=conn)  # type: ignore[call-arg]
-                sent += 1
-    except Exception as exc:  # broker unreachable: the periodic sweep will deliver them
-        logger.warning(
-            "Broker unavailable (%s): %d notification(s) left pending for the sweep",
-            exc.__class__.__name__,
-            len(notification_ids) - sent,
-        )
-    return sent
+PerRecipient = Callable[[User], Any]
 
 
-def _row_key(kind: str, key: str, user: Any) -> str:
+@dataclass
+class Message:
+    """One message to one recipient, as ``notify_many`` takes it."""
+
+    recipient: User
+    key: str
+    subject: str
+    link: str = ""
+    about: models.Model | None = None
+    context: dict[str, Any] = field(default_factory=dict)
+
+
+def _row_key(kind: str, key: str, user: User) -> str:
     return f"{kind}:{key}:u{user.pk}"[:200]
 
 
@@ -67,70 +61,75 @@ def _write(rows: dict[str, Notification]) -> list[Notification]:
     return created
 
 
+def _row(*, kind: str, template: str, message: Message) -> Notification:
+    about = message.about
+    return Notification(
+        kind=kind,
+        recipient=message.recipient,
+        key=_row_key(kind, message.key, message.recipient),
+        about_type=ContentType.objects.get_for_model(about) if about is not None else None,  # cached by Django
+        about_id=about.pk if about is not None else None,
+        subject=str(message.subject)[:300],
+        template=template,
+        link=message.link[:300],
+        context=message.context,
+    )
+
+
+def _for(value: Any, user: User) -> Any:
+    return value(user) if callable(value) else value
+
+
 def notify(
     *,
-    kind: Kind | str,
-    recipients: Iterable[Any],
+    kind: str,
+    recipients: Iterable[User | None],
     key: str,
-    case: Any = None,
-    meeting: Any = None,
-    context: dict[str, Any] | None = None,
+    subject: str | PerRecipient,
+    link: str | PerRecipient = "",
+    about: models.Model | None = None,
+    context: dict[str, Any] | PerRecipient | None = None,
+    template: str = "",
 ) -> list[Notification]:
     """Create one pending notification per recipient, idempotent on (kind, ``key``, recipient).
 
     Must be called inside the transaction of the business change: if it rolls back, nothing is sent.
-    Inactive users are skipped. Returns the rows created now (keys already in the outbox are skipped).
+    Inactive users are skipped. The e-mail template is ``template`` (default ``emails/<kind>``). Returns the rows
+    created now (keys already in the outbox are skipped).
     """
-    subject = subject_for(kind=kind, case=case, meeting=meeting)
-    rows: dict[str, Notification] = {}
-    for user in recipients:
-        if user is None or not user.is_active:
-            continue
-        row_key = _row_key(kind, key, user)
-        rows.setdefault(
-            row_key,
-            Notification(
-                kind=kind,
+    return notify_many(
+        kind=kind,
+        template=template,
+        messages=[
+            Message(
                 recipient=user,
-                key=row_key,
-                case=case,
-                meeting=meeting,
-                subject=subject,
-                context=context or {},
-            ),
-        )
-    return _write(rows)
+                key=key,
+                subject=_for(subject, user),
+                link=_for(link, user),
+                about=about,
+                context=_for(context, user) or {},
+            )
+            for user in recipients
+            if user is not None
+        ],
+    )
 
 
-def notify_many(*, kind: Kind | str, entries: Iterable[dict[str, Any]]) -> list[Notification]:
-    """``notify`` for many events at once, in a constant number of queries (agenda builder).
-
-    Each entry: ``recipient``, ``key``, and optionally ``case``, ``meeting``, ``context``. Same keys and
-    idempotency as ``notify``: a (kind, key, recipient) already in the outbox is skipped.
-    """
+def notify_many(*, kind: str, messages: Iterable[Message], template: str = "") -> list[Notification]:
+    """``notify`` for many events at once, in a constant number of queries (agenda builder). Same keys and
+    idempotency: a (kind, key, recipient) already in the outbox is skipped."""
+    template = template or f"emails/{kind}"
     rows: dict[str, Notification] = {}
-    for entry in entries:
-        user = entry["recipient"]
-        if user is None or not user.is_active:
+    for message in messages:
+        if not message.recipient.is_active:
             continue
-        row_key = _row_key(kind, entry["key"], user)
-        rows.setdefault(
-            row_key,
-            Notification(
-                kind=kind,
-                recipient=user,
-                key=row_key,
-                case=entry.get("case"),
-                meeting=entry.get("meeting"),
-                subject=subject_for(kind=kind, case=entry.get("case"), meeting=entry.get("meeting")),
-                context=entry.get("context") or {},
-            ),
-        )
+        row = _row(kind=kind, template=template, message=message)
+        rows.setdefault(row.key, row)
     return _write(rows)
 
 
 @transaction.atomic
-def notifications_mark_read(*, user: Any, ids: Iterable[int] | None = None) -> int:
+def notifications_mark_read(*, user: User, ids: Iterable[int] | None = None) -> int:
     """Mark the user's notifications read (all of them when ``ids`` is None). Only the user's own rows."""
     qs = Notification.objects.filter(recipient=user, read_at__isnull=True)
     if ids is not None:

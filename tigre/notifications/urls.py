@@ -9,7 +9,4 @@ app_name = "notifications"
 urlpatterns = [
     path("", views.inbox, name="inbox"),
     path("lues/", views.mark_read, name="mark_read"),
-    path("urgences/", views.urgent_list, name="urgent_list"),
-    path("urgences/<int:pk>/prendre/", views.urgent_take, name="urgent_take"),
-    path("urgences/<int:pk>/avis/", views.urgent_opinion, name="urgent_opinion"),
 ]

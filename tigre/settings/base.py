@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "tigre.accounts",
     "tigre.audit",
     "tigre.notifications",
+    "tigre.pdf",
     "referents",
     "cases",
     "cases.pharmacovigilance",

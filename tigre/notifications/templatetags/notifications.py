@@ -4,7 +4,7 @@ from typing import Any
 
 from django import template
 
-from ..selectors import unread_count, urgent_panel_for
+from ..selectors import unread_count
 
 register = template.Library()
 
@@ -13,11 +13,3 @@ register = template.Library()
 def notifications_unread(context: dict[str, Any]) -> int:
     request = context.get("request")
     return unread_count(getattr(request, "user", None))
-
-
-@register.inclusion_tag("notifications/_urgent_panel_body.html", takes_context=True)
-def urgent_panel(context: dict[str, Any], case: Any) -> dict[str, Any]:
-    request = context.get("request")
-    user = getattr(request, "user", None)
-    panel = urgent_panel_for(case=case, user=user) if user is not None and user.is_authenticated else None
-    return {"panel": panel, "request": request, "csrf_token": context.get("csrf_token")}

@@ -1,0 +1,1 @@
+"""Privacy: the access trail page, the right of access (GDPR export) and the retention limit."""
