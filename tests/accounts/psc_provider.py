@@ -21,7 +21,7 @@ from tigre.accounts.psc_identities import identity
 
 ROOT = Path(__file__).resolve().parents[2]
 CLIENT_ID = "tigre-test"
-CLIENT_SECRET = "tigre-test-secret"  # noqa: S105
+CLIENT_SECRET = "tigre-test-secret"
 
 # RPPS numbers the tests put on their accounts.
 RPPS_ALICE = "10200000011"
@@ -212,7 +212,7 @@ def running_provider(tmp_dir: Path, site_urls: list[str]) -> Iterator[Provider]:
             f"{site}/compte/psc/deconnecte/",
         ]
     log = (tmp_dir / "psc-provider.log").open("w")
-    process = subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)  # noqa: S603
+    process = subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
     provider = Provider(base_url=f"http://127.0.0.1:{port}")
     try:
         deadline = time.monotonic() + 20

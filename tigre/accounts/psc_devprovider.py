@@ -361,16 +361,16 @@ def create_app(
         except Exception as exc:  # an invalid request never reaches the client: say why, as PSC's error page does
             STATE.event("authorize_refused", error=str(exc), args=dict(args))
             return _page("Requête refusée", f"<p>Requête d'autorisation refusée : {escape(str(exc))}</p>"), 400
+        STATE.event(
+            "authorize",
+            method=flask.request.method,
+            scope=args.get("scope"),
+            acr_values=args.get("acr_values"),
+            code_challenge_method=args.get("code_challenge_method"),
+            has_nonce=bool(args.get("nonce")),
+            has_state=bool(args.get("state")),
+        )
         if flask.request.method == "GET":
-            nonce = args.get("nonce")
-            STATE.event(
-                "authorize",
-                scope=args.get("scope"),
-                acr_values=args.get("acr_values"),
-                code_challenge_method=args.get("code_challenge_method"),
-                has_nonce=bool(nonce),
-                has_state=bool(args.get("state")),
-            )
             current = flask.session.get("psc_identity")
             buttons = "".join(
                 f'<form method="post"><input type="hidden" name="identity" value="{escape(key)}">'
