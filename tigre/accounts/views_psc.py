@@ -239,7 +239,7 @@ class PscLogoutView(LogoutView):
             url = psc.end_session_url(id_token=id_token, state=state)
             if url:
                 request.session[psc.SESSION_LOGOUT_STATE] = state
-                return HttpResponseRedirect(url)
+                return render(request, "accounts/psc_logout.html", {"end_session_url": url})
         return response
 
 
