@@ -348,7 +348,7 @@ def test_logout_ends_the_psc_session_through_its_end_session_endpoint(
     psc_login(client, "alice")
     id_token = client.session[psc.SESSION_ID_TOKEN]
     response = client.post(reverse("accounts:logout"))
-    assert response.status_code == 200  # a page that navigates on (meta refresh): see templates/accounts/psc_logout.html
+    assert response.status_code == 200  # a page that navigates on (meta refresh): templates/accounts/psc_logout.html
     url = response.context["end_session_url"]
     assert f'content="0;url={url.replace("&", "&amp;")}"' in response.content.decode()
     query = {k: v[0] for k, v in parse_qs(urlsplit(url).query).items()}
