@@ -231,7 +231,12 @@ def authorization_start(request: HttpRequest, *, next_url: str) -> str:
     authorization endpoint."""
     config = psc_config()
     if config is None:
-        raise PscError("not_configured", _("La connexion par Pro Santé Connect n'est pas activée."), status=404)
+        raise PscError(
+            "not_configured",
+            _("La connexion par Pro Santé Connect n'est pas activée."),
+            status=404,
+            counts_as_failure=False,
+        )
     _metadata(config)
     nonce = secrets.token_urlsafe(32)
     result = client(config).create_authorization_url(
@@ -258,7 +263,12 @@ def callback_identity(request: HttpRequest) -> tuple[PscIdentity, str]:
     Raises PscError on anything wrong."""
     config = psc_config()
     if config is None:
-        raise PscError("not_configured", _("La connexion par Pro Santé Connect n'est pas activée."), status=404)
+        raise PscError(
+            "not_configured",
+            _("La connexion par Pro Santé Connect n'est pas activée."),
+            status=404,
+            counts_as_failure=False,
+        )
     state = request.GET.get("state", "")
     flows = request.session.get(SESSION_FLOWS, {})
     flow = flows.pop(state, None) if state else None
