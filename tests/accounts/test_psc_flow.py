@@ -516,3 +516,31 @@ def test_refusing_records_the_reason(client: Client, sam: Any) -> None:
     assert response.status_code == 302
     request.refresh_from_db()
     assert (request.status, request.decision_note, request.decided_by) == ("refused", "Hors région", sam)
+
+
+# --- Demo ----------------------------------------------------------------------------------------------------
+
+
+def test_the_demo_accounts_match_the_development_provider_s_identities() -> None:
+    """`make run` + `make psc-dev-provider`: the demo clinician and coordinator log in with the PSC button."""
+    import io
+
+    from django.core.management import call_command
+
+    from tigre.accounts.models import User
+    from tigre.accounts.psc_identities import DEMO_IDENTITIES
+
+    call_command("load_demo", stdout=io.StringIO())
+    matched = {}
+    for identity in DEMO_IDENTITIES:
+        kind, number = psc.national_id_parse(identity["userinfo"]["SubjectNameID"])
+        accounts = list(User.objects.filter(is_active=True, rpps=number)) if kind == "rpps" else []
+        if accounts:
+            assert len(accounts) == 1
+            assert psc.name_key(accounts[0].last_name) == psc.name_key(identity["userinfo"]["family_name"])
+            matched[identity["key"]] = accounts[0].email
+    assert matched == {
+        "clinicien": "clinicien@demo.tigre",
+        "coordinateur": "coordinateur@demo.tigre",
+        "referent": "referent@demo.tigre",
+    }

@@ -158,3 +158,41 @@ def test_logout_goes_through_the_provider_end_session_endpoint(
     assert event["id_token_hint_valid"] and event["sub"] == "psc-alice"
     page.goto(live_server.url + "/")
     assert "/compte/connexion/" in page.url
+
+
+def test_the_secretariat_links_an_access_request_to_an_existing_account(
+    page: Any,
+    browser: Any,
+    browser_context_args: Any,
+    live_server: Any,
+    provider: Any,
+    sam: Any,
+    password: str,
+    axe_check: Any,
+) -> None:
+    from tests.e2e.actors import open_as
+    from tests.factories.accounts import UserFactory
+
+    lucie = UserFactory(email="lucie@ch-epernay.test", first_name="Lucie", last_name="Fabre", roles=["clinician"])
+    psc_login(page, live_server.url, provider, "Lucie FABRE (RPPS inconnu)")
+    page.get_by_role("link", name="Demander un accès au secrétariat").click()
+    page.get_by_label("Adresse e-mail professionnelle").fill("l.fabre@ch-epernay.test")
+    page.get_by_label("Établissement et service").fill("CH d'Épernay, oncologie")
+    page.get_by_role("button", name="Envoyer la demande").click()
+
+    totp_device(sam)
+    secretariat = open_as(browser, browser_context_args, live_server.url, sam, password)
+    secretariat.goto(live_server.url + "/compte/psc/demandes/")
+    axe_check(secretariat, "psc-requests")
+    secretariat.get_by_role("link", name="Lucie FABRE").click()
+    assert secretariat.get_by_text("Comptes au même nom").is_visible()
+    axe_check(secretariat, "psc-request-detail")
+    screenshots(secretariat, "psc-request-detail")
+    chosen = secretariat.get_by_label("Compte existant à lier")
+    assert chosen.input_value() == str(lucie.pk)  # the one account with PSC's family name comes preselected
+    secretariat.get_by_role("button", name="Accepter et lier").click()
+    assert secretariat.get_by_text("Demande acceptée").is_visible()
+
+    page.context.clear_cookies()
+    psc_login(page, live_server.url, provider, "Lucie FABRE (RPPS inconnu)")
+    assert "/compte/" not in page.url  # now linked: logged in as Lucie

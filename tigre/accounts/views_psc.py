@@ -271,7 +271,10 @@ def psc_requests(request: HttpRequest) -> HttpResponse:
 def psc_request_detail(request: HttpRequest, pk: int) -> HttpResponse:
     access_request = get_object_or_404(psc_access_requests(), pk=pk)
     accounts, same_name = psc_link_candidates(access_request=access_request)
-    accept_form = PscAccessAcceptForm(accounts=accounts)
+    # One account bearing the family name PSC gave: the likely choice, preselected (the secretariat still confirms).
+    accept_form = PscAccessAcceptForm(
+        accounts=accounts, initial={"user": same_name[0]} if len(same_name) == 1 else None
+    )
     refuse_form = PscAccessRefuseForm()
     status = 200
     if request.method == "POST" and access_request.status == PscAccessRequest.Status.PENDING:
