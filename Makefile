@@ -57,3 +57,9 @@ messages: install
 
 clean:
 	rm -rf $(VENV) var
+
+## Pro Santé Connect: a local development provider on http://127.0.0.1:8900 with invented identities, for the PSC
+## button of `make run` (README "Pro Santé Connect"). Never in production.
+.PHONY: psc-dev-provider
+psc-dev-provider: install
+	$(PY) -m tigre.accounts.psc_devprovider --port 8900

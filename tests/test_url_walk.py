@@ -21,6 +21,12 @@ PUBLIC_URL_NAMES = {
     "admin:login",
     "admin:logout",
     "meetings:calendar_feed",  # secret-token calendar feed (meetings): its token is the credential
+    # Pro Santé Connect login steps (tigre/accounts/views_psc.py): before login by nature; the access request only
+    # serves an identity PSC verified in this browser's session moments before.
+    "accounts:psc_start",
+    "accounts:psc_callback",
+    "accounts:psc_access_request",
+    "accounts:psc_logged_out",
 }
 
 

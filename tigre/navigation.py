@@ -68,6 +68,13 @@ NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem(
         _("Journal des accès"), "privacy:log", frozenset({Role.COORDINATOR, Role.ADMINISTRATOR}), "shield-lock", True
     ),
+    NavItem(
+        _("Demandes d'accès PSC"),
+        "accounts:psc_requests",
+        frozenset({Role.SECRETARIAT, Role.ADMINISTRATOR}),
+        "person-plus",
+        True,
+    ),
     NavItem(_("Administration"), "admin:index", frozenset({Role.ADMINISTRATOR}), "gear", True),
 )
 

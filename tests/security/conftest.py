@@ -143,4 +143,15 @@ def _pk_for(name: str, namespace: str, world: World) -> int:
         return world.absence.pk if "absence_delete" in name else world.referent.pk
     if namespace in ("meetings", "documents"):
         return world.meeting.pk
+    if name == "accounts:psc_request_detail":
+        from tigre.accounts.models import PscAccessRequest
+
+        fields = {
+            "given_name": "Lucie",
+            "family_name": "FABRE",
+            "reason": "unknown",
+            "email": "l@f.test",
+            "workplace": "CH",
+        }
+        return PscAccessRequest.objects.get_or_create(rpps="10200000045", defaults=fields)[0].pk
     raise AssertionError(f"no sample pk for {name}: add one to tests/security/conftest.py")

@@ -35,6 +35,14 @@ MATRIX: dict[str, tuple[str, tuple[int, ...]]] = {
     "accounts:password_reset_complete": ("get", (200, 200, 200, 200, 200, 200, 200)),
     "accounts:password_change": ("get", (200, 200, 200, 200, 200, 200, 200)),
     "accounts:profile": ("get", (200, 200, 200, 200, 200, 200, 200)),
+    # Pro Santé Connect: public steps of the login (not configured in the test settings: 404), and the
+    # secretariat's page of access requests.
+    "accounts:psc_start": ("get", (404, 404, 404, 404, 404, 404, 404)),
+    "accounts:psc_callback": ("get", (404, 404, 404, 404, 404, 404, 404)),
+    "accounts:psc_access_request": ("get", (302, 302, 302, 302, 302, 302, 302)),
+    "accounts:psc_logged_out": ("get", (200, 200, 200, 200, 200, 200, 200)),
+    "accounts:psc_requests": ("get", (403, 403, 403, 200, 403, 403, 200)),
+    "accounts:psc_request_detail": ("get", (403, 403, 403, 200, 403, 403, 200)),
     "set_language": ("get", (302, 302, 302, 302, 302, 302, 302)),
     "cases:my_cases": ("get", (200, 200, 200, 200, 200, 200, 200)),
     "cases:create": ("get", (200, 200, 200, 403, 200, 403, 200)),

@@ -6,7 +6,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from .models import User
+from .models import PscAccessRequest, PscDevice, User
 from .services import user_sessions_end
 
 
@@ -31,4 +31,51 @@ class UserAdmin(BaseUserAdmin):
 
     add_fieldsets = (
         (None, {"classes": ("wide",), "fields": ("email", "first_name", "last_name", "password1", "password2")}),
+    )
+
+
+@admin.register(PscDevice)
+class PscDeviceAdmin(admin.ModelAdmin):
+    """Read-only: the record of an account's Pro Santé Connect logins. Deleting it makes the next PSC login a first
+    link again (family name checked)."""
+
+    list_display = ("user", "national_id", "linked_at", "last_login_at", "last_acr", "last_auth_mode")
+    list_select_related = ("user",)
+    search_fields = ("user__email", "user__last_name", "national_id")
+    readonly_fields = (
+        "user",
+        "name",
+        "confirmed",
+        "national_id",
+        "sub",
+        "linked_at",
+        "last_login_at",
+        "last_acr",
+        "last_auth_mode",
+        "last_card_level",
+    )
+
+    def has_add_permission(self, request: Any) -> bool:
+        return False
+
+    def has_change_permission(self, request: Any, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(PscAccessRequest)
+class PscAccessRequestAdmin(admin.ModelAdmin):
+    list_display = ("created_at", "family_name", "given_name", "rpps", "status", "linked_user")
+    list_filter = ("status", "reason")
+    list_select_related = ("linked_user",)
+    search_fields = ("family_name", "rpps", "email")
+    readonly_fields = (
+        "created_at",
+        "rpps",
+        "given_name",
+        "family_name",
+        "profession",
+        "reason",
+        "decided_at",
+        "decided_by",
+        "linked_user",
     )

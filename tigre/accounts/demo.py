@@ -9,6 +9,7 @@ from django.contrib.auth.models import Group
 from tigre.lib.specialties import Specialty
 
 from .models import Title, User
+from .psc_identities import DEMO_RPPS
 from .roles import Role
 
 # (email, first name, last name, title, specialty, centre name, roles)
@@ -63,6 +64,11 @@ def load(*, password: str, stdout: Any = None) -> list[User]:
                 "phone": "03 00 00 00 00",
             },
         )
+        # The RPPS lets the demo accounts log in with the local Pro Santé Connect provider (psc_identities.py).
+        rpps = DEMO_RPPS.get(email, "")
+        if rpps and user.rpps != rpps:
+            user.rpps = rpps
+            user.save(update_fields=["rpps"])
         if created or not user.check_password(password):
             user.set_password(password)
             user.save(update_fields=["password"])

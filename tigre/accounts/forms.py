@@ -1,8 +1,12 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
+
+from .models import PscAccessRequest, User
 
 
 class EmailAuthenticationForm(AuthenticationForm):
@@ -32,3 +36,44 @@ class TokenForm(forms.Form):
         if not (token.isdigit() and len(token) == 6):
             raise forms.ValidationError(_("Saisissez les 6 chiffres affichés par votre application."))
         return token
+
+
+class PscAccessRequestForm(forms.ModelForm):
+    """What a professional refused at a PSC login tells the secretariat (the identity itself comes from PSC)."""
+
+    class Meta:
+        model = PscAccessRequest
+        fields = ["email", "phone", "workplace", "message"]
+        labels = {
+            "email": _("Adresse e-mail professionnelle"),
+            "workplace": _("Établissement et service"),
+            "message": _("Message au secrétariat (facultatif)"),
+        }
+        help_texts = {
+            "email": _("Le secrétariat vous répondra à cette adresse."),
+            "workplace": _("Par exemple : CHU de Reims, service d'oncologie médicale."),
+        }
+        widgets = {
+            "email": forms.EmailInput(attrs={"autocomplete": "email"}),
+            "phone": forms.TextInput(attrs={"autocomplete": "tel"}),
+            "message": forms.Textarea(attrs={"rows": 3}),
+        }
+
+
+class PscAccessAcceptForm(forms.Form):
+    user = forms.ModelChoiceField(
+        label=_("Compte existant à lier"),
+        queryset=User.objects.none(),
+        empty_label=_("— choisir le compte —"),
+    )
+    note = forms.CharField(label=_("Note (facultative)"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args: Any, accounts: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field: Any = self.fields["user"]
+        field.queryset = accounts if accounts is not None else User.objects.filter(is_active=True)
+        field.label_from_instance = lambda u: f"{u.last_name} {u.first_name} — {u.email}"
+
+
+class PscAccessRefuseForm(forms.Form):
+    note = forms.CharField(label=_("Motif du refus"), widget=forms.Textarea(attrs={"rows": 2}), max_length=1000)

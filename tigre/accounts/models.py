@@ -5,10 +5,12 @@ from __future__ import annotations
 from functools import cached_property
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_otp.models import Device
 
 from tigre.lib.specialties import Specialty
 from tigre.lib.validators import validate_finess, validate_rpps
@@ -82,7 +84,7 @@ class Title(models.TextChoices):
     MRS = "mme", _("Mme")
 
 
-class User(AbstractBaseUser, PermissionsMixin):
+class User(AbstractBaseUser, PermissionsMixin):  # type: ignore[django-manager-missing]  # PscDevice: untyped base
     email = models.EmailField(_("adresse e-mail"), unique=True)
     first_name = models.CharField(_("prénom"), max_length=150)
     last_name = models.CharField(_("nom"), max_length=150)
@@ -154,3 +156,92 @@ class User(AbstractBaseUser, PermissionsMixin):
     @property
     def is_secretariat(self) -> bool:
         return Role.SECRETARIAT in self.roles
+
+
+class PscDevice(Device):  # type: ignore[misc]  # django-otp ships no type information
+    """The record of a user's Pro Santé Connect logins, as a django-otp device.
+
+    Created at the first PSC login of the account (the link: ``national_id``, after the family-name check), updated
+    at each one. A card-level PSC login marks the session verified with this device (``django_otp.login``), so that
+    ``request.user.is_verified()`` and every view that requires the second factor accept it; it has no token to
+    type (``verify_token`` is always false), so nobody can verify with it any other way."""
+
+    national_id: models.CharField[str, str] = models.CharField(_("identifiant national (SubjectNameID)"), max_length=16)
+    sub: models.CharField[str, str] = models.CharField(_("identifiant PSC (sub)"), max_length=255, blank=True)
+    linked_at: models.DateTimeField[Any, Any] = models.DateTimeField(_("lié le"), default=timezone.now)
+    last_login_at: models.DateTimeField[Any, Any] = models.DateTimeField(_("dernière connexion"), null=True, blank=True)
+    last_acr: models.CharField[str, str] = models.CharField(_("dernier niveau (acr)"), max_length=32, blank=True)
+    last_auth_mode: models.CharField[str, str] = models.CharField(
+        _("dernier mode (authMode)"), max_length=32, blank=True
+    )
+    last_card_level: models.BooleanField[bool, bool] = models.BooleanField(
+        _("dernière connexion par carte"), default=False
+    )
+
+    class Meta:
+        verbose_name = _("connexion Pro Santé Connect")
+        verbose_name_plural = _("connexions Pro Santé Connect")
+        constraints = [models.UniqueConstraint(fields=["user"], name="psc_device_one_per_user")]
+
+    def verify_token(self, token: Any) -> bool:
+        return False
+
+
+class PscAccessRequest(models.Model):
+    """A professional whom Pro Santé Connect identified but who has no TIGRE account (or several share the RPPS)
+    asks the secretariat for access. The identity fields come from PSC, not from the form."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("À traiter")
+        ACCEPTED = "accepted", _("Acceptée")
+        REFUSED = "refused", _("Refusée")
+
+    class Reason(models.TextChoices):
+        UNKNOWN = "unknown", _("RPPS inconnu de TIGRE")
+        AMBIGUOUS = "ambiguous", _("RPPS porté par plusieurs comptes")
+        NAME_MISMATCH = "name_mismatch", _("Nom différent de celui du compte")
+
+    created_at = models.DateTimeField(_("reçue le"), auto_now_add=True)
+    rpps = models.CharField(_("numéro RPPS"), max_length=11, validators=[validate_rpps])
+    given_name = models.CharField(_("prénom (PSC)"), max_length=150)
+    family_name = models.CharField(_("nom (PSC)"), max_length=150)
+    profession = models.CharField(_("code profession (PSC)"), max_length=8, blank=True)
+    reason = models.CharField(_("motif du refus"), max_length=16, choices=Reason.choices)
+    email = models.EmailField(_("adresse e-mail de contact"))
+    phone = models.CharField(_("téléphone"), max_length=32, blank=True)
+    workplace = models.CharField(_("établissement et service"), max_length=200)
+    message = models.TextField(_("message"), blank=True)
+    status = models.CharField(_("état"), max_length=16, choices=Status.choices, default=Status.PENDING)
+    decided_at = models.DateTimeField(_("traitée le"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("traitée par"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    linked_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("compte lié"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decision_note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        verbose_name = _("demande d'accès Pro Santé Connect")
+        verbose_name_plural = _("demandes d'accès Pro Santé Connect")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["rpps"], condition=models.Q(status="pending"), name="psc_access_request_one_pending"
+            ),
+            models.CheckConstraint(condition=models.Q(rpps__regex=r"^\d{11}$"), name="psc_access_request_rpps"),
+        ]
+        indexes = [models.Index(fields=["status", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.given_name} {self.family_name} ({self.rpps})"

@@ -3,19 +3,20 @@ from __future__ import annotations
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from . import views
-from .forms import EmailAuthenticationForm
-from .middleware import second_factor_exempt
+from . import views, views_psc
 
 app_name = "accounts"
 
 urlpatterns = [
-    path(
-        "connexion/",
-        auth_views.LoginView.as_view(authentication_form=EmailAuthenticationForm, redirect_authenticated_user=True),
-        name="login",
-    ),
-    path("deconnexion/", second_factor_exempt(auth_views.LogoutView.as_view()), name="logout"),
+    path("connexion/", views_psc.TigreLoginView.as_view(), name="login"),
+    # Ends the Pro Santé Connect session too after a PSC login (views_psc.PscLogoutView).
+    path("deconnexion/", views_psc.psc_aware_logout, name="logout"),
+    path("psc/connexion/", views_psc.psc_start, name="psc_start"),
+    path("psc/retour/", views_psc.psc_callback, name="psc_callback"),
+    path("psc/demande-acces/", views_psc.psc_access_request, name="psc_access_request"),
+    path("psc/deconnecte/", views_psc.psc_logged_out, name="psc_logged_out"),
+    path("psc/demandes/", views_psc.psc_requests, name="psc_requests"),
+    path("psc/demandes/<int:pk>/", views_psc.psc_request_detail, name="psc_request_detail"),
     path("double-authentification/", views.otp_verify, name="otp_verify"),
     path("double-authentification/activer/", views.otp_enrol, name="otp_enrol"),
     path(

@@ -269,3 +269,29 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": "INFO"},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# Pro Santé Connect (tigre/accounts/psc.py; README "Pro Santé Connect"). The button shows once PSC_CLIENT_ID is set.
+# PSC publishes its discovery document under /.well-known/wallet-openid-configuration, not the standard path:
+# PSC_ENVIRONMENT picks the sandbox ("bac à sable") or production one; PSC_DISCOVERY_URL overrides both.
+PSC_DISCOVERY_URLS = {
+    "sandbox": "https://auth.bas.psc.esante.gouv.fr/auth/realms/esante-wallet/.well-known/wallet-openid-configuration",
+    "production": "https://auth.esw.esante.gouv.fr/auth/realms/esante-wallet/.well-known/wallet-openid-configuration",
+}
+PSC = {
+    "DISCOVERY_URL": env("PSC_DISCOVERY_URL", default="")
+    or PSC_DISCOVERY_URLS[env("PSC_ENVIRONMENT", default="sandbox")],
+    "CLIENT_ID": env("PSC_CLIENT_ID", default=""),
+    "CLIENT_SECRET": env("PSC_CLIENT_SECRET", default=""),
+    "SCOPE": "openid scope_all",
+    # acr values accepted in the ID token (anything else is refused); the first is the one requested.
+    "ACCEPTED_ACR": env.list("PSC_ACCEPTED_ACR", default=["eidas1", "eidas2"]),
+    # A login counts as a card-level authentication (no TOTP asked of staff roles) when its acr or its authMode is
+    # in these sets.
+    "CARD_LEVEL_ACR": env.list("PSC_CARD_LEVEL_ACR", default=[]),
+    "CARD_LEVEL_AUTH_MODES": env.list("PSC_CARD_LEVEL_AUTH_MODES", default=["CARD"]),
+    "CLOCK_LEEWAY_SECONDS": env.int("PSC_CLOCK_LEEWAY_SECONDS", default=30),
+    "HTTP_TIMEOUT_SECONDS": env.int("PSC_HTTP_TIMEOUT_SECONDS", default=10),
+    # Registered with PSC; default: SITE_URL + /compte/psc/retour/ and /compte/psc/deconnecte/.
+    "REDIRECT_URI": env("PSC_REDIRECT_URI", default=""),
+    "POST_LOGOUT_REDIRECT_URI": env("PSC_POST_LOGOUT_REDIRECT_URI", default=""),
+}

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from .base import *  # noqa: F403
-from .base import DATABASES, TIGRE, VAR_DIR, env
+from .base import DATABASES, PSC, TIGRE, VAR_DIR, env
 
 DEBUG = env.bool("DEBUG", default=True)
 SECRET_KEY = env("SECRET_KEY", default="dev-only-insecure-key-never-used-in-production")
@@ -19,4 +19,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "transaction_mode": "IMMEDIATE",
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         }
+    )
+
+# Pro Santé Connect: the local development provider (`make psc-dev-provider`, README "Pro Santé Connect") unless the
+# environment names a real one.
+if not PSC["CLIENT_ID"]:
+    PSC.update(
+        DISCOVERY_URL="http://127.0.0.1:8900/auth/realms/esante-wallet/.well-known/wallet-openid-configuration",
+        CLIENT_ID="tigre-dev",
+        CLIENT_SECRET="tigre-dev-secret",  # noqa: S106  # the local development provider's only
     )
