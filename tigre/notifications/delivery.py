@@ -1,12 +1,15 @@
 """Delivery of one outbox row by e-mail, and the sweep of what is still pending.
 
-Idempotent: the row is locked (``SELECT ... FOR UPDATE SKIP LOCKED``) and must still be PENDING, so two
-workers given the same id send it once, and a row already sent is never sent again. A temporary SMTP error
-(4xx, connection refused, timeout) counts an attempt and schedules the next one with exponential backoff;
-a permanent one (5xx) or the last allowed attempt marks the row FAILED with its error.
+Delivery is at least once (README, "Operations"): the row is locked (``SELECT ... FOR UPDATE SKIP LOCKED``)
+while it is sent and must still be PENDING, so two workers given the same id send it once and a row already
+sent is never sent again; but if the worker dies after the mail server took the message and before SENT is
+committed, the row is sent again later. Each message carries its outbox key in the ``X-TIGRE-Notification``
+header, so a receiver can tell a repeat.
 
-The one residual risk, as with any outbox: the mail server accepts the message and the database commit of
-SENT then fails; the row is then sent again later (at least once, never lost).
+Every attempt is counted when it starts, in a transaction committed before sending, so an attempt that never
+finishes counts too. A temporary SMTP error (4xx, connection refused, timeout) schedules the next attempt with
+exponential backoff; a permanent one (5xx), or the last allowed attempt, marks the row FAILED with its error,
+visible in the admin.
 """
 
 from __future__ import annotations
@@ -35,6 +38,7 @@ DEFAULTS: dict[str, Any] = {
     "SWEEP_AFTER_SECONDS": 60,  # rows younger than this are left to their on-commit delivery
     "SWEEP_BATCH": 200,
     "SWEEP_LEASE_SECONDS": 5 * 60,  # a swept row is not swept again before this
+    "SEND_LEASE_SECONDS": 2 * 60,  # a row being sent is not swept before this (above the task's 90 s time limit)
 }
 
 
@@ -75,19 +79,59 @@ def build_message(n: Notification) -> EmailMultiAlternatives:
     return msg
 
 
-def notification_deliver(*, notification_id: int) -> str:
-    """Send one row. Returns "sent", "skipped" (not pending, or another worker holds it) or "failed";
-    raises TemporaryDeliveryError after recording a temporary failure (the caller retries)."""
+def _claim(notification_id: int) -> int | None:
+    """Count the attempt before making it, in a transaction of its own; returns the attempt number, or None when
+    there is nothing to send (not pending, another worker holds it, or it has just been marked FAILED).
+
+    Committed before anything is sent, so an attempt that never finishes (its worker killed by the OOM killer,
+    a deploy or the message itself) still counts: a message that keeps killing its worker ends FAILED after
+    MAX_ATTEMPTS instead of being re-delivered for ever.
+    """
     with transaction.atomic():
         n = (
-            Notification.objects.select_for_update(skip_locked=True, of=("self",))
-            .select_related("recipient", "case__patient", "case__urgent_acknowledged_by", "meeting")
+            Notification.objects.select_for_update(skip_locked=True)
+            .only("pk", "state", "attempts", "last_error", "next_attempt_at")
             .filter(pk=notification_id, state=Notification.State.PENDING)
             .first()
         )
         if n is None:
-            return "skipped"
+            return None
+        if n.attempts >= int(conf("MAX_ATTEMPTS")):
+            # Still pending after the last allowed attempt: that attempt never came back.
+            n.state = Notification.State.FAILED
+            n.next_attempt_at = None
+            n.last_error = f"Interrupted: the delivery stopped before finishing ({n.attempts} attempts)"
+            n.save(update_fields=["state", "next_attempt_at", "last_error"])
+            logger.error("Notification %s failed: %s", n.pk, n.last_error)
+            return None
         n.attempts += 1
+        # Leased for longer than the task may run (its time limit): the sweep leaves it alone meanwhile, and takes
+        # it again if the attempt dies with its Celery message.
+        n.next_attempt_at = timezone.now() + dt.timedelta(seconds=int(conf("SEND_LEASE_SECONDS")))
+        n.save(update_fields=["attempts", "next_attempt_at"])
+        return n.attempts
+
+
+def notification_deliver(*, notification_id: int) -> str:
+    """Send one row. Returns "sent", "skipped" (not pending, or another worker holds it) or "failed";
+    raises TemporaryDeliveryError after recording a temporary failure (the caller retries).
+
+    Two steps: the attempt is counted and committed first (``_claim``), then the row is locked again while the
+    message is sent, and only if no other worker has claimed it in between (its attempt count is still ours), so
+    two workers never send it at the same time.
+    """
+    attempt = _claim(notification_id)
+    if attempt is None:
+        return "skipped"
+    with transaction.atomic():
+        n = (
+            Notification.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("recipient", "case__patient", "case__urgent_acknowledged_by", "meeting")
+            .filter(pk=notification_id, state=Notification.State.PENDING, attempts=attempt)
+            .first()
+        )
+        if n is None:
+            return "skipped"
         now = timezone.now()
         try:
             msg = build_message(n)
@@ -100,7 +144,7 @@ def notification_deliver(*, notification_id: int) -> str:
                 n.next_attempt_at = None
             else:
                 n.next_attempt_at = now + dt.timedelta(seconds=backoff_seconds(n.attempts))
-            n.save(update_fields=["attempts", "last_error", "state", "next_attempt_at"])
+            n.save(update_fields=["last_error", "state", "next_attempt_at"])
             logger.warning("Notification %s attempt %s failed: %s", n.pk, n.attempts, n.last_error)
             result = "failed" if final else "retry"
         else:
@@ -109,7 +153,7 @@ def notification_deliver(*, notification_id: int) -> str:
             n.subject = msg.subject[:300]
             n.next_attempt_at = None
             # last_error is kept: it tells that the message got through after a failure.
-            n.save(update_fields=["state", "sent_at", "subject", "attempts", "next_attempt_at"])
+            n.save(update_fields=["state", "sent_at", "subject", "next_attempt_at"])
             result = "sent"
     # Raised after the commit, so the attempt and its error stay recorded.
     if result == "retry":

@@ -19,8 +19,17 @@ from .models import Kind, Notification
 
 logger = logging.getLogger(__name__)
 
-# A web request must not hang when Redis is down: one quick attempt, then the sweep takes over.
-ENQUEUE_TRANSPORT_OPTIONS = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
+# A web request must not hang when Redis is down or does not answer (README, "Operations"): two short tries,
+# each bounded by socket timeouts (a Redis that accepts connections and never answers would otherwise hold the
+# request for ever), about 2 s at worst; then the rows stay pending and the sweep delivers them.
+ENQUEUE_TRANSPORT_OPTIONS = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.2,
+    "socket_connect_timeout": 0.8,
+    "socket_timeout": 0.8,
+}
 
 
 def enqueue_deliveries(notification_ids: list[int]) -> int:
