@@ -303,3 +303,17 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": "INFO"},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# Server errors (README, "Operations"): a mail to ADMINS, without patient data, at most one per kind of error every
+# 10 minutes and per process (tigre/ops/errors.py), for errors of requests, of Celery tasks and of the app's code.
+LOGGING["filters"]["require_debug_false"] = {"()": "django.utils.log.RequireDebugFalse"}
+LOGGING["handlers"]["mail_admins"] = {
+    "class": "tigre.ops.errors.AdminMailHandler",
+    "level": "ERROR",
+    "filters": ["require_debug_false"],
+}
+# Django's own default logging mails ADMINS its full report (POST data, variables) from the "django" logger:
+# replaced here by the handler above, so that nothing else mails the admins.
+LOGGING["loggers"]["django"] = {"handlers": [], "level": "INFO", "propagate": True}
+for _logger in ("django.request", "celery.app.trace", "tigre", "cases", "meetings", "referents"):
+    LOGGING["loggers"].setdefault(_logger, {}).update({"handlers": ["mail_admins"], "level": "INFO"})

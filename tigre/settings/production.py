@@ -37,3 +37,11 @@ CSRF_COOKIE_NAME = "__Host-csrftoken"
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=1)
 AXES_IPWARE_PROXY_COUNT = TRUSTED_PROXY_COUNT
 AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+
+# Errors: ADMINS get a mail without patient data (tigre/ops/errors.py, set up in base.py); Sentry too when
+# SENTRY_DSN is set, with the same scrubbing (tigre/ops/sentry.py).
+SENTRY_DSN = env("SENTRY_DSN", default="")
+if SENTRY_DSN:
+    from tigre.ops import sentry
+
+    sentry.init(SENTRY_DSN, environment=env("SENTRY_ENVIRONMENT", default="production"), release=env("RELEASE", default=""))
