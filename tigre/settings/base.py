@@ -146,6 +146,7 @@ WHITENOISE_AUTOREFRESH = True
 # served only by views that check access. MEDIA_URL is deliberately not routed.
 MEDIA_ROOT = Path(env("MEDIA_ROOT", default=str(VAR_DIR / "media")))
 MEDIA_URL = "/media-not-served/"
+BACKUP_DIR = Path(env("BACKUP_DIR", default=str(VAR_DIR / "backups")))  # manage.py backup (README, "Operations")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
