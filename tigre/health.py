@@ -99,7 +99,7 @@ def check_broker(deadline: float) -> str:
                 client.close()
         else:  # kombu's filesystem broker of `make run`: local directories
             with app.connection_for_write(transport_options=_broker_options(deadline)) as conn:
-                conn.ensure_connection(max_retries=0, timeout=max(_left(deadline), 0.05))
+                conn.ensure_connection(max_retries=0)
         return "ok"
     except Exception as exc:
         return f"error: {exc.__class__.__name__}"
@@ -126,7 +126,8 @@ def check_worker(deadline: float) -> str:
     )
     try:
         with app.connection_for_write(transport_options=_broker_options(deadline)) as conn:
-            replies = mailbox(conn)._broadcast("ping", {}, reply=True, timeout=max(_left(deadline), 0.05), limit=1)
+            bound = mailbox(conn)
+            replies = bound._broadcast("ping", {}, reply=True, timeout=max(_left(deadline), 0.05), limit=1)  # type: ignore[attr-defined]
     except Exception as exc:
         return f"error: {exc.__class__.__name__}"
     return "ok" if replies else "error: no worker answered"

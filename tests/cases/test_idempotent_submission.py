@@ -13,12 +13,18 @@ from django.db import connections
 from django.test import Client
 from django.urls import reverse
 
-from cases.models import Case, CaseStatus, Patient
-from tests.cases.test_form import _frozen, drugs, form_data  # noqa: F401 (fixtures)
+from cases.models import Case, CaseStatus, Drug, Patient
+from tests.cases.test_form import _frozen, form_data  # noqa: F401 (_frozen: the same frozen day, autouse)
+from tests.factories.cases import DrugFactory
 from tests.helpers import login
 from tigre.notifications.models import Kind, Notification
 
 TOKEN_RE = re.compile(r'name="form_token" value="([0-9a-f-]{36})"')
+
+
+@pytest.fixture
+def drugs(db: Any) -> tuple[Drug, Drug]:
+    return DrugFactory(name="nivolumab"), DrugFactory(name="ipilimumab", target=Drug.Target.CTLA4)
 
 
 def _token(client: Any) -> str:
@@ -61,9 +67,7 @@ def test_a_double_click_on_submit_makes_one_request_and_the_second_answer_links_
 
 
 @pytest.mark.django_db
-def test_a_draft_saved_twice_from_one_new_form_is_one_draft(
-    client: Any, alice: Any, drugs: Any, colitis: Any
-) -> None:
+def test_a_draft_saved_twice_from_one_new_form_is_one_draft(client: Any, alice: Any, drugs: Any, colitis: Any) -> None:
     login(client, alice)
     token = _token(client)
     first = client.post(reverse("cases:create"), form_data(drugs, colitis, action="save", form_token=token))
@@ -93,9 +97,7 @@ def test_the_same_draft_submitted_from_two_tabs_says_it_was_already_submitted(
 
 
 @pytest.mark.django_db
-def test_another_users_token_gives_them_nothing(
-    client: Any, alice: Any, bob: Any, drugs: Any, colitis: Any
-) -> None:
+def test_another_users_token_gives_them_nothing(client: Any, alice: Any, bob: Any, drugs: Any, colitis: Any) -> None:
     login(client, alice)
     token = _token(client)
     client.post(reverse("cases:create"), form_data(drugs, colitis, form_token=token))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import threading
@@ -59,8 +60,6 @@ def open_sockets() -> int:
     """Sockets this process holds open (Linux /proc)."""
     count = 0
     for fd in os.listdir("/proc/self/fd"):
-        try:
+        with contextlib.suppress(OSError):  # the fd of the listdir itself, closed meanwhile
             count += os.readlink(f"/proc/self/fd/{fd}").startswith("socket:")
-        except OSError:  # the fd of the listdir itself, closed meanwhile
-            pass
     return count

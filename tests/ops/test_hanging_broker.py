@@ -12,25 +12,23 @@ from typing import Any
 import pytest
 from django.urls import reverse
 
-from cases.models import Case, CaseStatus
-from tests.cases.test_form import drugs, form_data  # noqa: F401 (fixture)
+from cases.models import Case, CaseStatus, Drug
+from tests.cases.test_form import form_data
+from tests.factories.cases import DrugFactory
 from tests.factories.referents import OrganCategoryFactory, ToxicityEventFactory
 from tests.helpers import login
-from tests.notifications.test_worker import (  # noqa: F401 (fixtures: a real worker and SMTP server)
-    Mailbox,
-    box,
-    mailbox,
-    send,
-    states,
-    wait_for,
-    worker,
-)
+from tests.notifications.test_worker import Mailbox, send, states, wait_for
 from tests.ops.hanging import HangingServer
 from tigre.celery import app
 from tigre.notifications.models import Notification
 from tigre.notifications.tasks import sweep_pending_notifications
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def drugs(db: Any) -> tuple[Drug, Drug]:
+    return DrugFactory(name="nivolumab"), DrugFactory(name="ipilimumab", target=Drug.Target.CTLA4)
 
 
 @pytest.fixture
@@ -46,10 +44,17 @@ def hanging() -> Iterator[HangingServer]:
 
 
 def test_a_submission_with_a_hanging_redis_succeeds_and_is_delivered_once_redis_is_back(
-    box: Mailbox, client: Any, alice: Any, drugs: Any, colitis: Any, hanging: HangingServer  # noqa: F811
+    box: Mailbox,
+    client: Any,
+    alice: Any,
+    drugs: Any,
+    colitis: Any,
+    hanging: HangingServer,
 ) -> None:
     login(client, alice)
-    token = re.search(r'name="form_token" value="([0-9a-f-]{36})"', client.get(reverse("cases:create")).content.decode())
+    token = re.search(
+        r'name="form_token" value="([0-9a-f-]{36})"', client.get(reverse("cases:create")).content.decode()
+    )
     assert token
     real_broker = app.conf.broker_url
     app.conf.broker_url = f"redis://127.0.0.1:{hanging.port}/0"

@@ -172,7 +172,9 @@ def test_a_database_that_never_answers_gives_the_french_page_within_seconds(db: 
 
 
 def test_a_database_frozen_under_an_open_connection_gives_the_french_page_within_seconds(db: Any) -> None:
-    proxy = FreezableProxy((connection.settings_dict["HOST"] or "127.0.0.1", int(connection.settings_dict["PORT"] or 5432)))
+    proxy = FreezableProxy(
+        (connection.settings_dict["HOST"] or "127.0.0.1", int(connection.settings_dict["PORT"] or 5432))
+    )
     server = Server(proxy.port)
     cookie = "__Host-sessionid=abcdefghijklmnopqrstuvwxyz012345"
     try:

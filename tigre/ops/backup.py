@@ -353,6 +353,8 @@ def backup_restore(*, archive_path: Path, db: dict[str, Any], media_root: Path) 
                 shutil.copyfileobj(source, target, CHUNK)
     counts = database_row_counts(db)
     if counts != manifest["row_counts"]:
-        differ = sorted(t for t in set(counts) | set(manifest["row_counts"]) if counts.get(t) != manifest["row_counts"].get(t))
+        differ = sorted(
+            t for t in set(counts) | set(manifest["row_counts"]) if counts.get(t) != manifest["row_counts"].get(t)
+        )
         raise BackupError(f"Restauration incomplète : les nombres de lignes diffèrent ({', '.join(differ[:5])}).")
     return manifest

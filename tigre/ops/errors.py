@@ -14,6 +14,7 @@ out from one background thread, so that a slow or hung mail server (EMAIL_TIMEOU
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
 import os
@@ -22,10 +23,11 @@ import socket
 import threading
 import time
 import traceback
-from html import escape
 from typing import Any
 
+from django.utils.html import escape, format_html
 from django.utils.log import AdminEmailHandler
+from django.utils.safestring import SafeString, mark_safe
 from django.views.debug import ExceptionReporter
 
 THROTTLE_SECONDS = 10 * 60
@@ -35,7 +37,7 @@ OWN_LOGGERS = ("tigre", "cases", "meetings", "referents")  # they follow the rul
 class PatientSafeExceptionReporter(ExceptionReporter):
     """Where the code failed, never with which data: no request data, no variables, no exception message."""
 
-    def get_traceback_text(self) -> str:
+    def get_traceback_text(self) -> SafeString:
         lines = []
         request = self.request
         if request is not None:
@@ -58,10 +60,10 @@ class PatientSafeExceptionReporter(ExceptionReporter):
                 lines.append(f'  File "{frame.filename}", line {frame.lineno}, in {frame.name}')
                 if frame.line:
                     lines.append(f"    {frame.line}")
-        return "\n".join(lines) + "\n"
+        return mark_safe("\n".join(lines) + "\n")  # noqa: S308 (plain text for a text mail, never HTML)
 
-    def get_traceback_html(self) -> str:
-        return f"<pre>{escape(self.get_traceback_text())}</pre>"
+    def get_traceback_html(self) -> SafeString:
+        return format_html("<pre>{}</pre>", escape(self.get_traceback_text()))  # escape(): even a SafeString
 
 
 def _signature(exc_info: Any, record: logging.LogRecord) -> str:
@@ -86,10 +88,8 @@ class _Sender:
             if self.thread is None or not self.thread.is_alive():  # first use, or after a fork
                 self.thread = threading.Thread(target=self._run, name="admin-mail", daemon=True)
                 self.thread.start()
-        try:
+        with contextlib.suppress(queue.Full):  # the mail server has been stuck for a while: the log has it all
             self.queue.put_nowait((handler, subject, body))
-        except queue.Full:  # the mail server has been stuck for a while: the log has it all
-            pass
 
     def _run(self) -> None:
         while True:
@@ -145,7 +145,7 @@ class AdminMailHandler(AdminEmailHandler):
                 return
             request = getattr(record, "request", None)
             exc_info = record.exc_info or (None, None, None)
-            reporter = PatientSafeExceptionReporter(request, *exc_info, is_email=True)
+            reporter = PatientSafeExceptionReporter(request, exc_info[0], exc_info[1], exc_info[2], is_email=True)
             exc_name = type(exc_info[1]).__name__ if exc_info[1] is not None else ""
             path = f" {request.method} {request.path}" if request is not None else ""
             subject = self.format_subject(f"{record.levelname} {exc_name or record.name}{path}")
@@ -164,5 +164,5 @@ class AdminMailHandler(AdminEmailHandler):
         except Exception:
             self.handleError(record)
 
-    def send_mail(self, subject: str, message: str, *args: Any, **kwargs: Any) -> None:
+    def send_mail(self, subject: Any, message: Any, *args: Any, **kwargs: Any) -> None:
         SENDER.put(self, subject, message)

@@ -21,7 +21,7 @@ def init(dsn: str, *, environment: str, release: str = "", **options: Any) -> No
         max_request_body_size="never",  # no POST data
         include_source_context=True,
         traces_sample_rate=0,  # errors only
-        before_send=scrub_event,
+        before_send=scrub_event,  # type: ignore[arg-type]
         before_send_transaction=lambda event, hint: None,
         **options,
     )

@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import timedelta
 from email.utils import getaddresses
 from pathlib import Path
+from typing import Any, cast
 
 import environ
 from csp.constants import NONE, SELF, UNSAFE_INLINE
@@ -307,14 +308,15 @@ LOGGING = {
 
 # Server errors (README, "Operations"): a mail to ADMINS, without patient data, at most one per kind of error every
 # 10 minutes and per process (tigre/ops/errors.py), for errors of requests, of Celery tasks and of the app's code.
-LOGGING["filters"]["require_debug_false"] = {"()": "django.utils.log.RequireDebugFalse"}
-LOGGING["handlers"]["mail_admins"] = {
+_logging = cast("dict[str, Any]", LOGGING)
+_logging["filters"]["require_debug_false"] = {"()": "django.utils.log.RequireDebugFalse"}
+_logging["handlers"]["mail_admins"] = {
     "class": "tigre.ops.errors.AdminMailHandler",
     "level": "ERROR",
     "filters": ["require_debug_false"],
 }
 # Django's own default logging mails ADMINS its full report (POST data, variables) from the "django" logger:
 # replaced here by the handler above, so that nothing else mails the admins.
-LOGGING["loggers"]["django"] = {"handlers": [], "level": "INFO", "propagate": True}
+_logging["loggers"]["django"] = {"handlers": [], "level": "INFO", "propagate": True}
 for _logger in ("django.request", "celery.app.trace", "tigre", "cases", "meetings", "referents"):
-    LOGGING["loggers"].setdefault(_logger, {}).update({"handlers": ["mail_admins"], "level": "INFO"})
+    _logging["loggers"].setdefault(_logger, {}).update({"handlers": ["mail_admins"], "level": "INFO"})

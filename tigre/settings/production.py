@@ -44,4 +44,6 @@ SENTRY_DSN = env("SENTRY_DSN", default="")
 if SENTRY_DSN:
     from tigre.ops import sentry
 
-    sentry.init(SENTRY_DSN, environment=env("SENTRY_ENVIRONMENT", default="production"), release=env("RELEASE", default=""))
+    sentry.init(
+        SENTRY_DSN, environment=env("SENTRY_ENVIRONMENT", default="production"), release=env("RELEASE", default="")
+    )

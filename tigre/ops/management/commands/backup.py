@@ -24,10 +24,14 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         if connection.vendor != "postgresql":
-            raise CommandError("La sauvegarde demande PostgreSQL (DATABASE_URL) ; la base SQLite de démonstration n'en a pas.")
+            raise CommandError(
+                "La sauvegarde demande PostgreSQL (DATABASE_URL) ; la base SQLite de démonstration n'en a pas."
+            )
         try:
             path = backup_create(
-                db=connection.settings_dict, media_root=Path(settings.MEDIA_ROOT), output_dir=Path(options["output_dir"])
+                db=connection.settings_dict,
+                media_root=Path(settings.MEDIA_ROOT),
+                output_dir=Path(options["output_dir"]),
             )
         except BackupError as exc:
             raise CommandError(str(exc)) from exc
