@@ -59,6 +59,7 @@ def submitted_by(user: Any, pk: Any) -> bool:
     ids = Case.objects.filter(Q(requester=user) | Q(co_requesters=user)).values("pk")
     return Case.objects.filter(pk__in=ids, pk=pk).exclude(status="draft").exists()
 
+
 MY_CASES_STATUS_FILTERS: dict[str, tuple[str, ...]] = {
     "draft": ("draft",),
     "in_progress": ("submitted", "info_requested", "accepted", "scheduled", "discussed"),
