@@ -17,11 +17,13 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import smtplib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.db import transaction
+from django.db import DatabaseError, connection, transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
@@ -112,14 +114,47 @@ def _claim(notification_id: int) -> int | None:
         return n.attempts
 
 
+# pg_try_advisory_lock(DELIVERY_LOCK, id): "this row is being delivered", held by the worker's database session from
+# the count of the attempt to the end of the send; PostgreSQL drops it with the session if the worker dies.
+DELIVERY_LOCK = 7001
+
+
+@contextmanager
+def _delivering(notification_id: int) -> Iterator[bool]:
+    """Whether this worker may deliver the row now (no other worker is between counting and sending it)."""
+    if connection.vendor != "postgresql":  # the embedded SQLite of `make run`: one writer at a time anyway
+        yield True
+        return
+    key = [DELIVERY_LOCK, notification_id & 0x7FFFFFFF]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", key)
+        held = bool(cursor.fetchone()[0])
+    try:
+        yield held
+    finally:
+        if held:
+            try:
+                with connection.cursor() as cursor:
+                    cursor.execute("SELECT pg_advisory_unlock(%s, %s)", key)
+            except DatabaseError:  # the session is gone, and its lock with it
+                logger.warning("Notification %s: the delivery lock went with its connection", notification_id)
+
+
 def notification_deliver(*, notification_id: int) -> str:
     """Send one row. Returns "sent", "skipped" (not pending, or another worker holds it) or "failed";
     raises TemporaryDeliveryError after recording a temporary failure (the caller retries).
 
-    Two steps: the attempt is counted and committed first (``_claim``), then the row is locked again while the
-    message is sent, and only if no other worker has claimed it in between (its attempt count is still ours), so
-    two workers never send it at the same time.
+    Two transactions under one advisory lock: the attempt is counted and committed first (``_claim``), then the
+    row is locked again while the message is sent. The advisory lock keeps a second worker given the same row from
+    counting an attempt of its own in between; the row lock and its attempt count keep it from sending.
     """
+    with _delivering(notification_id) as mine:
+        if not mine:
+            return "skipped"
+        return _deliver(notification_id)
+
+
+def _deliver(notification_id: int) -> str:
     attempt = _claim(notification_id)
     if attempt is None:
         return "skipped"
