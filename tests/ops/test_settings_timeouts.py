@@ -37,12 +37,13 @@ print(json.dumps({
 
 
 def _settings_of(process: str | None, db: dict[str, Any]) -> dict[str, Any]:
+    host, port = db["HOST"] or "127.0.0.1", db["PORT"] or 5432
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "tigre.settings.production",
         "SECRET_KEY": "settings-test-" + "x" * 50,
         "ALLOWED_HOSTS": "tigre.example",
-        "DATABASE_URL": f"postgres://{db['USER'] or 'postgres'}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}",
+        "DATABASE_URL": f"postgres://{db['USER'] or 'postgres'}@{host}:{port}/{db['NAME']}",
         "REDIS_URL": "redis://127.0.0.1:6379/5",
         "ADMINS": "Équipe technique <tech@tigre.example>,Astreinte <astreinte@tigre.example>",
         "PYTHONPATH": str(ROOT),
