@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import DATABASES, env
+from .base import DATABASES, SENTRY_DSN, env
 
 SECRET_KEY = env("SECRET_KEY", default="")
 if not SECRET_KEY or len(SECRET_KEY) < 50:
@@ -40,7 +40,6 @@ AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
 
 # Errors: ADMINS get a mail without patient data (tigre/ops/errors.py, set up in base.py); Sentry too when
 # SENTRY_DSN is set, with the same scrubbing (tigre/ops/sentry.py).
-SENTRY_DSN = env("SENTRY_DSN", default="")
 if SENTRY_DSN:
     from tigre.ops import sentry
 
