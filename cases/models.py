@@ -189,6 +189,9 @@ class Case(models.Model):
     # What the requester typed in the form when some of it could not be stored (a draft with an invalid
     # date, say): kept so that nothing typed is lost; cleared once the form is valid.
     draft_data = models.JSONField(default=dict, blank=True, editable=False)
+    # The token of the new-request form that created this request (cases.services.case_create_once): the same form
+    # sent again (a double click, a second tab) finds this request instead of creating another.
+    form_token = models.UUIDField(null=True, blank=True, unique=True, editable=False)
     # Times
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

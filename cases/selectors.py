@@ -52,6 +52,15 @@ def get_case_for_user(user: Any, pk: Any) -> Case:
 
 # --- The requester's space (request form, "Mes demandes", case page) -----------------------------------------
 
+
+def submitted_by(user: Any, pk: Any) -> bool:
+    """Whether ``pk`` is a request of ``user`` (requester or co-requester) that is no longer a draft."""
+    if not user.is_authenticated:
+        return False
+    ids = Case.objects.filter(Q(requester=user) | Q(co_requesters=user)).values("pk")
+    return Case.objects.filter(pk__in=ids, pk=pk).exclude(status="draft").exists()
+
+
 MY_CASES_STATUS_FILTERS: dict[str, tuple[str, ...]] = {
     "draft": ("draft",),
     "in_progress": ("submitted", "info_requested", "accepted", "scheduled", "discussed"),

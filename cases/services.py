@@ -18,7 +18,7 @@ import filetype
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -90,6 +90,10 @@ ALLOWED_ATTACHMENT_TYPES = {"application/pdf": "pdf", "image/png": "png", "image
 MAX_AGE_YEARS = 120
 # Statuses in which the requester may still add attachments.
 ATTACHABLE_STATUSES = frozenset({CaseStatus.DRAFT, CaseStatus.SUBMITTED, CaseStatus.INFO_REQUESTED})
+
+
+class CaseAlreadySubmitted(ValidationError):
+    """The request is no longer a draft: it was submitted meanwhile (a double click, the same draft in two tabs)."""
 
 
 class CaseIncomplete(ValidationError):
@@ -165,6 +169,7 @@ def case_create(
     toxicities: Iterable[Mapping[str, Any]] = (),
     co_requesters: Iterable[Any] = (),
     raw_data: Mapping[str, Any] | None = None,
+    form_token: uuid.UUID | None = None,
 ) -> Case:
     """Create a draft request for ``by``. Any part may be missing: completeness is checked at submission."""
     patient_obj = Patient(treating_centre=getattr(by, "centre", None))
@@ -173,6 +178,7 @@ def case_create(
     case = Case(patient=patient_obj, requester=by, requester_centre=getattr(by, "centre", None))
     _apply(case, fields, CASE_FIELDS)
     case.draft_data = dict(raw_data or {})
+    case.form_token = form_token
     case.save()
     co = [u for u in co_requesters if u.pk != by.pk]
     if co:
@@ -181,6 +187,30 @@ def case_create(
     _replace_toxicities(case, toxicities)
     _refresh_highest_grade(case)
     return case
+
+
+def case_create_once(*, by: Any, form_token: uuid.UUID | None, **fields: Any) -> tuple[Case, bool]:
+    """``case_create``, once per new-request form: returns (the request, whether it was created now).
+
+    The same form sent again with its ``form_token`` (a double click, a second tab, "back" then send) returns
+    the request the first sending created. Two sendings at the same instant: the unique index on the token
+    makes the second insert wait for the first transaction, then fail; the second then finds the first's request.
+    """
+    if form_token is None:  # a form rendered before tokens existed
+        return case_create(by=by, **fields), True
+    existing = Case.objects.filter(form_token=form_token, requester=by).first()
+    if existing is not None:
+        return existing, False
+    try:
+        with transaction.atomic():
+            return case_create(by=by, form_token=form_token, **fields), True
+    except IntegrityError:
+        existing = Case.objects.filter(form_token=form_token).first()
+        if existing is None:  # another constraint failed: not a second sending
+            raise
+        if existing.requester_id != by.pk:
+            raise ValidationError(_("Ce formulaire n'est plus valable : ouvrez une nouvelle demande.")) from None
+        return existing, False
 
 
 @transaction.atomic
@@ -198,7 +228,7 @@ def case_save_draft(
     """Store what the requester typed in a draft. ``lines``/``toxicities`` given replace the existing rows."""
     locked = Case.objects.select_for_update().only("pk", "status").get(pk=case.pk)
     if locked.status != CaseStatus.DRAFT:
-        raise ValidationError(_("Seul un brouillon peut être modifié."))
+        raise CaseAlreadySubmitted(_("Seul un brouillon peut être modifié."))
     if not user_is_requester(case, by):
         raise ValidationError(_("Seul le demandeur peut modifier ce brouillon."))
     patient_fields = _apply(case.patient, patient, PATIENT_FIELDS)
@@ -363,7 +393,7 @@ def case_submit(*, case: Case, by: Any) -> Case:
     """Check completeness, give the reference, move to SUBMITTED and acknowledge (outbox, same transaction)."""
     locked = Case.objects.select_for_update().get(pk=case.pk)
     if locked.status != CaseStatus.DRAFT:
-        raise ValidationError(_("Cette demande a déjà été soumise."))
+        raise CaseAlreadySubmitted(_("Cette demande a déjà été soumise."))
     if not user_is_requester(locked, by):
         raise ValidationError(_("Seul le demandeur peut soumettre cette demande."))
     case = (

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from django.contrib import messages
@@ -80,6 +81,8 @@ def _form_context(request: HttpRequest, forms: RequestForms, case: Case | None) 
     )
     attachments = list(case.attachments.all()) if case is not None else []
     return {
+        # A new form carries a token of its own: sent twice, it still makes one request (services.case_create_once).
+        "form_token": uuid.uuid4() if case is None else None,
         "forms": forms,
         "case": case,
         "summary": forms.summary(),
@@ -101,6 +104,19 @@ def _limits() -> dict[str, int]:
     }
 
 
+def _form_token(request: HttpRequest) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(str(request.POST.get("form_token", "")))
+    except ValueError:  # absent (a form rendered before tokens existed) or altered: treated as absent
+        return None
+
+
+def _already_submitted(request: HttpRequest, pk: int) -> HttpResponse:
+    """The answer to a second sending of a request already submitted (a double click, another tab): a link to it."""
+    case = get_object_or_404(selectors.cases_visible_to(request.user), pk=pk)
+    return render(request, "cases/already_submitted.html", {"case": case}, status=409)
+
+
 def _handle_post(request: HttpRequest, case: Case | None) -> HttpResponse:
     action = request.POST.get("action", "save")
     mode = SUBMIT if action == "submit" else DRAFT
@@ -115,16 +131,27 @@ def _handle_post(request: HttpRequest, case: Case | None) -> HttpResponse:
     try:
         if case is None:
             payload["co_requesters"] = payload["co_requesters"] or []
-            case = services.case_create(by=request.user, raw_data=raw, **payload)
+            case, created = services.case_create_once(
+                by=request.user, form_token=_form_token(request), raw_data=raw, **payload
+            )
+            if not created and case.status != CaseStatus.DRAFT:
+                return _already_submitted(request, case.pk)
+            if not created:  # the same new form sent again while its request is still a draft: that draft
+                case = services.case_save_draft(case=case, by=request.user, raw_data=raw, **payload)
         else:
             case = services.case_save_draft(case=case, by=request.user, raw_data=raw, **payload)
-    except ValidationError as exc:  # not a draft any more, or not the requester's
+    except services.CaseAlreadySubmitted:
+        assert case is not None
+        return _already_submitted(request, case.pk)
+    except ValidationError as exc:  # not the requester's
         messages.error(request, " ".join(exc.messages))
         return redirect("cases:my_cases")
     if mode == SUBMIT and valid:
         # Its own transaction: if submission is refused, the draft saved above stays saved.
         try:
             case = services.case_submit(case=case, by=request.user)
+        except services.CaseAlreadySubmitted:
+            return _already_submitted(request, case.pk)
         except services.CaseIncomplete as exc:
             # The form checks the same rules field by field; this is the service's last word.
             forms.section_errors["general"] = [message for _field, message in exc.missing]
@@ -163,6 +190,8 @@ def case_create(request: HttpRequest) -> HttpResponse:
 @role_required(*REQUESTER_ROLES)
 @require_http_methods(["GET", "POST"])
 def case_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    if request.method == "POST" and selectors.submitted_by(request.user, pk):
+        return _already_submitted(request, pk)  # this draft was submitted from another tab
     case = _draft_case(request, pk)
     if request.method == "POST":
         return _handle_post(request, case)

@@ -30,11 +30,21 @@ def error_404(request: HttpRequest, exception: Exception | None = None) -> HttpR
     return render(request, "errors/404.html", status=404)
 
 
-def error_500(request: HttpRequest) -> HttpResponse:
-    # No context processors that could fail again: a plain template.
+def error_500(request: HttpRequest | None) -> HttpResponse:
+    """The error page. Says only what is true: whether someone was told (ADMINS or Sentry configured), and, when
+    the database could not be reached, that the service is unavailable (503) rather than broken."""
+    # No context processors, no database: a plain template, rendered even when everything else is down.
+    import sys
+
+    from django.conf import settings
+    from django.db import InterfaceError, OperationalError
     from django.template import loader
 
-    return HttpResponse(loader.get_template("errors/500.html").render(), status=500)
+    exc = sys.exc_info()[1]  # Django calls this view while handling the exception
+    unavailable = isinstance(exc, (OperationalError, InterfaceError))
+    context = {"reported": bool(settings.ADMINS or getattr(settings, "SENTRY_DSN", ""))}
+    template = "errors/503.html" if unavailable else "errors/500.html"
+    return HttpResponse(loader.get_template(template).render(context), status=503 if unavailable else 500)
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:

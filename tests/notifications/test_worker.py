@@ -6,9 +6,11 @@ never reach it, and it reads the same test database as pytest (transactional tes
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import email
 import os
+import queue as queue_module
 import signal
 import socket
 import subprocess
@@ -48,12 +50,16 @@ class Mailbox:
         self.refuse_next = 0  # answer 451 to the next N DATA commands
         self.refused = 0
         self.unknown: set[str] = set()  # answer 550 to these recipients
+        self.hang: set[str] = set()  # never answer DATA for these recipients (the sender waits)
+        self.hung: queue_module.Queue[int] = queue_module.Queue()  # the client port of each session left hanging
 
     def reset(self) -> None:
         with self.lock:
             self.messages.clear()
             self.refuse_next = self.refused = 0
             self.unknown.clear()
+            self.hang.clear()
+            self.hung = queue_module.Queue()
 
     async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str, rcpt_options: Any) -> str:
         if address in self.unknown:
@@ -62,6 +68,10 @@ class Mailbox:
         return "250 OK"
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        if self.hang.intersection(envelope.rcpt_tos):
+            self.hung.put(session.peer[1])
+            await asyncio.sleep(60)  # the test kills the sender meanwhile
+            return "451 4.3.0 Too late"
         with self.lock:
             if self.refuse_next > 0:
                 self.refuse_next -= 1
@@ -296,3 +306,62 @@ def test_smtp_failures_are_retried_and_end_sent_or_failed_with_the_error(box: Ma
     assert "451" in flaky.last_error  # the refusals are kept on record
     assert refused.attempts == 1 and "550" in refused.last_error  # not retried: it would not get better
     assert box.notification_keys() == [flaky.key]
+
+
+def _worker_process_with_connection(client_port: int, smtp_port: int, queue: str) -> int:
+    """The pid of this test's worker process that holds the SMTP connection from ``client_port`` (Linux /proc)."""
+    inode = None
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for line in Path(table).read_text().splitlines()[1:]:
+            fields = line.split()
+            local_port = int(fields[1].rsplit(":", 1)[1], 16)
+            remote_port = int(fields[2].rsplit(":", 1)[1], 16)
+            if local_port == client_port and remote_port == smtp_port:
+                inode = fields[9]
+    assert inode is not None, f"no connection from port {client_port}"
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            if queue not in (proc / "cmdline").read_text():  # only this test's worker (parent and pool children)
+                continue
+            if any(os.readlink(fd) == f"socket:[{inode}]" for fd in (proc / "fd").iterdir()):
+                return int(proc.name)
+        except OSError:  # gone meanwhile, or not ours to read
+            continue
+    raise AssertionError(f"no worker process holds socket {inode}")
+
+
+def test_a_send_killed_mid_way_counts_and_the_message_ends_failed_in_the_admin(
+    box: Mailbox, mailbox: tuple[Mailbox, int], worker: str, alice: Any, adam: Any, client: Any
+) -> None:
+    """A message whose sending kills its worker (SIGKILL while the mail server has it) is counted at each try,
+    re-delivered (at least once), and ends FAILED after MAX_ATTEMPTS instead of looping for ever."""
+    _box, smtp_port = mailbox
+    max_attempts = 4  # tests/notifications/worker_settings.py
+    box.hang.add(alice.email)
+    row = notify(kind=Kind.REQUEST_RECEIVED, recipients=[alice], key="kills-its-worker", subject="Objet")[0]
+    kills = 0
+    while kills < max_attempts:
+        client_port = box.hung.get(timeout=TIMEOUT)  # a worker process is sending it, and waits for the server
+        row.refresh_from_db()
+        assert row.attempts == kills + 1 and row.state == Notification.State.PENDING  # counted before sending
+        os.kill(_worker_process_with_connection(client_port, smtp_port, worker), signal.SIGKILL)
+        kills += 1
+    assert wait_for(lambda: states([row.pk]) == {Notification.State.FAILED})
+    row.refresh_from_db()
+    assert row.attempts == max_attempts
+    assert "Interrupted" in row.last_error
+    assert box.hung.empty() and box.notification_keys() == []  # not sent a fifth time
+    from tests.helpers import login
+
+    login(client, adam)  # with the second factor the admin requires
+    page = client.get("/admin/notifications/notification/", {"state__exact": "failed"})
+    assert page.status_code == 200
+    assert f"/admin/notifications/notification/{row.pk}/change/" in page.content.decode()
+
+
+def test_healthz_sees_the_worker(worker: str, client: Any) -> None:
+    response = client.get("/healthz")
+    assert response.json() == {"database": "ok", "broker": "ok", "worker": "ok"}
+    assert response.status_code == 200

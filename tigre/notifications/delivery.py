@@ -1,12 +1,15 @@
 """Delivery of one outbox row by e-mail, and the sweep of what is still pending.
 
-Idempotent: the row is locked (``SELECT ... FOR UPDATE SKIP LOCKED``) and must still be PENDING, so two
-workers given the same id send it once, and a row already sent is never sent again. A temporary SMTP error
-(4xx, connection refused, timeout) counts an attempt and schedules the next one with exponential backoff;
-a permanent one (5xx) or the last allowed attempt marks the row FAILED with its error.
+Delivery is at least once (README, "Operations"): the row is locked (``SELECT ... FOR UPDATE SKIP LOCKED``)
+while it is sent and must still be PENDING, so two workers given the same id send it once and a row already
+sent is never sent again; but if the worker dies after the mail server took the message and before SENT is
+committed, the row is sent again later. Each message carries its outbox key in the ``X-TIGRE-Notification``
+header, so a receiver can tell a repeat.
 
-The one residual risk, as with any outbox: the mail server accepts the message and the database commit of
-SENT then fails; the row is then sent again later (at least once, never lost).
+Every attempt is counted when it starts, in a transaction committed before sending, so an attempt that never
+finishes counts too. A temporary SMTP error (4xx, connection refused, timeout) schedules the next attempt with
+exponential backoff; a permanent one (5xx), or the last allowed attempt, marks the row FAILED with its error,
+visible in the admin.
 """
 
 from __future__ import annotations
@@ -14,11 +17,13 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import smtplib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.db import transaction
+from django.db import DatabaseError, connection, transaction
 from django.db.models import Q, QuerySet
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -37,12 +42,22 @@ DEFAULTS: dict[str, Any] = {
     "SWEEP_AFTER_SECONDS": 60,  # rows younger than this are left to their on-commit delivery
     "SWEEP_BATCH": 200,
     "SWEEP_LEASE_SECONDS": 5 * 60,  # a swept row is not swept again before this
+    "SEND_LEASE_SECONDS": 2 * 60,  # a row being sent is not swept before this (above the task's 90 s time limit)
 }
 DELIVER_TASK = "tigre.notifications.tasks.deliver_notification"
 SUBJECT_PREFIX = "[TIGRE] "  # in the e-mail only: the in-app list shows the subject alone
 
-# A web request must not hang when Redis is down: one quick attempt, then the sweep takes over.
-ENQUEUE_TRANSPORT_OPTIONS = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
+# A web request must not hang when Redis is down or does not answer (README, "Operations"): two short tries,
+# each bounded by socket timeouts (a Redis that accepts connections and never answers would otherwise hold the
+# request for ever), about 2 s at worst; then the rows stay pending and the sweep delivers them.
+ENQUEUE_TRANSPORT_OPTIONS = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.2,
+    "socket_connect_timeout": 0.8,
+    "socket_timeout": 0.8,
+}
 
 
 def conf(name: str) -> Any:
@@ -110,22 +125,96 @@ def build_message(n: Notification) -> EmailMultiAlternatives:
     return msg
 
 
-def notification_deliver(*, notification_id: int) -> str:
-    """Send one row. Returns "sent", "skipped" (not pending, or another worker holds it) or "failed";
-    raises TemporaryDeliveryError after recording a temporary failure (the caller retries)."""
+def _claim(notification_id: int) -> int | None:
+    """Count the attempt before making it, in a transaction of its own; returns the attempt number, or None when
+    there is nothing to send (not pending, another worker holds it, or it has just been marked FAILED).
+
+    Committed before anything is sent, so an attempt that never finishes (its worker killed by the OOM killer,
+    a deploy or the message itself) still counts: a message that keeps killing its worker ends FAILED after
+    MAX_ATTEMPTS instead of being re-delivered for ever.
+    """
     with transaction.atomic():
         n = (
-            Notification.objects.select_for_update(skip_locked=True, of=("self",))
-            .select_related("recipient")
+            Notification.objects.select_for_update(skip_locked=True)
+            .only("pk", "state", "attempts", "last_error", "next_attempt_at")
             .filter(pk=notification_id, state=Notification.State.PENDING)
             .first()
         )
         if n is None:
-            return "skipped"
+            return None
+        if n.attempts >= int(conf("MAX_ATTEMPTS")):
+            # Still pending after the last allowed attempt: that attempt never came back.
+            n.state = Notification.State.FAILED
+            n.next_attempt_at = None
+            n.last_error = f"Interrupted: the delivery stopped before finishing ({n.attempts} attempts)"
+            n.save(update_fields=["state", "next_attempt_at", "last_error"])
+            logger.error("Notification %s failed: %s", n.pk, n.last_error)
+            return None
         n.attempts += 1
+        # Leased for longer than the task may run (its time limit): the sweep leaves it alone meanwhile, and takes
+        # it again if the attempt dies with its Celery message.
+        n.next_attempt_at = timezone.now() + dt.timedelta(seconds=int(conf("SEND_LEASE_SECONDS")))
+        n.save(update_fields=["attempts", "next_attempt_at"])
+        return n.attempts
+
+
+# pg_try_advisory_lock(DELIVERY_LOCK, id): "this row is being delivered", held by the worker's database session from
+# the count of the attempt to the end of the send; PostgreSQL drops it with the session if the worker dies.
+DELIVERY_LOCK = 7001
+
+
+@contextmanager
+def _delivering(notification_id: int) -> Iterator[bool]:
+    """Whether this worker may deliver the row now (no other worker is between counting and sending it)."""
+    if connection.vendor != "postgresql":  # the embedded SQLite of `make run`: one writer at a time anyway
+        yield True
+        return
+    key = [DELIVERY_LOCK, notification_id & 0x7FFFFFFF]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", key)
+        held = bool(cursor.fetchone()[0])
+    try:
+        yield held
+    finally:
+        if held:
+            try:
+                with connection.cursor() as cursor:
+                    cursor.execute("SELECT pg_advisory_unlock(%s, %s)", key)
+            except DatabaseError:  # the session is gone, and its lock with it
+                logger.warning("Notification %s: the delivery lock went with its connection", notification_id)
+
+
+def notification_deliver(*, notification_id: int) -> str:
+    """Send one row. Returns "sent", "skipped" (not pending, or another worker holds it) or "failed";
+    raises TemporaryDeliveryError after recording a temporary failure (the caller retries).
+
+    Two transactions under one advisory lock: the attempt is counted and committed first (``_claim``), then the
+    row is locked again while the message is sent. The advisory lock keeps a second worker given the same row from
+    counting an attempt of its own in between; the row lock and its attempt count keep it from sending.
+    """
+    with _delivering(notification_id) as mine:
+        if not mine:
+            return "skipped"
+        return _deliver(notification_id)
+
+
+def _deliver(notification_id: int) -> str:
+    attempt = _claim(notification_id)
+    if attempt is None:
+        return "skipped"
+    with transaction.atomic():
+        n = (
+            Notification.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("recipient")
+            .filter(pk=notification_id, state=Notification.State.PENDING, attempts=attempt)
+            .first()
+        )
+        if n is None:
+            return "skipped"
         now = timezone.now()
         try:
-            build_message(n).send()
+            msg = build_message(n)
+            msg.send()
         except Exception as exc:
             n.last_error = f"{exc.__class__.__name__}: {exc}"[:2000]
             final = is_permanent(exc) or n.attempts >= int(conf("MAX_ATTEMPTS"))
@@ -134,7 +223,7 @@ def notification_deliver(*, notification_id: int) -> str:
                 n.next_attempt_at = None
             else:
                 n.next_attempt_at = now + dt.timedelta(seconds=backoff_seconds(n.attempts))
-            n.save(update_fields=["attempts", "last_error", "state", "next_attempt_at"])
+            n.save(update_fields=["last_error", "state", "next_attempt_at"])
             logger.warning("Notification %s attempt %s failed: %s", n.pk, n.attempts, n.last_error)
             result = "failed" if final else "retry"
         else:
@@ -142,7 +231,7 @@ def notification_deliver(*, notification_id: int) -> str:
             n.sent_at = now
             n.next_attempt_at = None
             # last_error is kept: it tells that the message got through after a failure.
-            n.save(update_fields=["state", "sent_at", "attempts", "next_attempt_at"])
+            n.save(update_fields=["state", "sent_at", "next_attempt_at"])
             result = "sent"
     # Raised after the commit, so the attempt and its error stay recorded.
     if result == "retry":

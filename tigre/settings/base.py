@@ -8,7 +8,9 @@ overrides what must never have a default.
 from __future__ import annotations
 
 from datetime import timedelta
+from email.utils import getaddresses
 from pathlib import Path
+from typing import Any, cast
 
 import environ
 from csp.constants import NONE, SELF, UNSAFE_INLINE
@@ -42,6 +44,7 @@ INSTALLED_APPS = [
     "tigre.audit",
     "tigre.notifications",
     "tigre.pdf",
+    "tigre.ops",
     "referents",
     "cases",
     "cases.pharmacovigilance",
@@ -93,6 +96,21 @@ TEMPLATES = [
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'tigre.sqlite3'}")}
 DATABASES["default"].setdefault("ATOMIC_REQUESTS", False)
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
+
+# Bounded waits on PostgreSQL (README, "Operations"). Every process gives up connecting after
+# DATABASE_CONNECT_TIMEOUT seconds. Web processes (marked by tigre/wsgi.py) also have a server-side
+# statement_timeout and a client-side deadline on every wait for the server (tigre/ops/db.py), so that a hung
+# database gives the user an error page within seconds, well before gunicorn's 30 s worker timeout. Workers, beat
+# and management commands (migrations, backup, the retention jobs) get no statement timeout: their long statements
+# are legitimate, and Celery's task time limits bound the workers.
+TIGRE_WEB_PROCESS = env("TIGRE_PROCESS", default="") == "web"
+DATABASE_CONNECT_TIMEOUT = env.int("DATABASE_CONNECT_TIMEOUT", default=3)
+DATABASE_STATEMENT_TIMEOUT = env.float("DATABASE_STATEMENT_TIMEOUT", default=5.0)  # seconds, web only
+DATABASE_WAIT_DEADLINE = DATABASE_STATEMENT_TIMEOUT + 2  # web only: the server had its chance to cancel first
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = DATABASE_CONNECT_TIMEOUT
+    if TIGRE_WEB_PROCESS:
+        DATABASES["default"]["OPTIONS"]["options"] = f"-c statement_timeout={int(DATABASE_STATEMENT_TIMEOUT * 1000)}"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -130,6 +148,7 @@ WHITENOISE_AUTOREFRESH = True
 # served only by views that check access. MEDIA_URL is deliberately not routed.
 MEDIA_ROOT = Path(env("MEDIA_ROOT", default=str(VAR_DIR / "media")))
 MEDIA_URL = "/media-not-served/"
+BACKUP_DIR = Path(env("BACKUP_DIR", default=str(VAR_DIR / "backups")))  # manage.py backup (README, "Operations")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
@@ -141,6 +160,14 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="TIGRE e-RCP <no-reply@tigre.invalid>")
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)  # seconds per SMTP operation: a hung mail server is given up
+
+# Where server errors go (README, "Operations"): ADMINS="Name <a@b>,Other <c@d>" receive a mail per kind of error
+# (tigre/ops/errors.py: no patient data in it, at most one per kind every 10 minutes and per process).
+ADMINS = [(name or addr, addr) for name, addr in getaddresses(env.list("ADMINS", default=[])) if addr]
+SERVER_EMAIL = env("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
+EMAIL_SUBJECT_PREFIX = "[TIGRE e-RCP] "
+SENTRY_DSN = env("SENTRY_DSN", default="")
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
 
 # The cache holds rendered fragments keyed on the state of their data (the agenda table, see
@@ -157,9 +184,19 @@ CACHES = {
 
 # Celery. Embedded default: kombu's filesystem transport (no server). REDIS_URL switches to Redis.
 REDIS_URL = env("REDIS_URL", default="")
+# Bounded waits on Redis (README, "Operations"): a Redis that accepts connections and never answers must not hold
+# anyone. The socket timeout stays above kombu's 1 s BRPOP wait (a live server answers within it); web processes
+# only publish, so they wait less and retry once: a publish gives up within about 2 s, the outbox rows stay pending
+# and the sweep delivers them. (The outbox's own enqueue is tighter still: tigre/notifications/services.py.)
+REDIS_TRANSPORT_OPTIONS: dict = (
+    {"socket_connect_timeout": 1, "socket_timeout": 1}
+    if TIGRE_WEB_PROCESS
+    else {"socket_connect_timeout": 2, "socket_timeout": 3}
+)
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
-    CELERY_BROKER_TRANSPORT_OPTIONS: dict = {}
+    CELERY_BROKER_TRANSPORT_OPTIONS: dict = dict(REDIS_TRANSPORT_OPTIONS)
 else:
     CELERY_BROKER_URL = "filesystem://"
     _broker_dir = VAR_DIR / "broker"
@@ -295,3 +332,17 @@ PSC = {
     "REDIRECT_URI": env("PSC_REDIRECT_URI", default=""),
     "POST_LOGOUT_REDIRECT_URI": env("PSC_POST_LOGOUT_REDIRECT_URI", default=""),
 }
+# Server errors (README, "Operations"): a mail to ADMINS, without patient data, at most one per kind of error every
+# 10 minutes and per process (tigre/ops/errors.py), for errors of requests, of Celery tasks and of the app's code.
+_logging = cast("dict[str, Any]", LOGGING)
+_logging["filters"]["require_debug_false"] = {"()": "django.utils.log.RequireDebugFalse"}
+_logging["handlers"]["mail_admins"] = {
+    "class": "tigre.ops.errors.AdminMailHandler",
+    "level": "ERROR",
+    "filters": ["require_debug_false"],
+}
+# Django's own default logging mails ADMINS its full report (POST data, variables) from the "django" logger:
+# replaced here by the handler above, so that nothing else mails the admins.
+_logging["loggers"]["django"] = {"handlers": [], "level": "INFO", "propagate": True}
+for _logger in ("django.request", "celery.app.trace", "tigre", "cases", "meetings", "referents"):
+    _logging["loggers"].setdefault(_logger, {}).update({"handlers": ["mail_admins"], "level": "INFO"})

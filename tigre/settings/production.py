@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import DATABASES, env
+from .base import DATABASES, SENTRY_DSN, env
 
 SECRET_KEY = env("SECRET_KEY", default="")
 if not SECRET_KEY or len(SECRET_KEY) < 50:
@@ -37,3 +37,12 @@ CSRF_COOKIE_NAME = "__Host-csrftoken"
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=1)
 AXES_IPWARE_PROXY_COUNT = TRUSTED_PROXY_COUNT
 AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+
+# Errors: ADMINS get a mail without patient data (tigre/ops/errors.py, set up in base.py); Sentry too when
+# SENTRY_DSN is set, with the same scrubbing (tigre/ops/sentry.py).
+if SENTRY_DSN:
+    from tigre.ops import sentry  # only when configured: sentry_sdk is not loaded otherwise
+
+    sentry.init(
+        SENTRY_DSN, environment=env("SENTRY_ENVIRONMENT", default="production"), release=env("RELEASE", default="")
+    )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from .base import *  # noqa: F403
-from .base import DATABASES, TIGRE, VAR_DIR, env
+from .base import DATABASES, REDIS_TRANSPORT_OPTIONS, TIGRE, VAR_DIR, env
 
 DEFAULT_TEST_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/tigre"
 DEFAULT_TEST_REDIS_URL = "redis://127.0.0.1:6379/0"
@@ -15,7 +15,7 @@ if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
     raise RuntimeError(f"Tests run on PostgreSQL only; DATABASE_URL is {env('DATABASE_URL')!r}")
 REDIS_URL = env("REDIS_URL", default=DEFAULT_TEST_REDIS_URL)
 CELERY_BROKER_URL = REDIS_URL
-CELERY_BROKER_TRANSPORT_OPTIONS = {}  # type: ignore[var-annotated]
+CELERY_BROKER_TRANSPORT_OPTIONS = dict(REDIS_TRANSPORT_OPTIONS)
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed; argon2 is tested explicitly
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

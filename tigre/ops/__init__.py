@@ -1,0 +1,1 @@
+"""Operations: bounded waits on the database, where server errors go, backup and restore (README, "Operations")."""
