@@ -64,11 +64,11 @@ class ServerError(RuntimeError):
 @dataclass
 class Server:
     name: str
+    variable: str  # the environment variable that names it
     url: str
+    port: int
     process: subprocess.Popen[bytes]
-    log: Path
     stop_signal: int
-    extra: dict[str, Any] = field(default_factory=dict)
 
     def stop(self) -> None:
         if self.process.poll() is None:
@@ -214,7 +214,10 @@ def remove_stale_directories(tmp: str | None = None) -> None:
             pid = 0
         if pid and Path(f"/proc/{pid}").exists():
             continue
-        shutil.rmtree(path, ignore_errors=True)
+        with contextlib.suppress(OSError):
+            if not pid and time.time() - path.stat().st_mtime < 60:
+                continue  # another run's, created an instant ago: its owner.pid is being written
+            shutil.rmtree(path, ignore_errors=True)
 
 
 # ------------------------------------------------------------------------------------------------------ servers
@@ -256,9 +259,8 @@ def start_postgres(bindir: Path, base: Path, account: pwd.struct_passwd | None) 
 
         if _wait_until(ready, proc):
             url = f"postgres://postgres@127.0.0.1:{port}/tigre"
-            return Server("PostgreSQL", url, proc, log, signal.SIGINT, {"port": port, "bindir": str(bindir)})
-        server = Server("PostgreSQL", "", proc, log, signal.SIGINT)
-        server.stop()
+            return Server("PostgreSQL", "DATABASE_URL", url, port, proc, signal.SIGINT)  # SIGINT: fast shutdown
+        Server("PostgreSQL", "DATABASE_URL", "", port, proc, signal.SIGINT).stop()
         if "could not bind" not in _tail(log, 20) and "already in use" not in _tail(log, 20):
             break
     raise ServerError(f"PostgreSQL ({bindir / 'postgres'}) did not start: {_tail(log)}")
@@ -288,8 +290,8 @@ def start_redis(executable: Path, base: Path) -> Server:
                 client.close()
 
         if _wait_until(ready, proc):
-            return Server("Redis", f"redis://127.0.0.1:{port}/0", proc, log, signal.SIGTERM, {"port": port})
-        Server("Redis", "", proc, log, signal.SIGTERM).stop()
+            return Server("Redis", "REDIS_URL", f"redis://127.0.0.1:{port}/0", port, proc, signal.SIGTERM)
+        Server("Redis", "REDIS_URL", "", port, proc, signal.SIGTERM).stop()
         if "Address already in use" not in _tail(log, 20):
             break
     raise ServerError(f"Redis ({executable}) did not start: {_tail(log)}")
@@ -338,6 +340,9 @@ def _stop_running() -> None:
     global _running
     if _running is not None:
         _running.stop()
+        for server in _running.servers:  # an in-process pytest.main() run after this one starts afresh
+            if os.environ.get(server.variable) == server.url:
+                del os.environ[server.variable]
         _running = None
     for signum, handler in _previous_handlers.items():
         with contextlib.suppress(ValueError):
@@ -373,7 +378,7 @@ def pytest_load_initial_conftests(early_config: pytest.Config, parser: pytest.Pa
             _previous_handlers[signum] = signal.getsignal(signum)
             signal.signal(signum, _on_termination)
     for server in _running.servers:
-        os.environ["DATABASE_URL" if server.name == "PostgreSQL" else "REDIS_URL"] = server.url
+        os.environ[server.variable] = server.url
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -386,5 +391,5 @@ def pytest_configure(config: pytest.Config) -> None:
 def pytest_report_header(config: pytest.Config) -> str:
     if _running is None:
         return "servers: DATABASE_URL and REDIS_URL from the environment"
-    names = ", ".join(f"{s.name} on 127.0.0.1:{s.extra['port']}" for s in _running.servers)
+    names = ", ".join(f"{s.name} on 127.0.0.1:{s.port}" for s in _running.servers)
     return f"servers: throwaway {names} (started in {_running.started_in:.1f} s, {_running.base})"

@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import psycopg2
@@ -51,12 +54,22 @@ def _wait_dead(pids: list[int], timeout: float = 15.0) -> list[int]:
     return [p for p in pids if _alive(p)]
 
 
-def _inner_run(tmp_path: Path, **env_extra: str) -> subprocess.Popen[str]:
+@pytest.fixture
+def own_tmpdir() -> Iterator[Path]:
+    """The inner run's TMPDIR: other runs on the machine, which clear the directories left by killed runs, never
+    see its directory. Not under pytest's tmp_path, which the postgres user may not enter."""
+    path = Path(tempfile.mkdtemp(prefix="tigre-servers-test-"))
+    path.chmod(0o755)
+    yield path
+    shutil.rmtree(path, ignore_errors=True)
+
+
+def _inner_run(tmp_path: Path, tmpdir: Path, **env_extra: str) -> subprocess.Popen[str]:
     """pytest, without DATABASE_URL / REDIS_URL, on a one-test file, with only this plugin loaded."""
     (tmp_path / "test_inner.py").write_text(INNER_TEST)
     (tmp_path / "pytest.ini").write_text("[pytest]\n")
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL", "PYTEST_ADDOPTS")}
-    env.update({"PYTHONPATH": str(ROOT), **env_extra})
+    env.update({"PYTHONPATH": str(ROOT), "TMPDIR": str(tmpdir), **env_extra})
     plugins = ["-p", "tests.servers", "-p", "no:django", "-p", "no:cacheprovider", "-p", "no:playwright"]
     return subprocess.Popen(
         [sys.executable, "-m", "pytest", "-c", str(tmp_path / "pytest.ini"), *plugins, "-s", "-q", "test_inner.py"],
@@ -138,20 +151,21 @@ def test_started_servers_answer_and_leave_nothing_behind() -> None:
 
 
 @pytest.mark.parametrize("outcome", ["passed", "failed"])
-def test_a_run_without_urls_starts_its_servers_and_removes_them(tmp_path: Path, outcome: str) -> None:
-    proc = _inner_run(tmp_path, INNER_FAIL="1" if outcome == "failed" else "0")
+def test_a_run_without_urls_starts_its_servers_and_removes_them(tmp_path: Path, own_tmpdir: Path, outcome: str) -> None:
+    proc = _inner_run(tmp_path, own_tmpdir, INNER_FAIL="1" if outcome == "failed" else "0")
     info, lines = _read_servers(proc)
     out = "".join(lines) + proc.communicate(timeout=60)[0]
     assert proc.returncode == (1 if outcome == "failed" else 0), out
     assert f"1 {outcome}" in out
     assert info["database_url"] != os.environ.get("DATABASE_URL")
     assert info["redis_url"] != os.environ.get("REDIS_URL")
+    assert Path(info["base"]).parent == own_tmpdir
     assert _wait_dead(info["pids"]) == []
     assert not Path(info["base"]).exists()
 
 
-def test_a_terminated_run_stops_its_servers(tmp_path: Path) -> None:
-    proc = _inner_run(tmp_path, INNER_SLEEP="60")
+def test_a_terminated_run_stops_its_servers(tmp_path: Path, own_tmpdir: Path) -> None:
+    proc = _inner_run(tmp_path, own_tmpdir, INNER_SLEEP="60")
     info, _lines = _read_servers(proc)
     proc.send_signal(signal.SIGTERM)
     proc.communicate(timeout=60)
@@ -160,14 +174,16 @@ def test_a_terminated_run_stops_its_servers(tmp_path: Path) -> None:
     assert not Path(info["base"]).exists()
 
 
-def test_a_killed_run_leaves_no_server_and_its_directory_goes_with_the_next_run(tmp_path: Path) -> None:
-    proc = _inner_run(tmp_path, INNER_SLEEP="60")
+def test_a_killed_run_leaves_no_server_and_its_directory_goes_with_the_next_run(
+    tmp_path: Path, own_tmpdir: Path
+) -> None:
+    proc = _inner_run(tmp_path, own_tmpdir, INNER_SLEEP="60")
     info, _lines = _read_servers(proc)
     proc.kill()
     proc.communicate(timeout=60)
     assert _wait_dead(info["pids"]) == []  # the parent-death signal
     assert Path(info["base"]).exists()
-    servers.remove_stale_directories(str(Path(info["base"]).parent))
+    servers.remove_stale_directories(str(own_tmpdir))
     assert not Path(info["base"]).exists()
 
 
@@ -178,6 +194,13 @@ def test_a_live_run_keeps_its_directory(tmp_path: Path) -> None:
     stale = tmp_path / f"{servers.DIR_PREFIX}stale"
     stale.mkdir()
     (stale / "owner.pid").write_text("999999999")
+    starting = tmp_path / f"{servers.DIR_PREFIX}starting"  # another run's, before it wrote its owner.pid
+    starting.mkdir()
+    abandoned = tmp_path / f"{servers.DIR_PREFIX}abandoned"  # the same, long ago
+    abandoned.mkdir()
+    os.utime(abandoned, (time.time() - 3600, time.time() - 3600))
     servers.remove_stale_directories(str(tmp_path))
     assert live.exists()
+    assert starting.exists()
     assert not stale.exists()
+    assert not abandoned.exists()
