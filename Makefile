@@ -17,22 +17,28 @@ $(STAMP): requirements.txt requirements-dev.txt
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	touch $(STAMP)
 
-## Start web + Celery worker + Celery beat on http://127.0.0.1:8000 (SQLite and a filesystem broker
-## unless DATABASE_URL / REDIS_URL are set). Ctrl-C stops all three.
+## Start web + Celery worker + Celery beat on http://127.0.0.1:8000 with the dev settings (SQLite and a filesystem
+## broker unless DATABASE_URL / REDIS_URL are set). Ctrl-C stops all three.
+DEV_ENV := DJANGO_SETTINGS_MODULE=tigre.settings.dev
 run: install
-	$(PY) manage.py migrate --noinput
-	$(PY) manage.py load_demo
-	$(PY) manage.py demo_summary
+	$(DEV_ENV) $(PY) manage.py migrate --noinput
+	$(DEV_ENV) $(PY) manage.py load_demo
+	$(DEV_ENV) $(PY) manage.py demo_summary
 	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(VENV)/bin/honcho --procfile Procfile.dev start
 
-## The whole suite against the real PostgreSQL (DATABASE_URL) and Redis (REDIS_URL).
+## The whole suite on PostgreSQL and Redis: DATABASE_URL / REDIS_URL when set, otherwise throwaway servers that
+## the suite starts from the installed binaries on free ports and removes at the end (tests/servers.py).
 test: install
 	$(PY) -m pytest
 
+## What CI checks before the tests: style, types, the import contracts of pyproject.toml (one direction of
+## dependencies, docs/architecture.md) and models without a migration.
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports --no-cache
+	$(DEV_ENV) $(PY) manage.py makemigrations --check --dry-run
 
 ## The benchmark on PostgreSQL (BENCH_DATABASE_URL, default tigre_bench; created if missing) and Redis:
 ## bench/results.json and a table of targets vs figures. Installs Debian's wrk if missing.

@@ -1,4 +1,6 @@
-"""Shared fixtures. Tests run on the real PostgreSQL (DATABASE_URL) and Redis (REDIS_URL); never on SQLite."""
+"""Shared fixtures. Tests run on PostgreSQL (DATABASE_URL) and Redis (REDIS_URL), never on SQLite: the servers the
+variables name, or throwaway ones that tests/servers.py (loaded with `-p` in pyproject.toml) starts when they are not
+set, before Django's settings are read."""
 
 from __future__ import annotations
 
@@ -34,7 +36,8 @@ def _reseed_after_flush(sender: Any, **kwargs: Any) -> None:
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    """Fail at once, in one clear line, if PostgreSQL is unreachable (no silent fallback)."""
+    """Fail at once, in one clear line, if PostgreSQL is unreachable (no silent fallback). With the throwaway
+    servers of tests/servers.py, DATABASE_URL names the one it started."""
     import environ
     import psycopg2
 

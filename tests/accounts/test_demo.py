@@ -61,6 +61,8 @@ def test_demo_loader_refuses_production_settings() -> None:
         "SECRET_KEY": "s" * 64,
         "ALLOWED_HOSTS": "tigre.example",
         "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/tigre",
+        "REDIS_URL": "redis://redis.tigre.invalid:6379/0",
+        "EMAIL_URL": "smtp://smtp.tigre.invalid:25",
     }
     result = subprocess.run(
         [sys.executable, "manage.py", "load_demo"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60

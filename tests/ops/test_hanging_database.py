@@ -112,6 +112,7 @@ class Server:
             "SECRET_KEY": "hanging-database-test-" + "x" * 50,
             "ALLOWED_HOSTS": "127.0.0.1",
             "SECURE_SSL_REDIRECT": "false",
+            "EMAIL_URL": "smtp://mail.tigre.invalid:25",  # never contacted
             "DATABASE_URL": f"postgres://{db['USER'] or 'postgres'}@127.0.0.1:{db_port}/{db['NAME']}",
             "CONN_MAX_AGE": "60",
             "DATABASE_CONNECT_TIMEOUT": str(CONNECT_TIMEOUT),

@@ -45,6 +45,7 @@ def _settings_of(process: str | None, db: dict[str, Any]) -> dict[str, Any]:
         "ALLOWED_HOSTS": "tigre.example",
         "DATABASE_URL": f"postgres://{db['USER'] or 'postgres'}@{host}:{port}/{db['NAME']}",
         "REDIS_URL": "redis://127.0.0.1:6379/5",
+        "EMAIL_URL": "smtp://mail.tigre.invalid:25",  # never contacted
         "ADMINS": "Équipe technique <tech@tigre.example>,Astreinte <astreinte@tigre.example>",
         "PYTHONPATH": str(ROOT),
     }

@@ -93,6 +93,8 @@ PROD_ENV = {
     "SECRET_KEY": secrets.token_urlsafe(64),
     "ALLOWED_HOSTS": "tigre.example",
     "DATABASE_URL": os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/tigre"),
+    "REDIS_URL": "redis://redis.tigre.invalid:6379/0",
+    "EMAIL_URL": "smtp+tls://tigre:secret@smtp.tigre.invalid:587",
 }
 
 

@@ -92,8 +92,11 @@ TEMPLATES = [
     },
 ]
 
-# Embedded default: SQLite in var/. DATABASE_URL switches to PostgreSQL (psycopg2).
-DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'tigre.sqlite3'}")}
+# Embedded default: SQLite in var/. DATABASE_URL switches to PostgreSQL (psycopg2). An empty variable counts as
+# unset, here and for EMAIL_URL and REDIS_URL (production refuses all three unset: production.py).
+DATABASES = {
+    "default": env.db_url_config(env.str("DATABASE_URL", default="") or f"sqlite:///{VAR_DIR / 'tigre.sqlite3'}")
+}
 DATABASES["default"].setdefault("ATOMIC_REQUESTS", False)
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
 
@@ -157,7 +160,7 @@ STORAGES = {
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
-EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
+EMAIL_CONFIG = env.email_url_config(env.str("EMAIL_URL", default="") or "consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="TIGRE e-RCP <no-reply@tigre.invalid>")
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)  # seconds per SMTP operation: a hung mail server is given up

@@ -10,6 +10,26 @@ from .base import DATABASES, SENTRY_DSN, env
 SECRET_KEY = env("SECRET_KEY", default="")
 if not SECRET_KEY or len(SECRET_KEY) < 50:
     raise ImproperlyConfigured("SECRET_KEY must be set (at least 50 characters) in production.")
+
+
+def _required_url(name: str, schemes: tuple[str, ...], example: str) -> str:
+    """The URL in ``name``, which must be set and use one of ``schemes``: base.py's embedded defaults (SQLite,
+    kombu's filesystem broker, the console e-mail backend) would silently lose data or e-mails in production."""
+    value = env.str(name, default="")
+    if not value:
+        raise ImproperlyConfigured(f"{name} must be set in production, e.g. {example}")
+    scheme = value.partition("://")[0].lower()
+    if scheme not in schemes:
+        raise ImproperlyConfigured(
+            f"{name} must be a {' or '.join(s + '://' for s in schemes)} URL in production, not {scheme}://"
+        )
+    return value
+
+
+_required_url("DATABASE_URL", ("postgres", "postgresql", "pgsql"), "postgres://tigre:password@db.internal:5432/tigre")
+_required_url("REDIS_URL", ("redis", "rediss"), "redis://redis.internal:6379/0")
+_required_url("EMAIL_URL", ("smtp", "smtps", "smtp+tls", "smtp+ssl"), "smtp+tls://user:password@smtp.example:587")
+# base.py has read the three variables above (DATABASES, CELERY_BROKER_URL, the EMAIL_* settings).
 DEBUG = False
 WHITENOISE_USE_FINDERS = False
 WHITENOISE_AUTOREFRESH = False
