@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "tigre.audit",
     "tigre.notifications",
     "tigre.pdf",
+    "tigre.formats",
     "tigre.ops",
     "referents",
     "cases",
