@@ -102,9 +102,7 @@ def test_an_unknown_relay_fails_at_once_and_keeps_the_files() -> None:
         kind="test_secure",
         template="emails/mssante_fiche",
         messages=[
-            Message(
-                recipient=user, key="e", subject="S", relay="secure", attachments=[Attachment(path, "IHE_XDM.ZIP")]
-            )
+            Message(recipient=user, key="e", subject="S", relay="secure", attachments=[Attachment(path, "IHE_XDM.ZIP")])
         ],
     )
     assert notification_deliver(notification_id=row.pk) == "failed"
