@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cases.messages import case_link
 from cases.models import Avis
 from meetings.documents.models import GeneratedDocument
 from meetings.documents.services import document_ensure
@@ -104,6 +105,7 @@ def mssante_send(*, avis: Avis, by: User) -> list[Sent]:
                 subject=_("Fiche RCP TIGRE %(reference)s — RCP du %(day)s")
                 % {"reference": data.reference, "day": f"{day:%d/%m/%Y}"},
                 about=avis,
+                link=case_link(data.case),  # the requester's in-app list opens the case
                 relay="mssante",
                 attachments=attachments,
                 context={

@@ -294,7 +294,8 @@ def _readme(data: ExportData) -> bytes:
 
 
 def xdm_documents(data: ExportData, *, frcp: bytes, pdf: bytes) -> list[Document]:
-    return [
+    """The FRCP, and the fiche PDF when there is one (a fiche that could not be rendered is not sent empty)."""
+    documents = [
         Document(
             FRCP_NAME,
             frcp,
@@ -302,16 +303,20 @@ def xdm_documents(data: ExportData, *, frcp: bytes, pdf: bytes) -> list[Document
             export_id("frcp", data.avis.pk, "document", 1),
             f"Fiche RCP TIGRE {data.reference} (CDA)",
             FORMAT_FRCP,
-        ),
-        Document(
-            PDF_NAME,
-            pdf,
-            "application/pdf",
-            export_id("frcp", data.avis.pk, "pdf", 1),
-            f"Fiche RCP TIGRE {data.reference} (PDF)",
-            FORMAT_PDF,
-        ),
+        )
     ]
+    if pdf:
+        documents.append(
+            Document(
+                PDF_NAME,
+                pdf,
+                "application/pdf",
+                export_id("frcp", data.avis.pk, "pdf", 1),
+                f"Fiche RCP TIGRE {data.reference} (PDF)",
+                FORMAT_PDF,
+            )
+        )
+    return documents
 
 
 def xdm_metadata(

@@ -67,6 +67,7 @@ def test_the_fiche_goes_to_the_requester_and_the_gp_once(board, django_capture_o
         names = [a["filename"] for a in row.attachments]
         assert names[-1] == "IHE_XDM.ZIP" and names[0].endswith(".pdf")
         assert row.about == board.avis and row.subject.startswith("Fiche RCP TIGRE TIGRE-")
+        assert row.link == f"/demandes/{board.case.pk}/"
     # Each row has its own copy (delivery deletes them once sent).
     assert len({a["path"] for r in rows for a in r.attachments}) == 4
 

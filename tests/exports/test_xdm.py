@@ -93,3 +93,11 @@ def test_the_package_has_the_xdm_layout_and_its_metadata_name_the_patient_by_the
     assert archive.read("IHE_XDM/SUBSET01/DOC0001.XML") == frcp
     assert validate_frcp(frcp).ok
     assert archive.read("IHE_XDM/SUBSET01/DOC0002.PDF") == PDF
+
+
+def test_without_a_pdf_the_package_holds_the_frcp_only(board):
+    data = avis_export_data(board.avis)
+    archive = zipfile.ZipFile(io.BytesIO(xdm_package(data, frcp=frcp_document(data), pdf=b"")))
+    assert "IHE_XDM/SUBSET01/DOC0002.PDF" not in archive.namelist()
+    metadata = etree.fromstring(archive.read("IHE_XDM/SUBSET01/METADATA.XML"))
+    assert len(metadata.xpath(f"//rim:ExtrinsicObject[@objectType='{DOCUMENT_ENTRY}']", namespaces=RIM)) == 1
