@@ -10,7 +10,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from tigre.lib.validators import validate_ins
+from tigre.lib.validators import validate_ins, validate_mssante_address
 from tigre.notifications.models import Notification
 
 
@@ -47,11 +47,15 @@ class Sex(models.TextChoices):
 
 class Patient(models.Model):
     class InsStatus(models.TextChoices):
-        # The app cannot call the INSi service, so it never marks an identity "qualified".
+        # The identity's status in the requester's establishment (national identity rules, RNIV). TIGRE cannot call
+        # the INSi service, so it never qualifies an identity itself: "qualified" records that the requester's
+        # establishment did (INS obtained or checked through INSi, identity validated on an identity document).
+        # Only a qualified identity's INS may identify the patient in a shared document (docs/exports.md).
         NONE = "none", _("Non renseignée")
         PROVISIONAL = "provisional", _("Identité provisoire")
         RECOVERED = "recovered", _("Identité récupérée")
         VALIDATED = "validated", _("Identité validée")
+        QUALIFIED = "qualified", _("Identité qualifiée")
 
     birth_name = models.CharField(_("nom de naissance"), max_length=100)
     used_name = models.CharField(_("nom utilisé"), max_length=100, blank=True)
@@ -69,6 +73,12 @@ class Patient(models.Model):
     weight_kg = models.DecimalField(_("poids (kg)"), max_digits=5, decimal_places=1, null=True, blank=True)
     height_cm = models.PositiveSmallIntegerField(_("taille (cm)"), null=True, blank=True)
     gp_name = models.CharField(_("médecin traitant"), max_length=200, blank=True)
+    # Where the fiche RCP is sent over the secure health messaging (docs/exports.md).
+    gp_mssante = models.EmailField(
+        _("messagerie sécurisée (MSSanté) du médecin traitant"),
+        blank=True,
+        validators=[validate_mssante_address],
+    )
     anonymised_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 

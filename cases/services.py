@@ -55,6 +55,7 @@ PATIENT_FIELDS = (
     "weight_kg",
     "height_cm",
     "gp_name",
+    "gp_mssante",
 )
 CASE_FIELDS = (
     "primary_site",

@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from referents.models import ToxicityEvent
 from tigre.accounts.models import Centre
-from tigre.lib.validators import normalize_ins, validate_ins
+from tigre.lib.validators import normalize_ins, validate_ins, validate_mssante_address
 
 from ..models import Case, Drug, ImmunotherapyLine, Patient, RequestReason, Urgency
 from ..services import (
@@ -93,6 +93,12 @@ class PatientForm(ModeMixin, forms.ModelForm):
         help_texts = {
             "ins": _("15 caractères : NIR (13) + clé (2). Laissez vide si inconnu."),
             "used_name": _("Si différent du nom de naissance."),
+            "ins_status": _(
+                "Statut dans votre établissement. « Qualifiée » : INS vérifié par le téléservice INSi et identité "
+                "validée sur une pièce d'identité ; seule une identité qualifiée permet les échanges structurés "
+                "(fiche RCP au DMP, MSSanté)."
+            ),
+            "gp_mssante": _("Pour lui adresser la fiche RCP par messagerie sécurisée (se termine par mssante.fr)."),
         }
 
     def __init__(self, *args: Any, mode: str = DRAFT, centres: list[Centre] | None = None, **kwargs: Any) -> None:
@@ -132,6 +138,20 @@ class PatientForm(ModeMixin, forms.ModelForm):
         if (err := birth_date_error(value)) is not None:
             raise forms.ValidationError(err)
         return value
+
+    def clean_gp_mssante(self) -> str:
+        value = (self.cleaned_data.get("gp_mssante") or "").strip().lower()
+        validate_mssante_address(value)
+        return value
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        qualified = data.get("ins_status") == Patient.InsStatus.QUALIFIED
+        if qualified and not data.get("ins") and "ins" not in self.errors:
+            self.add_error(
+                "ins", _("Une identité qualifiée porte son INS : saisissez-le, ou choisissez un autre statut.")
+            )
+        return data
 
     def _post_clean(self) -> None:
         """No model instance validation: fields are checked above, the service stores the cleaned values."""

@@ -17,6 +17,7 @@ from datetime import date, datetime
 from typing import Any
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from lxml import etree
 
 from .cerfa import CerfaSheet
@@ -114,6 +115,38 @@ def _observation(
     return obs
 
 
+class E2BMinimumCriteriaMissing(ValueError):
+    """A case without the four minimum criteria of a valid ICSR is not exported; ``missing`` names them (French)."""
+
+    def __init__(self, missing: list[str]) -> None:
+        super().__init__("; ".join(missing))
+        self.missing = missing
+
+
+def e2b_minimum_missing(sheets: Sequence[CerfaSheet]) -> list[str]:
+    """The minimum criteria of a valid case report (ICH E2D; E2B(R3) section 1.2) the sheets do not meet: an
+    identifiable patient, an identifiable reporter, at least one reaction, at least one suspect drug. Returns
+    what is missing, in French, for the CRPV (empty: the case may be exported)."""
+    missing: list[str] = []
+    first = sheets[0] if sheets else None
+    patient_known = first is not None and (
+        bool(first.initials) or first.sex in SEX_CODES or first.birth_date is not None or first.age_at_onset is not None
+    )
+    if not patient_known:
+        missing.append(_("un patient identifiable (au moins ses initiales, son sexe, sa date de naissance ou son âge)"))
+    reporter_known = first is not None and (
+        bool(first.reporter_last_name.strip() or first.reporter_first_name.strip())
+        or bool(first.reporter_email or first.reporter_phone)
+    )
+    if not reporter_known:
+        missing.append(_("un notificateur identifiable (le nom ou les coordonnées du médecin demandeur)"))
+    if not any(sheet.reaction_term.strip() for sheet in sheets):
+        missing.append(_("un effet indésirable décrit (au moins une réaction)"))
+    if first is None or not any(drug.role == "suspect" for drug in first.drugs):
+        missing.append(_("un médicament suspect (au moins une immunothérapie renseignée dans la demande)"))
+    return missing
+
+
 def e2b_case_identifier(case: Any) -> str:
     """C.1.1 / C.1.8.1: country, sender, local number."""
     reference = case.reference or f"TIGRE-{case.pk}"
@@ -121,9 +154,12 @@ def e2b_case_identifier(case: Any) -> str:
 
 
 def e2b_export(*, sheets: Sequence[CerfaSheet], sender_organisation: str, sender_name: str = "") -> bytes:
-    """One ICSR for one case, with one E.i reaction per sheet (all sheets belong to the same case)."""
-    if not sheets:
-        raise ValueError("e2b_export needs at least one reaction")
+    """One ICSR for one case, with one E.i reaction per sheet (all sheets belong to the same case).
+
+    Raises E2BMinimumCriteriaMissing when the four minimum criteria of a case report are not met."""
+    missing = e2b_minimum_missing(sheets)
+    if missing:
+        raise E2BMinimumCriteriaMissing(missing)
     first = sheets[0]
     case = first.case
     now = timezone.now()

@@ -23,7 +23,7 @@ from tigre.pdf.rendering import render_pdf
 
 from . import selectors
 from .cerfa import NATIONAL_PORTAL_URL, cerfa_sheet
-from .e2b import e2b_case_identifier, e2b_export
+from .e2b import E2BMinimumCriteriaMissing, e2b_case_identifier, e2b_export
 from .forms import BulkForm, DeclarationForm, DrugDetailForm, PeriodForm, PvFilterForm, TransitionForm
 from .models import SERIOUSNESS_CRITERIA, PvStatus
 from .services import PV_ROLES, PvTransitionError, can_manage_pv, pv_bulk_transition, pv_declaration_save, pv_transition
@@ -224,12 +224,17 @@ def pv_e2b(request: HttpRequest, case_pk: int) -> HttpResponse:
     follow_ups = selectors.case_follow_ups_for_export(case_pk)
     sheets = [cerfa_sheet(follow_up=f) for f in follow_ups]
     case = sheets[0].case
+    try:
+        xml = e2b_export(
+            sheets=sheets,
+            sender_organisation=SENDER_ORGANISATION,
+            sender_name=getattr(request.user, "get_full_name", str)(),
+        )
+    except E2BMinimumCriteriaMissing as refusal:
+        return render(
+            request, "pharmacovigilance/e2b_refused.html", {"case": case, "missing": refusal.missing}, status=409
+        )
     access_record(request=request, action=AccessLog.Action.EXPORT, case=case, target=_("Export E2B(R3)"))
-    xml = e2b_export(
-        sheets=sheets,
-        sender_organisation=SENDER_ORGANISATION,
-        sender_name=getattr(request.user, "get_full_name", str)(),
-    )
     response = HttpResponse(xml, content_type="application/xml; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{e2b_case_identifier(case)}-E2B-R3.xml"'
     return response

@@ -248,6 +248,7 @@ def cases_anonymise_closed(*, now: datetime | None = None, dry_run: bool = False
         ins="",
         ins_status=Patient.InsStatus.NONE,
         gp_name="",
+        gp_mssante="",
         weight_kg=None,
         height_cm=None,
         anonymised_at=now,

@@ -12,6 +12,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from cases.models import Case
+from meetings.exports.selectors import case_e2b, case_exports
 from meetings.models import Meeting
 from tigre.audit.models import AccessLog
 from tigre.audit.services import access_record
@@ -170,10 +171,24 @@ def retry(request: HttpRequest, pk: int, kind: str) -> HttpResponseBase:
     return _panel(request, meeting)
 
 
+def _with_exports(user: Any, case: Case, fiches: list[Any]) -> list[tuple[Any, Any]]:
+    exports = {row.avis.pk: row for row in case_exports(user, case, fiches)}
+    return [(avis, exports.get(avis.pk)) for avis in fiches]
+
+
 @require_GET
 @never_cache
 def case_panel(request: HttpRequest, pk: int) -> HttpResponseBase:
     case = sel.case_for_panel(request.user, pk)
+    fiches = list(sel.fiches_for_case(request.user, case))
     return render(
-        request, "documents/_case_panel.html", {"case": case, "fiches": list(sel.fiches_for_case(request.user, case))}
+        request,
+        "documents/_case_panel.html",
+        {
+            "case": case,
+            "fiches": fiches,
+            # Each fiche with its structured exports, and the CRPV's E2B file (meetings/exports).
+            "fiche_rows": _with_exports(request.user, case, fiches),
+            "e2b": case_e2b(request.user, case),
+        },
     )

@@ -16,7 +16,7 @@ from django.apps import apps
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
-from tests.factories.cases import SubmittedCaseFactory, ToxicityFactory
+from tests.factories.cases import ImmunotherapyLineFactory, SubmittedCaseFactory, ToxicityFactory
 from tests.factories.meetings import AgendaItemFactory, MeetingFactory
 from tests.factories.referents import AbsenceFactory, CoverageFactory, ReferentFactory
 
@@ -49,6 +49,7 @@ def world(alice, bob, rita, sam, cora, victor, adam) -> World:
     case = SubmittedCaseFactory(requester=alice, status=CaseStatus.SCHEDULED, reference="TIGRE-2026-0500")
     other_case = SubmittedCaseFactory(reference="TIGRE-2026-0501")  # nobody's among the named people
     toxicity = ToxicityFactory(case=case, grade=3)
+    ImmunotherapyLineFactory(case=case)  # a suspect drug: the case meets the minimum criteria of an E2B report
     pv = PvFollowUp.objects.create(toxicity=toxicity)
     attachment = Attachment.objects.create(
         case=case,
@@ -65,8 +66,19 @@ def world(alice, bob, rita, sam, cora, victor, adam) -> World:
     referent = ReferentFactory(user=rita)
     CoverageFactory(referent=referent)
     absence = AbsenceFactory(referent=referent)
+    # A validated avis on a qualified identity: its structured exports (meetings/exports) can be produced.
+    cora.centre = alice.centre
+    cora.save(update_fields=["centre"])
+    case.patient.ins, case.patient.ins_status = "258045412345654", "qualified"
+    case.patient.save(update_fields=["ins", "ins_status"])
     avis = Avis.objects.create(
-        case=case, meeting_at=meeting.starts_at, state=Avis.State.VALIDATED, answer="Poursuivre.", drafted_by=cora
+        case=case,
+        meeting_at=meeting.starts_at,
+        state=Avis.State.VALIDATED,
+        answer="Poursuivre.",
+        drafted_by=cora,
+        validated_by=cora,
+        validated_at=timezone.now(),
     )
     item.avis = avis
     item.save(update_fields=["avis"])
@@ -133,7 +145,7 @@ def url_kwargs(name: str, pattern: str, world: World) -> dict[str, Any]:
 
 
 def _pk_for(name: str, namespace: str, world: World) -> int:
-    if name == "documents:fiche_pdf":
+    if name == "documents:fiche_pdf" or namespace == "exports":
         return world.avis.pk
     if name == "documents:case_panel" or namespace in ("cases", "urgent"):
         return world.case.pk

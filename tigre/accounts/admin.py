@@ -19,7 +19,10 @@ class UserAdmin(BaseUserAdmin):
     list_select_related = ("centre",)
     fieldsets = (
         (None, {"fields": ("email", "password")}),
-        (_("Profil"), {"fields": ("title", "first_name", "last_name", "specialty", "centre", "phone", "rpps")}),
+        (
+            _("Profil"),
+            {"fields": ("title", "first_name", "last_name", "specialty", "centre", "phone", "rpps", "mssante_address")},
+        ),
         (_("Rôles et droits"), {"fields": ("is_active", "is_staff", "is_superuser", "groups")}),
         (_("Dates"), {"fields": ("last_login", "date_joined")}),
     )

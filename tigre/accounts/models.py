@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django_otp.models import Device
 
 from tigre.lib.specialties import Specialty
-from tigre.lib.validators import validate_finess, validate_rpps
+from tigre.lib.validators import validate_finess, validate_mssante_address, validate_rpps
 
 from .roles import ALL_CASES_ROLES, Role
 
@@ -100,6 +100,10 @@ class User(AbstractBaseUser, PermissionsMixin):  # type: ignore[django-manager-m
     )
     phone = models.CharField(_("téléphone"), max_length=32, blank=True)
     rpps = models.CharField(_("numéro RPPS"), max_length=11, blank=True, validators=[validate_rpps])
+    # The secure health messaging address (MSSanté) the fiches RCP are sent to (docs/exports.md).
+    mssante_address = models.EmailField(
+        _("messagerie sécurisée (MSSanté)"), blank=True, validators=[validate_mssante_address]
+    )
     is_active = models.BooleanField(_("actif"), default=True)
     is_staff = models.BooleanField(_("accès à l'administration"), default=False)
     date_joined = models.DateTimeField(_("inscrit le"), default=timezone.now)

@@ -46,3 +46,14 @@ def validate_ins(value: str) -> None:
         )
     if ins_key(ins[:13]) != int(ins[13:]):
         raise ValidationError(_("La clé de l'INS est incorrecte : vérifiez le numéro saisi."), code="ins_key")
+
+
+def validate_mssante_address(value: str) -> None:
+    """An address of the MSSanté space of trust: every operator's domain ends in "mssante.fr" (checked here besides
+    the e-mail format, which the model's EmailField checks)."""
+    domain = (value or "").rpartition("@")[2].lower()
+    if value and not (domain == "mssante.fr" or domain.endswith(".mssante.fr")):
+        raise ValidationError(
+            _("Une adresse de messagerie sécurisée de santé (MSSanté) se termine par « mssante.fr »."),
+            code="mssante",
+        )

@@ -7,9 +7,9 @@ from .models import Notification
 
 @admin.register(Notification)
 class NotificationAdmin(admin.ModelAdmin):
-    list_display = ("created_at", "kind", "recipient", "state", "attempts", "sent_at", "read_at")
+    list_display = ("created_at", "kind", "recipient", "to_address", "relay", "state", "attempts", "sent_at", "read_at")
     list_filter = ("state", "kind")  # kind: the code of the sending app
-    search_fields = ("key", "recipient__email", "subject")
+    search_fields = ("key", "recipient__email", "to_address", "subject")
     list_select_related = ("recipient",)
     date_hierarchy = "created_at"
     readonly_fields = [f.name for f in Notification._meta.fields]

@@ -22,7 +22,8 @@ from contextlib import contextmanager
 from typing import Any
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
+from django.core.files.storage import default_storage
+from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import DatabaseError, connection, transaction
 from django.db.models import Q, QuerySet
 from django.template.loader import render_to_string
@@ -100,15 +101,39 @@ def is_permanent(exc: BaseException) -> bool:
         return bool(codes) and all(code >= 500 for code in codes)
     if isinstance(exc, smtplib.SMTPResponseException):
         return exc.smtp_code >= 500
-    return isinstance(exc, (ValueError, UnicodeError))  # a malformed address or header
+    # A malformed address or header, an unknown relay, an attached file gone from the storage.
+    return isinstance(exc, (ValueError, UnicodeError, FileNotFoundError))
 
 
 def absolute(path: str) -> str:
     return settings.SITE_URL.rstrip("/") + path
 
 
+class RelayNotConfigured(ValueError):
+    """The row names an SMTP relay that settings.EMAIL_RELAYS does not define (a permanent failure)."""
+
+
+def relay_connection(name: str) -> Any:
+    """A mail connection to the named relay of settings.EMAIL_RELAYS (an ``env.email_url`` dict)."""
+    config = getattr(settings, "EMAIL_RELAYS", {}).get(name)
+    if not config:
+        raise RelayNotConfigured(f"SMTP relay {name!r} is not configured (settings.EMAIL_RELAYS)")
+    return get_connection(
+        backend=config["EMAIL_BACKEND"],
+        fail_silently=False,
+        host=config.get("EMAIL_HOST") or None,
+        port=config.get("EMAIL_PORT") or None,
+        username=config.get("EMAIL_HOST_USER") or None,
+        password=config.get("EMAIL_HOST_PASSWORD") or None,
+        use_tls=config.get("EMAIL_USE_TLS") or None,
+        use_ssl=config.get("EMAIL_USE_SSL") or None,
+        timeout=config.get("EMAIL_TIMEOUT") or settings.EMAIL_TIMEOUT,
+    )
+
+
 def build_message(n: Notification) -> EmailMultiAlternatives:
-    """The e-mail of a row: its template rendered with its stored context, the recipient and the links."""
+    """The e-mail of a row: its template rendered with its stored context, the recipient and the links; sent to the
+    row's address, through its relay, with its attached files."""
     ctx: dict[str, Any] = {
         **(n.context or {}),
         "recipient": n.recipient,
@@ -119,10 +144,30 @@ def build_message(n: Notification) -> EmailMultiAlternatives:
     with translation.override(settings.LANGUAGE_CODE):
         text = render_to_string(f"{n.template}.txt", ctx)
         html = render_to_string(f"{n.template}.html", ctx)
-    msg = EmailMultiAlternatives(SUBJECT_PREFIX + n.subject, text, settings.DEFAULT_FROM_EMAIL, [n.recipient.email])
+    sender = settings.DEFAULT_FROM_EMAIL
+    mail_connection = None
+    if n.relay:
+        mail_connection = relay_connection(n.relay)
+        sender = settings.EMAIL_RELAYS[n.relay].get("FROM_EMAIL") or sender
+    msg = EmailMultiAlternatives(SUBJECT_PREFIX + n.subject, text, sender, [n.address], connection=mail_connection)
     msg.attach_alternative(html, "text/html")
     msg.extra_headers["X-TIGRE-Notification"] = n.key[:200]
+    for item in n.attachments or []:
+        with default_storage.open(item["path"], "rb") as handle:
+            msg.attach(item["filename"], handle.read(), item.get("content_type") or "application/octet-stream")
     return msg
+
+
+def _delete_attachments(n: Notification) -> None:
+    """A sent message's files are not kept: they hold health data, and the row is never sent again."""
+    paths = [item["path"] for item in n.attachments or []]
+
+    def delete() -> None:
+        for path in paths:
+            default_storage.delete(path)
+
+    if paths:
+        transaction.on_commit(delete)
 
 
 def _claim(notification_id: int) -> int | None:
@@ -232,6 +277,7 @@ def _deliver(notification_id: int) -> str:
             n.next_attempt_at = None
             # last_error is kept: it tells that the message got through after a failure.
             n.save(update_fields=["state", "sent_at", "next_attempt_at"])
+            _delete_attachments(n)
             result = "sent"
     # Raised after the commit, so the attempt and its error stay recorded.
     if result == "retry":

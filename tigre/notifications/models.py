@@ -23,9 +23,23 @@ class Notification(models.Model):
 
     # A code chosen by the sending app (e.g. "urgent_alert"); also names the default e-mail template.
     kind = models.CharField(_("type"), max_length=32)
+    # The user the message is for (it shows in their in-app list). None only for a message to an outside address
+    # (``to_address``), e.g. a physician who has no account.
     recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("destinataire"), on_delete=models.CASCADE, related_name="notifications"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("destinataire"),
+        on_delete=models.CASCADE,
+        related_name="notifications",
+        null=True,
+        blank=True,
     )
+    # Where the e-mail goes instead of the recipient's account address (e.g. a secure-messaging address).
+    to_address = models.EmailField(_("adresse d'envoi"), blank=True)
+    # The SMTP relay, by name in settings.EMAIL_RELAYS; empty: the ordinary one (EMAIL_URL).
+    relay = models.CharField(_("relais d'envoi"), max_length=32, blank=True)
+    # Files attached to the e-mail: [{"path": <name in the default storage>, "filename": ..., "content_type": ...}].
+    # The sending app stores them; delivery attaches them and deletes them once the message is sent.
+    attachments = models.JSONField(_("pièces jointes"), default=list, blank=True)
     # What the message is about (a request, a meeting...), if anything: the sending app's own rows.
     about_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
     about_id = models.PositiveBigIntegerField(null=True, blank=True)
@@ -56,9 +70,20 @@ class Notification(models.Model):
             models.Index(fields=["recipient"], condition=models.Q(read_at__isnull=True), name="notification_unread"),
             models.Index(fields=["about_type", "about_id", "kind"], name="notification_about"),
         ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(recipient__isnull=False) | ~models.Q(to_address=""),
+                name="notification_has_an_address",
+            ),
+        ]
 
     def __str__(self) -> str:
-        return f"{self.kind} → {self.recipient_id}"
+        return f"{self.kind} → {self.recipient_id or self.to_address}"
+
+    @property
+    def address(self) -> str:
+        """The e-mail address the message goes to."""
+        return self.to_address or (self.recipient.email if self.recipient is not None else "")
 
     @property
     def is_read(self) -> bool:

@@ -10,6 +10,7 @@ The outbox knows no domain (docs/architecture.md): callers say what to send. ``s
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -26,20 +27,42 @@ from .models import Notification
 PerRecipient = Callable[[User], Any]
 
 
+@dataclass(frozen=True)
+class Attachment:
+    """A file of the default storage, attached to the e-mail under ``filename``."""
+
+    path: str
+    filename: str
+    content_type: str = "application/octet-stream"
+
+    def as_json(self) -> dict[str, str]:
+        return {"path": self.path, "filename": self.filename, "content_type": self.content_type}
+
+
 @dataclass
 class Message:
-    """One message to one recipient, as ``notify_many`` takes it."""
+    """One message to one recipient, as ``notify_many`` takes it.
 
-    recipient: User
+    ``recipient`` is the user it is for; ``address`` sends it elsewhere than their account address (or, with no
+    recipient, to someone who has no account); ``relay`` names an SMTP relay of settings.EMAIL_RELAYS;
+    ``attachments`` lists files already stored in the default storage (``Attachment``)."""
+
+    recipient: User | None
     key: str
     subject: str
     link: str = ""
     about: models.Model | None = None
     context: dict[str, Any] = field(default_factory=dict)
+    address: str = ""
+    relay: str = ""
+    attachments: list[Attachment] = field(default_factory=list)
 
 
-def _row_key(kind: str, key: str, user: User) -> str:
-    return f"{kind}:{key}:u{user.pk}"[:200]
+def _row_key(kind: str, key: str, user: User | None, address: str = "") -> str:
+    to = f"u{user.pk}" if user is not None else ""
+    if address:  # an outside address: part of the key (two addresses of one event are two messages)
+        to += ":a" + hashlib.sha256(address.lower().encode()).hexdigest()[:16]
+    return f"{kind}:{key}:{to}"[:200]
 
 
 def _write(rows: dict[str, Notification]) -> list[Notification]:
@@ -66,7 +89,10 @@ def _row(*, kind: str, template: str, message: Message) -> Notification:
     return Notification(
         kind=kind,
         recipient=message.recipient,
-        key=_row_key(kind, message.key, message.recipient),
+        to_address=message.address,
+        relay=message.relay,
+        attachments=[a.as_json() for a in message.attachments],
+        key=_row_key(kind, message.key, message.recipient, message.address),
         about_type=ContentType.objects.get_for_model(about) if about is not None else None,  # cached by Django
         about_id=about.pk if about is not None else None,
         subject=str(message.subject)[:300],
@@ -121,7 +147,9 @@ def notify_many(*, kind: str, messages: Iterable[Message], template: str = "") -
     template = template or f"emails/{kind}"
     rows: dict[str, Notification] = {}
     for message in messages:
-        if not message.recipient.is_active:
+        if message.recipient is None and not message.address:
+            raise ValueError("A message needs a recipient or an address")
+        if message.recipient is not None and not message.recipient.is_active:
             continue
         row = _row(kind=kind, template=template, message=message)
         rows.setdefault(row.key, row)

@@ -173,6 +173,29 @@ SERVER_EMAIL = env("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
 EMAIL_SUBJECT_PREFIX = "[TIGRE e-RCP] "
 SENTRY_DSN = env("SENTRY_DSN", default="")
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
+# Named SMTP relays besides the ordinary one, chosen per outbox row (Notification.relay). "mssante": an MSSanté
+# operator's relay for the secure health messaging (docs/exports.md); unset, nothing goes out over MSSanté.
+EMAIL_RELAYS: dict[str, dict[str, Any]] = {}
+if env("MSSANTE_EMAIL_URL", default=""):
+    EMAIL_RELAYS["mssante"] = {
+        **env.email_url("MSSANTE_EMAIL_URL"),
+        # The board's own MSSanté mailbox: MSSanté operators only relay mail from an address of their space.
+        "FROM_EMAIL": env("MSSANTE_FROM_EMAIL", default=DEFAULT_FROM_EMAIL),
+    }
+
+# The structured exports of a validated avis (FRCP, FHIR, XDM; docs/exports.md).
+EXPORTS = {
+    # National identifiers of the RCP given by the regional cancer network (the DCC): the network (RRC), the
+    # RCP's manager and the RCP itself. Unset, the FRCP carries them as "no information".
+    "RRC_ID": env("FRCP_RRC_ID", default=""),
+    "MANAGER_ID": env("FRCP_MANAGER_ID", default=""),
+    "RCP_ID": env("FRCP_RCP_ID", default=""),
+    # The establishment that organises the RCP and keeps its documents (custodian); default: the CHU of the
+    # coordinator who validated the avis.
+    "ORGANISER_FINESS": env("FRCP_ORGANISER_FINESS", default=""),
+    # Invented identities (demo, tests) carry the OIDs of test INS (NIR .10, NIA .11), never the real ones.
+    "TEST_IDENTITIES": env.bool("INS_TEST_IDENTITIES", default=False),
+}
 
 # The cache holds rendered fragments keyed on the state of their data (the agenda table, see
 # meetings.views_agenda.agenda_table). Per-process memory on purpose: these fragments carry pseudonymised patient

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from .base import *  # noqa: F403
-from .base import DATABASES, PSC, TIGRE, VAR_DIR, env
+from .base import DATABASES, EMAIL_RELAYS, EXPORTS, PSC, TIGRE, VAR_DIR, env
 
 DEBUG = env.bool("DEBUG", default=True)
 SECRET_KEY = env("SECRET_KEY", default="dev-only-insecure-key-never-used-in-production")
@@ -29,3 +29,10 @@ if not PSC["CLIENT_ID"]:
         CLIENT_ID="tigre-dev",
         CLIENT_SECRET="tigre-dev-secret",  # noqa: S106  # the local development provider's only
     )
+
+# Exports: the demo's invented patients carry test INS OIDs; the MSSanté relay prints to the console unless the
+# environment names an operator's relay (MSSANTE_EMAIL_URL).
+EXPORTS["TEST_IDENTITIES"] = True
+EMAIL_RELAYS.setdefault(
+    "mssante", {**env.email_url_config("consolemail://"), "FROM_EMAIL": "rcp-tigre@demo.mssante.invalid"}
+)

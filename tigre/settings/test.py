@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from .base import *  # noqa: F403
-from .base import DATABASES, REDIS_TRANSPORT_OPTIONS, TIGRE, VAR_DIR, env
+from .base import DATABASES, EMAIL_RELAYS, EXPORTS, REDIS_TRANSPORT_OPTIONS, TIGRE, VAR_DIR, env
 
 DEFAULT_TEST_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/tigre"
 DEFAULT_TEST_REDIS_URL = "redis://127.0.0.1:6379/0"
@@ -22,3 +22,8 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 MEDIA_ROOT = VAR_DIR / "test-media"
 TIGRE["DEMO"] = True
 ALLOWED_HOSTS = ["*"]
+EXPORTS["TEST_IDENTITIES"] = True
+EMAIL_RELAYS["mssante"] = {
+    "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
+    "FROM_EMAIL": "rcp-tigre@chru-nancy.mssante.test",
+}

@@ -18,6 +18,7 @@ DEMO_STEPS = [
     "cases.demo:load",
     "meetings.demo:load",
     "meetings.demo_session:load",
+    "meetings.exports.demo:load",
     "cases.pharmacovigilance.demo:load",
     "tigre.accounts.otp:load_demo_devices",
 ]
