@@ -20,7 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cases.models import Attachment, Avis, Case, CaseStatus, Drug, Patient, RequestReason, Urgency
-from meetings.agenda import agenda_build
+from meetings.agenda.services import agenda_build
 from meetings.documents.models import GeneratedDocument
 from meetings.documents.selectors import TEMPLATES, document_data
 from meetings.documents.services import document_generate, document_request

@@ -343,9 +343,9 @@ def _invite_keller_to_next_meeting() -> Meeting | None:
 
 
 def load(*, password: str, stdout: Any = None) -> Meeting | None:
-    from .agenda import agenda_add_case
-    from .session import attendance_set, avis_save, meeting_validate
-    from .session_selectors import quorum_status
+    from .agenda.services import agenda_add_case
+    from .session.selectors import quorum_status
+    from .session.services import attendance_set, avis_save, meeting_validate
 
     users = {u.email: u for u in User.objects.filter(email__in=[CLAIRE, COORDINATOR, SECRETARIAT])}
     if len(users) < 3:

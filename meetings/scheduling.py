@@ -115,7 +115,7 @@ class MeetingError(ValidationError):
 
 
 def _lock(meeting: Meeting, expected_version: int | None) -> Meeting:
-    from .agenda import AgendaConflict
+    from .agenda.services import AgendaConflict
 
     locked = Meeting.objects.select_for_update().get(pk=meeting.pk)
     if expected_version is not None and locked.version != expected_version:
@@ -133,7 +133,7 @@ def _lock(meeting: Meeting, expected_version: int | None) -> Meeting:
 @transaction.atomic
 def meeting_cancel(*, meeting: Meeting, by: Any, reason: str, expected_version: int | None = None) -> Meeting:
     """Cancel a meeting (e.g. a public holiday). Its cases go to the next meeting; their requesters are told."""
-    from .agenda import agenda_items_move
+    from .agenda.services import agenda_items_move
 
     reason = (reason or "").strip()
     if not reason:
@@ -165,7 +165,7 @@ def meeting_move(
     *, meeting: Meeting, by: Any, starts_at: dt.datetime, reason: str, expected_version: int | None = None
 ) -> Meeting:
     """Move a meeting to another day or time (e.g. away from a public holiday); slots follow."""
-    from .agenda import slots_recompute
+    from .agenda.services import slots_recompute
 
     reason = (reason or "").strip()
     if not reason:

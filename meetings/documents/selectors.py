@@ -401,7 +401,7 @@ def fiche_document_data(avis: Avis) -> dict[str, Any]:
 
 def minutes_document_data(meeting: Meeting) -> dict[str, Any]:
     """Minutes of a validated meeting: attendance, quorum, every item with its avis or its postponement."""
-    from meetings.session_selectors import quorum_status
+    from meetings.session.selectors import quorum_status
 
     meeting = Meeting.objects.select_related("validated_by").prefetch_related("coordinators").get(pk=meeting.pk)
     participants = _participants(meeting)

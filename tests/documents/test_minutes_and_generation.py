@@ -218,7 +218,7 @@ def test_after_validation_the_minutes_and_final_fiches_are_queued(
 
 
 def test_validating_a_session_queues_its_documents_after_commit(cora, monkeypatch, django_capture_on_commit_callbacks):
-    from meetings import session
+    from meetings.session import services as session
     from tests.factories.session import make_session
 
     s = make_session(coordinator=cora, cases=1)

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from django.db import connection, connections, transaction
 
-from meetings.agenda import AgendaConflict, agenda_build, agenda_item_shift
+from meetings.agenda.services import AgendaConflict, agenda_build, agenda_item_shift
 from meetings.models import Meeting
 from tests.dates import meeting_start
 from tests.factories.accounts import UserFactory

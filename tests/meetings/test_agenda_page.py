@@ -11,7 +11,7 @@ from django.test import Client
 from django.urls import reverse
 
 from cases.models import CaseStatus
-from meetings import views_agenda
+from meetings.agenda import views as views_agenda
 from meetings.models import Meeting
 from tests.dates import day, meeting_start
 from tests.factories.agenda import accepted_case
@@ -266,7 +266,7 @@ def test_manage_page_refusals_stay_on_it(client: Any, meeting: Meeting, sam: Any
 def test_coordinators_and_people_added_in_session_show_at_once(
     client: Any, meeting: Meeting, sam: Any, cora: Any, alice: Any
 ) -> None:
-    from meetings.session import participant_add
+    from meetings.session.services import participant_add
 
     built(meeting, sam)
     login(client, sam)

@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 
 from cases.models import CaseStatus
-from meetings.agenda import agenda_build
+from meetings.agenda.services import agenda_build
 from meetings.models import Meeting
 from tests.dates import at, day, meeting_start
 from tests.factories.agenda import accepted_case, referent_for

@@ -11,7 +11,7 @@ import pytest
 import time_machine
 from django.core.management import call_command
 
-from meetings.agenda import AgendaConflict
+from meetings.agenda.services import AgendaConflict
 from meetings.models import Meeting
 from meetings.scheduling import (
     MeetingError,

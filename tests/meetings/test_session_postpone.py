@@ -6,10 +6,10 @@ import pytest
 from django.utils import timezone
 
 from cases.models import Avis, CaseStatus
-from meetings import session as services
 from meetings.messages import Kind
 from meetings.models import AgendaItem
-from meetings.session_selectors import quorum_status
+from meetings.session import services
+from meetings.session.selectors import quorum_status
 from tests.dates import french_long_date
 from tests.factories.meetings import MeetingFactory
 from tests.factories.session import make_session, scheduled_item

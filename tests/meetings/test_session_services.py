@@ -9,9 +9,9 @@ from django.core.exceptions import PermissionDenied
 
 from cases.models import Avis, CaseStatus, StatusChange
 from cases.pharmacovigilance.models import PvFollowUp, PvStatus
-from meetings import session as services
 from meetings.messages import Kind
 from meetings.models import AgendaItem, Meeting, Participant
+from meetings.session import services
 from tests.factories.accounts import UserFactory
 from tests.factories.cases import ToxicityFactory
 from tests.factories.session import ParticipantFactory, make_session
@@ -202,7 +202,7 @@ def test_a_validated_meeting_refuses_every_session_edit(validated, cora):
 
 
 def test_a_validated_meeting_refuses_agenda_edits(validated, cora):
-    from meetings.agenda import AgendaError, agenda_add_case, agenda_item_remove
+    from meetings.agenda.services import AgendaError, agenda_add_case, agenda_item_remove
     from tests.factories.cases import SubmittedCaseFactory
 
     s = validated

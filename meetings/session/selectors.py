@@ -16,11 +16,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cases.models import Attachment, Avis, ImmunotherapyLine, Toxicity
+from meetings.models import AgendaItem, AgendaItemReferent, Meeting, Participant
 from referents.models import Coverage, OrganCategory
 from tigre.accounts.models import User
 from tigre.accounts.roles import Role
-
-from .models import AgendaItem, AgendaItemReferent, Meeting, Participant
 
 # DOMAIN.md section 8: at least 3 physicians of different specialties.
 QUORUM_MIN_SPECIALTIES = 3

@@ -17,16 +17,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from meetings.calendar import ics as ical
+from meetings.models import AgendaItem, CalendarFeed, Meeting, Participant
+from meetings.session import selectors as sel
+from meetings.session import services
+from meetings.session.forms import AttendanceForm, AvisForm, ParticipantAddForm, PostponeForm
 from tigre.accounts.decorators import role_required
 from tigre.accounts.roles import Role
 from tigre.audit.models import AccessLog
 from tigre.audit.services import access_record, access_record_listed
-
-from . import calendar as ical
-from . import session as services
-from . import session_selectors as sel
-from .forms_session import AttendanceForm, AvisForm, ParticipantAddForm, PostponeForm
-from .models import AgendaItem, CalendarFeed, Meeting, Participant
 
 SESSION_ROLES = (Role.COORDINATOR, Role.SECRETARIAT)
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import Avis
-from meetings.session import AVIS_FIELDS
+from meetings.session.services import AVIS_FIELDS
 from tigre.accounts.models import User
 
 

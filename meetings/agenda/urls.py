@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from . import views_agenda as views
+from meetings.agenda import views
 
 # The secretariat's and coordinators' pages: meetings list, agenda, building, edits, publication.
 urlpatterns: list = [

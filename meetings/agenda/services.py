@@ -24,15 +24,14 @@ from django.utils.translation import gettext as _
 
 from cases.models import Case, CaseStatus, Toxicity, Urgency
 from cases.workflow import case_transition, case_transition_many
+from meetings.messages import Kind, case_at_meeting_message, notify_meeting, referent_items, slot_label
+from meetings.models import AgendaItem, AgendaItemReferent, Meeting, Participant
+from meetings.scheduling import cutoff_for, meeting_day, paris
+from meetings.selectors import next_meeting
 from referents.selectors import referents_available
 from tigre.accounts.models import User
 from tigre.accounts.roles import Role
 from tigre.notifications.services import notify_many
-
-from .messages import Kind, case_at_meeting_message, notify_meeting, referent_items, slot_label
-from .models import AgendaItem, AgendaItemReferent, Meeting, Participant
-from .scheduling import cutoff_for, meeting_day, paris
-from .selectors import next_meeting
 
 
 class AgendaError(ValidationError):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from . import views_session as views
+from meetings.session import views
 
 urlpatterns: list = [
     path("mes-reunions/", views.my_meetings, name="my_meetings"),

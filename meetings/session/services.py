@@ -20,15 +20,14 @@ from django.utils.translation import gettext as _
 from cases.models import Avis, Case, CaseStatus
 from cases.pharmacovigilance.services import pv_from_avis
 from cases.workflow import case_transition
+from meetings.agenda.services import agenda_add_case
+from meetings.documents.tasks import documents_after_validation_task
+from meetings.messages import Kind, case_at_meeting_message
+from meetings.models import AgendaItem, CalendarFeed, Meeting, Participant
+from meetings.selectors import next_meeting
+from meetings.session.selectors import quorum_status
 from tigre.accounts.roles import Role
 from tigre.notifications.services import notify_many
-
-from .agenda import agenda_add_case
-from .documents.tasks import documents_after_validation_task
-from .messages import Kind, case_at_meeting_message
-from .models import AgendaItem, CalendarFeed, Meeting, Participant
-from .selectors import next_meeting
-from .session_selectors import quorum_status
 
 # The structured fields of an avis (DOMAIN.md section 9) a form may set.
 AVIS_FIELDS = (

@@ -27,14 +27,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from cases.models import CaseStatus
 from cases.selectors import get_case_for_user
-from tigre.accounts.decorators import role_required
-from tigre.accounts.roles import Role
-from tigre.audit.models import AccessLog
-from tigre.audit.services import access_record, access_record_listed_ids
-
-from . import agenda as agenda_services
-from . import scheduling
-from .forms import (
+from meetings import scheduling
+from meetings.agenda import services as agenda_services
+from meetings.agenda.forms import (
     AddCaseForm,
     CancelMeetingForm,
     CandidateSearchForm,
@@ -47,9 +42,9 @@ from .forms import (
     ShiftForm,
     VersionForm,
 )
-from .messages import slot_label
-from .models import Meeting
-from .selectors import (
+from meetings.messages import slot_label
+from meetings.models import Meeting
+from meetings.selectors import (
     AgendaSnapshot,
     agenda_item_get,
     agenda_items,
@@ -61,6 +56,10 @@ from .selectors import (
     meetings_to_move_to,
     upcoming_meetings,
 )
+from tigre.accounts.decorators import role_required
+from tigre.accounts.roles import Role
+from tigre.audit.models import AccessLog
+from tigre.audit.services import access_record, access_record_listed_ids
 
 EDITORS = (Role.SECRETARIAT, Role.COORDINATOR)
 # How long a rendered part of the meeting page is kept (keyed on the state of its data; see ``_cached_fragment``).

@@ -10,13 +10,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import Case
+from meetings.agenda.services import meeting_label
+from meetings.models import AgendaItem, Meeting
+from meetings.scheduling import paris
+from meetings.selectors import late_case_candidates, upcoming_meetings
 from tigre.accounts.models import User
 from tigre.accounts.roles import Role
-
-from .agenda import meeting_label
-from .models import AgendaItem, Meeting
-from .scheduling import paris
-from .selectors import late_case_candidates, upcoming_meetings
 
 
 class VersionForm(forms.Form):
