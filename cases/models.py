@@ -364,6 +364,22 @@ class Avis(models.Model):
         DRAFT = "draft", _("Projet")
         VALIDATED = "validated", _("Validé")
 
+    # The board's answer as the session writes it and the fiche and minutes print it: the one list of these fields.
+    STRUCTURED_FIELDS = (
+        "answer",
+        "ici_decision",
+        "rechallenge",
+        "steroids",
+        "steroids_dose",
+        "other_immunosuppressant",
+        "further_tests",
+        "hospitalisation",
+        "specialist_consultation",
+        "follow_up_date",
+        "free_text",
+        "declare_pv",
+    )
+
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="avis_set")
     # When the board met (the meeting's start), as the fiche states it. The meeting itself points here
     # (meetings.AgendaItem.avis): this app knows nothing of meetings (docs/architecture.md).

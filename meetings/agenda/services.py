@@ -1,7 +1,7 @@
-"""The agenda: build it from the accepted requests, edit it, publish it (DOMAIN.md section 8).
+"""The agenda: build it from the accepted requests, edit it, publish it.
 
-Every write locks the meeting row and bumps ``Meeting.version``; an edit made from a stale page (its
-``expected_version`` is no longer current) is refused with ``AgendaConflict`` so nothing the other
+Every write locks the meeting row (``meeting_lock``) and bumps ``Meeting.version``; an edit made from a stale page
+(its ``expected_version`` is no longer current) is refused with ``MeetingConflict`` so nothing the other
 secretary did is lost. Query counts do not grow with the number of cases: reads are batched, writes are
 bulk, status changes go through ``case_transition_many`` and messages through ``notify_many``.
 """
@@ -15,42 +15,22 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Max, Q
-from django.utils import timezone, translation
-from django.utils.formats import date_format
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cases.models import Case, CaseStatus, Toxicity, Urgency
 from cases.workflow import case_transition, case_transition_many
+from meetings.lock import MeetingConflict, MeetingError, meeting_lock
 from meetings.messages import Kind, case_at_meeting_message, notify_meeting, referent_items, slot_label
 from meetings.models import AgendaItem, AgendaItemReferent, Meeting, Participant
-from meetings.scheduling import cutoff_for, meeting_day, paris
+from meetings.scheduling import cutoff_for, meeting_date_label, meeting_day
 from meetings.selectors import next_meeting
 from referents.selectors import referents_available
 from tigre.accounts.models import User
 from tigre.accounts.roles import Role
 from tigre.notifications.services import notify_many
-
-
-class AgendaError(ValidationError):
-    """An agenda change refused, with a French message for the user."""
-
-
-class AgendaConflict(AgendaError):
-    """The agenda changed since the page was loaded (optimistic version check)."""
-
-    def __init__(self, message: Any = None, *args: Any, **kwargs: Any) -> None:
-        super().__init__(
-            message
-            or _(
-                "L'ordre du jour a été modifié par quelqu'un d'autre pendant que vous le consultiez. "
-                "Voici la version à jour : vérifiez-la puis recommencez."
-            ),
-            *args,
-            **kwargs,
-        )
 
 
 @dataclass
@@ -102,27 +82,6 @@ def priority(case: Case, kind: str | None = None) -> tuple[int, int, dt.datetime
         case.submitted_at or _FAR_FUTURE,
         case.pk,
     )
-
-
-def meeting_label(meeting: Meeting | None) -> str:
-    """The meeting's date in French, whatever the user's language: it goes into messages and history."""
-    if meeting is None:
-        return ""
-    with translation.override("fr"):
-        return date_format(timezone.localtime(meeting.starts_at, paris()), "l j F Y à H:i")
-
-
-def meeting_lock(meeting: Meeting | int, expected_version: int | None = None, *, allow_held: bool = True) -> Meeting:
-    """Lock the meeting row (SELECT ... FOR UPDATE), then check the version and that it may change."""
-    pk = meeting.pk if isinstance(meeting, Meeting) else meeting
-    locked = Meeting.objects.select_for_update().get(pk=pk)
-    if expected_version is not None and locked.version != expected_version:
-        raise AgendaConflict()
-    if locked.is_locked:
-        raise AgendaError(_("Cette réunion est validée ou annulée : son ordre du jour ne peut plus être modifié."))
-    if not allow_held and locked.status == Meeting.Status.HELD:
-        raise AgendaError(_("Cette réunion est déjà tenue : son ordre du jour ne peut plus être construit."))
-    return locked
 
 
 def _bump(meeting: Meeting) -> None:
@@ -238,8 +197,8 @@ def _postponed(cases: Sequence[Case], *, source: Meeting, target: Meeting | None
                 meeting=target,
                 key=f"case{case.pk}:from{source.pk}:{key}",
                 context={
-                    "from_meeting": meeting_label(source),
-                    "to_meeting": meeting_label(target),
+                    "from_meeting": meeting_date_label(source),
+                    "to_meeting": meeting_date_label(target),
                     "reason": reason,
                 },
             )
@@ -274,14 +233,14 @@ def agenda_items_move(
         return []
     locked_target = meeting_lock(target)
     if locked_target.pk == source.pk:
-        raise AgendaError(_("Choisissez une autre réunion."))
+        raise MeetingError(_("Choisissez une autre réunion."))
     cases = [i.case for i in items]
     already = set(AgendaItem.objects.filter(meeting=locked_target, case__in=cases).values_list("case_id", flat=True))
     if already:
-        raise AgendaError(_("Une de ces demandes est déjà inscrite à la réunion choisie."))
+        raise MeetingError(_("Une de ces demandes est déjà inscrite à la réunion choisie."))
     AgendaItem.objects.filter(pk__in=[i.pk for i in items]).delete()
     fresh = _append_to(locked_target, cases, manual=False)
-    history = _("Reportée à la RCP du %(date)s") % {"date": meeting_label(locked_target)}
+    history = _("Reportée à la RCP du %(date)s") % {"date": meeting_date_label(locked_target)}
     if reason:
         history = f"{history} — {reason}"
     case_transition_many(cases=cases, to=CaseStatus.SCHEDULED, by=by, reason=history)
@@ -340,7 +299,7 @@ def agenda_build(*, meeting: Meeting, by: Any) -> AgendaBuildResult:
     fitting, overflow = pool[:room], pool[room:]
 
     result = AgendaBuildResult(meeting=locked, capacity=capacity)
-    full = _("Ordre du jour de la RCP du %(date)s complet") % {"date": meeting_label(locked)}
+    full = _("Ordre du jour de la RCP du %(date)s complet") % {"date": meeting_date_label(locked)}
     # What does not fit leaves first (existing automatic items bumped by more urgent newcomers too).
     bumped = [entry[2] for entry in overflow if entry[2] is not None]
     waiting = [entry[1] for entry in overflow if entry[2] is None]
@@ -355,7 +314,7 @@ def agenda_build(*, meeting: Meeting, by: Any) -> AgendaBuildResult:
                 locked_target = meeting_lock(target)
                 _append_to(locked_target, waiting, manual=False)
                 reason = _("Reportée à la RCP du %(date)s (ordre du jour complet)") % {
-                    "date": meeting_label(locked_target)
+                    "date": meeting_date_label(locked_target)
                 }
                 case_transition_many(cases=waiting, to=CaseStatus.SCHEDULED, by=by, reason=reason)
                 slots_recompute(meeting=locked_target)
@@ -393,7 +352,7 @@ def agenda_build(*, meeting: Meeting, by: Any) -> AgendaBuildResult:
             cases=new_cases,
             to=CaseStatus.SCHEDULED,
             by=by,
-            reason=_("Inscrite à la RCP du %(date)s") % {"date": meeting_label(locked)},
+            reason=_("Inscrite à la RCP du %(date)s") % {"date": meeting_date_label(locked)},
         )
     result.added = fresh
     result.kept = existing
@@ -442,13 +401,13 @@ def agenda_add_case(
     Urgent items go after the urgent ones already there, the others at the end; the case becomes
     "scheduled" and its requester is told the date and slot.
     """
-    locked = meeting_lock(meeting, expected_version)
+    locked = meeting_lock(meeting, expected_version=expected_version)
     if kind is not None and kind not in AgendaItem.Kind.values:
-        raise AgendaError(_("Type de point inconnu."))
+        raise MeetingError(_("Type de point inconnu."))
     if AgendaItem.objects.filter(meeting=locked, case=case).exists():
-        raise AgendaError(_("Cette demande est déjà à l'ordre du jour de cette réunion."))
+        raise MeetingError(_("Cette demande est déjà à l'ordre du jour de cette réunion."))
     if case.status == CaseStatus.SCHEDULED:
-        raise AgendaError(
+        raise MeetingError(
             _("Cette demande est déjà inscrite à une autre réunion : déplacez-la depuis l'ordre du jour de celle-ci.")
         )
     kind = kind or kind_for(case)
@@ -468,7 +427,7 @@ def agenda_add_case(
         case=case,
         to=CaseStatus.SCHEDULED,
         by=by,
-        reason=_("Inscrite à la RCP du %(date)s") % {"date": meeting_label(locked)},
+        reason=_("Inscrite à la RCP du %(date)s") % {"date": meeting_date_label(locked)},
     )
     item.save()
     items.insert(index, item)
@@ -484,13 +443,13 @@ def _item_in(meeting: Meeting, item_id: Any) -> AgendaItem:
     try:
         return AgendaItem.objects.select_related("case__requester", "case__patient").get(pk=item_id, meeting=meeting)
     except (AgendaItem.DoesNotExist, ValueError, TypeError) as exc:
-        raise AgendaError(_("Ce point n'est plus à l'ordre du jour de cette réunion.")) from exc
+        raise MeetingError(_("Ce point n'est plus à l'ordre du jour de cette réunion.")) from exc
 
 
 @transaction.atomic
 def agenda_item_shift(*, meeting: Meeting, item_id: Any, offset: int, by: Any, expected_version: int) -> AgendaItem:
     """Move an item up (offset -1) or down (+1); it is then placed by hand (kept by a rebuild)."""
-    locked = meeting_lock(meeting, expected_version)
+    locked = meeting_lock(meeting, expected_version=expected_version)
     item = _item_in(locked, item_id)
     items = list(AgendaItem.objects.filter(meeting=locked).order_by("position", "pk"))
     index = next(n for n, i in enumerate(items) if i.pk == item.pk)
@@ -542,15 +501,15 @@ def moved_items(old_positions: Sequence[int], ids: Sequence[Any]) -> list[Any]:
 @transaction.atomic
 def agenda_reorder(*, meeting: Meeting, order: Sequence[Any], by: Any, expected_version: int) -> list[AgendaItem]:
     """Set the whole order at once (drag and drop). The items really moved become placed by hand."""
-    locked = meeting_lock(meeting, expected_version)
+    locked = meeting_lock(meeting, expected_version=expected_version)
     items = list(AgendaItem.objects.filter(meeting=locked).order_by("position", "pk"))
     try:
         wanted = [int(pk) for pk in order]
     except (TypeError, ValueError) as exc:
-        raise AgendaError(_("Ordre invalide.")) from exc
+        raise MeetingError(_("Ordre invalide.")) from exc
     by_pk = {i.pk: i for i in items}
     if sorted(wanted) != sorted(by_pk):
-        raise AgendaConflict()
+        raise MeetingConflict()
     before = {i.pk: n for n, i in enumerate(items)}
     final = [by_pk[pk] for pk in wanted]
     for pk in moved_items([before[pk] for pk in wanted], wanted):
@@ -569,15 +528,15 @@ def agenda_item_move_to(
     # Lock in id order so two opposite moves cannot deadlock.
     first, second = sorted([meeting.pk, target.pk])
     if first == second:
-        raise AgendaError(_("Choisissez une autre réunion."))
+        raise MeetingError(_("Choisissez une autre réunion."))
     list(Meeting.objects.select_for_update().filter(pk__in=[first, second]).order_by("pk"))
-    locked = meeting_lock(meeting, expected_version)
+    locked = meeting_lock(meeting, expected_version=expected_version)
     locked_target = meeting_lock(target)
     if locked_target.status not in (Meeting.Status.PLANNED, Meeting.Status.PUBLISHED):
-        raise AgendaError(_("La réunion choisie n'accepte plus de demandes."))
+        raise MeetingError(_("La réunion choisie n'accepte plus de demandes."))
     item = _item_in(locked, item_id)
     if AgendaItem.objects.filter(meeting=locked_target, case_id=item.case_id).exists():
-        raise AgendaError(_("Cette demande est déjà à l'ordre du jour de la réunion choisie."))
+        raise MeetingError(_("Cette demande est déjà à l'ordre du jour de la réunion choisie."))
     case = item.case
     item.delete()
     (fresh,) = _append_to(locked_target, [case], manual=True)
@@ -585,7 +544,7 @@ def agenda_item_move_to(
         case=case,
         to=CaseStatus.SCHEDULED,
         by=by,
-        reason=_("Déplacée à la RCP du %(date)s") % {"date": meeting_label(locked_target)},
+        reason=_("Déplacée à la RCP du %(date)s") % {"date": meeting_date_label(locked_target)},
     )
     slots_recompute(meeting=locked)
     slots_recompute(meeting=locked_target)
@@ -594,14 +553,16 @@ def agenda_item_move_to(
     _bump(locked)
     _bump(locked_target)
     fresh.refresh_from_db(fields=["slot_start", "position"])
-    notify_many(kind=Kind.SCHEDULED, messages=[_scheduled(locked_target, fresh, from_meeting=meeting_label(locked))])
+    notify_many(
+        kind=Kind.SCHEDULED, messages=[_scheduled(locked_target, fresh, from_meeting=meeting_date_label(locked))]
+    )
     return fresh
 
 
 @transaction.atomic
 def agenda_item_remove(*, meeting: Meeting, item_id: Any, by: Any, expected_version: int, reason: str = "") -> Case:
     """Take an item off the agenda: the case goes back to "accepted" (the triage queue)."""
-    locked = meeting_lock(meeting, expected_version)
+    locked = meeting_lock(meeting, expected_version=expected_version)
     item = _item_in(locked, item_id)
     case = item.case
     item.delete()
@@ -609,7 +570,8 @@ def agenda_item_remove(*, meeting: Meeting, item_id: Any, by: Any, expected_vers
         case=case,
         to=CaseStatus.ACCEPTED,
         by=by,
-        reason=(reason or "").strip() or _("Retirée de l'ordre du jour du %(date)s") % {"date": meeting_label(locked)},
+        reason=(reason or "").strip()
+        or _("Retirée de l'ordre du jour du %(date)s") % {"date": meeting_date_label(locked)},
     )
     slots_recompute(meeting=locked)
     invitations_refresh(meeting=locked)
@@ -623,16 +585,16 @@ def agenda_publish(*, meeting: Meeting, by: Any, expected_version: int) -> Meeti
 
     Publishing again after edits tells only those not told yet (notifications are idempotent per key).
     """
-    locked = meeting_lock(meeting, expected_version)
+    locked = meeting_lock(meeting, expected_version=expected_version)
     if locked.status not in (Meeting.Status.PLANNED, Meeting.Status.PUBLISHED):
-        raise AgendaError(_("Seul l'ordre du jour d'une réunion à venir peut être publié."))
+        raise MeetingError(_("Seul l'ordre du jour d'une réunion à venir peut être publié."))
     items = list(
         AgendaItem.objects.filter(meeting=locked)
         .select_related("case__requester", "case__patient")
         .order_by("position")
     )
     if not items:
-        raise AgendaError(_("L'ordre du jour est vide : construisez-le avant de le publier."))
+        raise MeetingError(_("L'ordre du jour est vide : construisez-le avant de le publier."))
     locked.status = Meeting.Status.PUBLISHED
     locked.published_at = timezone.now()
     locked.version = F("version") + 1

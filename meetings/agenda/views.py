@@ -1,4 +1,4 @@
-"""The secretariat's and coordinators' meeting pages: the list, the agenda, its building and its edits.
+"""The meeting page with its agenda (the secretariat's and coordinators'), the agenda's building and its edits.
 
 Views are thin: a form validates, a service writes, the agenda is rendered again. Every edit posts the
 agenda version it was made on; a stale one gets the conflict message and the fresh agenda. With htmx the
@@ -13,7 +13,6 @@ from typing import Any
 from django.contrib import messages
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
@@ -27,72 +26,46 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from cases.models import CaseStatus
 from cases.selectors import get_case_for_user
-from meetings import scheduling
 from meetings.agenda import services as agenda_services
 from meetings.agenda.forms import (
     AddCaseForm,
-    CancelMeetingForm,
     CandidateSearchForm,
-    CoordinatorsForm,
     MoveItemForm,
-    MoveMeetingForm,
     RemoveItemForm,
     ReorderForm,
     ScheduleCaseForm,
     ShiftForm,
-    VersionForm,
 )
-from meetings.messages import slot_label
-from meetings.models import Meeting
-from meetings.selectors import (
+from meetings.agenda.selectors import (
     AgendaSnapshot,
     agenda_item_get,
     agenda_items,
     late_case_candidates,
-    meeting_get,
-    meeting_invited,
     meeting_page_state,
-    meetings_list,
+)
+from meetings.forms import VersionForm, first_error
+from meetings.lock import MeetingConflict
+from meetings.messages import slot_label
+from meetings.models import Meeting
+from meetings.scheduling import cutoff_for, meeting_date_label
+from meetings.selectors import (
+    MEETING_EDITORS,
+    can_reschedule,
+    meeting_invited,
+    meeting_or_404,
     meetings_to_move_to,
     upcoming_meetings,
 )
+from meetings.views import is_htmx, refusal_message
 from tigre.accounts.decorators import role_required
-from tigre.accounts.roles import Role
 from tigre.audit.models import AccessLog
 from tigre.audit.services import access_record, access_record_listed_ids
 
-EDITORS = (Role.SECRETARIAT, Role.COORDINATOR)
 # How long a rendered part of the meeting page is kept (keyed on the state of its data; see ``_cached_fragment``).
 FRAGMENT_SECONDS = 300
 CSRF_PLACEHOLDER = "tigre-csrf-placeholder-2f9c1e"
 CANDIDATES_SHOWN = 8
 SCHEDULABLE_STATUSES = (CaseStatus.SUBMITTED, CaseStatus.ACCEPTED)
-
-
-def is_htmx(request: HttpRequest) -> bool:
-    """django-htmx sets ``request.htmx`` (falsy outside htmx requests)."""
-    return bool(getattr(request, "htmx", False))
-
-
-def _meeting_or_404(pk: Any) -> Meeting:
-    try:
-        return meeting_get(pk)
-    except (Meeting.DoesNotExist, ValueError, TypeError) as exc:
-        raise Http404 from exc
-
-
-def _first_error(form: Any) -> str:
-    for errors in form.errors.values():
-        return str(errors[0])
-    return _("Saisie invalide.")
-
-
-def _message_of(exc: ValidationError) -> str:
-    return " ".join(str(m) for m in exc.messages)
-
-
-def _editable(meeting: Meeting) -> bool:
-    return not meeting.is_locked and meeting.status != Meeting.Status.HELD
 
 
 def _cached_fragment(key: str, template: str, context: Callable[[], dict[str, Any]]) -> SafeString:
@@ -136,7 +109,7 @@ def agenda_table(meeting: Meeting, snapshot: AgendaSnapshot) -> SafeString:
             "items": items,
             "capacity": agenda_services.capacity_of(meeting),
             "gaps": sorted(gaps),
-            "editable": _editable(meeting),
+            "editable": meeting.is_editable,
         }
 
     return _cached_fragment(f"agenda-table:{snapshot.fingerprint}", "meetings/_agenda_table.html", context)
@@ -158,7 +131,7 @@ def meeting_people(meeting: Meeting, participants: tuple[int, int | None]) -> Sa
             "meeting": meeting,
             "coordinators": list(meeting.coordinators.all()),
             "invited": meeting_invited(meeting),
-            "editable": _editable(meeting),
+            "editable": meeting.is_editable,
         }
 
     return _cached_fragment(key, "meetings/_meeting_people.html", context)
@@ -174,7 +147,7 @@ def agenda_context(meeting: Meeting, *, snapshot: AgendaSnapshot | None = None, 
         "capacity": capacity,
         "overflow": max(snapshot.count - capacity, 0),
         "agenda_table": agenda_table(meeting, snapshot),
-        "editable": _editable(meeting),
+        "editable": meeting.is_editable,
         **extra,
     }
 
@@ -183,33 +156,13 @@ def _agenda_response(
     request: HttpRequest, meeting_pk: int, *, error: str = "", status: int = 200, **extra: Any
 ) -> HttpResponse:
     """After an edit: the agenda block for htmx, else a redirect (or the full page with the error)."""
-    meeting = _meeting_or_404(meeting_pk)
+    meeting = meeting_or_404(meeting_pk)
     if is_htmx(request):
         # htmx swaps only 2xx answers: the conflict is shown inside the fresh agenda block.
         return _answer(request, "meetings/_agenda.html", agenda_context(meeting, error=error, **extra))
     if error:
         return _detail_page(request, meeting, error=error, status=status)
     return redirect("meetings:detail", pk=meeting.pk)
-
-
-def _can_reschedule(request: HttpRequest) -> bool:
-    return request.user.is_superuser or request.user.has_role(Role.SECRETARIAT)  # type: ignore[union-attr]
-
-
-def _manage_page(request: HttpRequest, meeting: Meeting, *, error: str = "", status: int = 200) -> HttpResponse:
-    """Coordinators, and for the secretariat moving or cancelling the meeting: rare edits, on a page of their own."""
-    ctx = {
-        "meeting": meeting,
-        "error": error,
-        "editable": _editable(meeting),
-        "can_reschedule": _can_reschedule(request),
-        "coordinators_form": CoordinatorsForm(
-            initial={"version": meeting.version, "coordinators": list(meeting.coordinators.all())}
-        ),
-        "cancel_form": CancelMeetingForm(initial={"version": meeting.version}),
-        "move_form": MoveMeetingForm(initial={"version": meeting.version}),
-    }
-    return render(request, "meetings/manage.html", ctx, status=status)
 
 
 def _candidates_context(meeting: Meeting, data: Any) -> dict[str, Any]:
@@ -222,7 +175,7 @@ def _candidates_context(meeting: Meeting, data: Any) -> dict[str, Any]:
         "candidates": found[:CANDIDATES_SHOWN],
         "more_candidates": len(found) > CANDIDATES_SHOWN,
         "candidate_query": query,
-        "candidate_error": "" if form.is_valid() else _first_error(form),
+        "candidate_error": "" if form.is_valid() else first_error(form),
     }
 
 
@@ -236,68 +189,40 @@ def _detail_page(
     state = meeting_page_state(meeting)
     snapshot, participants = state.snapshot, state.participants
     access_record_listed_ids(request=request, pairs=state.cases, target=f"ordre du jour {meeting.pk}")
-    can_reschedule = _can_reschedule(request)
+    reschedule = can_reschedule(request.user)
 
     def content_context(**extra: Any) -> dict[str, Any]:
         return {
             **agenda_context(meeting, snapshot=snapshot),
             "meeting_people": meeting_people(meeting, participants),
-            "cutoff": scheduling.cutoff_for(meeting),
+            "cutoff": cutoff_for(meeting),
             "add_form": AddCaseForm(initial={"version": meeting.version}),
-            "can_reschedule": can_reschedule,
+            "can_reschedule": reschedule,
             **extra,
         }
 
     template = "meetings/_detail_content.html"
-    if error or (_editable(meeting) and (with_candidates or request.method == "POST")):
+    if error or (meeting.is_editable and (with_candidates or request.method == "POST")):
         data = request.POST if request.method == "POST" else request.GET
         extra = {"error": error, "candidates_loaded": True, **_candidates_context(meeting, data)}
         content = mark_safe(render_to_string(template, content_context(**extra), request=request))  # noqa: S308
     else:
-        key = f"meeting-page:{snapshot.fingerprint}:{_people_key(meeting, participants)}:{can_reschedule}"
+        key = f"meeting-page:{snapshot.fingerprint}:{_people_key(meeting, participants)}:{reschedule}"
         content = _cached_fragment(key, template, content_context)
     return _answer(request, "meetings/detail.html", {"meeting": meeting, "content": content}, status=status)
 
 
 @require_GET
-@role_required(*EDITORS)
-def meeting_list(request: HttpRequest) -> HttpResponse:
-    include_past = request.GET.get("passees") == "1"
-    meetings = list(meetings_list(include_past=include_past))
-    return render(request, "meetings/list.html", {"meetings": meetings, "include_past": include_past})
-
-
-@require_POST
-@role_required(Role.SECRETARIAT)
-def meetings_create(request: HttpRequest) -> HttpResponse:
-    created = scheduling.meetings_create_ahead()
-    if created:
-        messages.success(
-            request,
-            ngettext("%(n)d réunion créée.", "%(n)d réunions créées.", len(created)) % {"n": len(created)},
-        )
-    else:
-        messages.info(request, _("Les réunions des 8 prochains mercredis existent déjà."))
-    return redirect("meetings:list")
-
-
-@require_GET
-@role_required(*EDITORS)
+@role_required(*MEETING_EDITORS)
 def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    return _detail_page(request, _meeting_or_404(pk))
+    return _detail_page(request, meeting_or_404(pk))
 
 
 @require_GET
-@role_required(*EDITORS)
-def meeting_manage(request: HttpRequest, pk: int) -> HttpResponse:
-    return _manage_page(request, _meeting_or_404(pk))
-
-
-@require_GET
-@role_required(*EDITORS)
+@role_required(*MEETING_EDITORS)
 def agenda_candidates(request: HttpRequest, pk: int) -> HttpResponse:
     """The live search of the "add a late request" form (htmx); without htmx, the meeting page with the results."""
-    meeting = _meeting_or_404(pk)
+    meeting = meeting_or_404(pk)
     if not is_htmx(request):
         valid = CandidateSearchForm(request.GET).is_valid()
         return _detail_page(request, meeting, with_candidates=True, status=200 if valid else 400)
@@ -305,10 +230,10 @@ def agenda_candidates(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_GET
-@role_required(*EDITORS)
+@role_required(*MEETING_EDITORS)
 def item_actions(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
     """An item's "more actions" menu (move to another meeting, remove), loaded when the menu opens."""
-    meeting = _meeting_or_404(pk)
+    meeting = meeting_or_404(pk)
     item = agenda_item_get(meeting, item_pk)
     if item is None:
         raise Http404
@@ -316,7 +241,7 @@ def item_actions(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
         "meeting": meeting,
         "item": item,
         "move_targets": list(meetings_to_move_to(meeting)),
-        "editable": _editable(meeting),
+        "editable": meeting.is_editable,
         "in_menu": is_htmx(request),
     }
     template = "meetings/_item_actions.html" if is_htmx(request) else "meetings/item_actions.html"
@@ -325,28 +250,28 @@ def item_actions(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
 
 def _edit(request: HttpRequest, pk: int, form: Any, action: Any) -> HttpResponse:
     """Run one agenda edit: validate, call the service, answer with the (fresh) agenda."""
-    meeting = _meeting_or_404(pk)
+    meeting = meeting_or_404(pk)
     if not form.is_valid():
-        return _agenda_response(request, meeting.pk, error=_first_error(form), status=400)
+        return _agenda_response(request, meeting.pk, error=first_error(form), status=400)
     try:
         notice = action(meeting, form.cleaned_data)
-    except agenda_services.AgendaConflict as exc:
-        return _agenda_response(request, meeting.pk, error=_message_of(exc), status=409)
+    except MeetingConflict as exc:
+        return _agenda_response(request, meeting.pk, error=refusal_message(exc), status=409)
     except ValidationError as exc:
-        return _agenda_response(request, meeting.pk, error=_message_of(exc), status=400)
+        return _agenda_response(request, meeting.pk, error=refusal_message(exc), status=400)
     if notice and not is_htmx(request):
         messages.success(request, notice)
     return _agenda_response(request, meeting.pk, notice=notice or "")
 
 
 @require_POST
-@role_required(*EDITORS)
+@role_required(*MEETING_EDITORS)
 def agenda_build(request: HttpRequest, pk: int) -> HttpResponse:
-    meeting = _meeting_or_404(pk)
+    meeting = meeting_or_404(pk)
     try:
         result = agenda_services.agenda_build(meeting=meeting, by=request.user)
     except ValidationError as exc:
-        messages.error(request, _message_of(exc))
+        messages.error(request, refusal_message(exc))
         return redirect("meetings:detail", pk=meeting.pk)
     parts = [
         ngettext("%(n)d demande ajoutée.", "%(n)d demandes ajoutées.", len(result.added)) % {"n": len(result.added)}
@@ -360,7 +285,7 @@ def agenda_build(request: HttpRequest, pk: int) -> HttpResponse:
                     "(demandeurs prévenus).",
                     len(result.moved),
                 )
-                % {"n": len(result.moved), "date": agenda_services.meeting_label(result.moved_to)}
+                % {"n": len(result.moved), "date": meeting_date_label(result.moved_to)}
             )
         else:
             parts.append(
@@ -377,7 +302,7 @@ def agenda_build(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@role_required(*EDITORS)
+@role_required(*MEETING_EDITORS)
 def agenda_publish(request: HttpRequest, pk: int) -> HttpResponse:
     def action(meeting: Meeting, data: dict[str, Any]) -> str:
         agenda_services.agenda_publish(meeting=meeting, by=request.user, expected_version=data["version"])
@@ -387,7 +312,7 @@ def agenda_publish(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@role_required(*EDITORS)
+@role_required(*MEETING_EDITORS)
 def item_shift(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
     form = ShiftForm(request.POST)
 
@@ -401,7 +326,7 @@ def item_shift(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
 
 
 @require_POST
-@role_required(*EDITORS)
+@role_required(*MEETING_EDITORS)
 def agenda_reorder(request: HttpRequest, pk: int) -> HttpResponse:
     def action(meeting: Meeting, data: dict[str, Any]) -> str:
         agenda_services.agenda_reorder(
@@ -413,9 +338,9 @@ def agenda_reorder(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@role_required(*EDITORS)
+@role_required(*MEETING_EDITORS)
 def item_move(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
-    meeting = _meeting_or_404(pk)
+    meeting = meeting_or_404(pk)
     form = MoveItemForm(request.POST, meetings=upcoming_meetings().exclude(pk=meeting.pk))
 
     def action(meeting: Meeting, data: dict[str, Any]) -> str:
@@ -423,14 +348,14 @@ def item_move(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
             meeting=meeting, item_id=item_pk, target=data["target"], by=request.user, expected_version=data["version"]
         )
         return _("Demande déplacée à la RCP du %(date)s ; le demandeur est prévenu.") % {
-            "date": agenda_services.meeting_label(data["target"])
+            "date": meeting_date_label(data["target"])
         }
 
     return _edit(request, pk, form, action)
 
 
 @require_POST
-@role_required(*EDITORS)
+@role_required(*MEETING_EDITORS)
 def item_remove(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
     def action(meeting: Meeting, data: dict[str, Any]) -> str:
         case = agenda_services.agenda_item_remove(
@@ -444,7 +369,7 @@ def item_remove(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
 
 
 @require_POST
-@role_required(*EDITORS)
+@role_required(*MEETING_EDITORS)
 def item_add(request: HttpRequest, pk: int) -> HttpResponse:
     def action(meeting: Meeting, data: dict[str, Any]) -> str:
         item = agenda_services.agenda_add_case(
@@ -459,65 +384,6 @@ def item_add(request: HttpRequest, pk: int) -> HttpResponse:
     return _edit(request, pk, AddCaseForm(request.POST), action)
 
 
-def _meeting_edit(request: HttpRequest, pk: int, form: Any, action: Any) -> HttpResponse:
-    """Cancel, move, coordinators (the "manage" page's forms): a refusal goes back to that page with its message,
-    success to the meeting page."""
-    meeting = _meeting_or_404(pk)
-    if not form.is_valid():
-        messages.error(request, _first_error(form))
-        return redirect("meetings:manage", pk=meeting.pk)
-    try:
-        with transaction.atomic():
-            notice = action(meeting, form.cleaned_data)
-    except agenda_services.AgendaConflict as exc:
-        return _manage_page(request, _meeting_or_404(pk), error=_message_of(exc), status=409)
-    except ValidationError as exc:
-        messages.error(request, _message_of(exc))
-        return redirect("meetings:manage", pk=meeting.pk)
-    messages.success(request, notice)
-    return redirect("meetings:detail", pk=meeting.pk)
-
-
-@require_POST
-@role_required(Role.SECRETARIAT)
-def meeting_cancel(request: HttpRequest, pk: int) -> HttpResponse:
-    def action(meeting: Meeting, data: dict[str, Any]) -> str:
-        scheduling.meeting_cancel(
-            meeting=meeting, by=request.user, reason=data["reason"], expected_version=data["version"]
-        )
-        return _("Réunion annulée. Ses demandes sont reportées à la réunion suivante, demandeurs prévenus.")
-
-    return _meeting_edit(request, pk, CancelMeetingForm(request.POST), action)
-
-
-@require_POST
-@role_required(Role.SECRETARIAT)
-def meeting_move(request: HttpRequest, pk: int) -> HttpResponse:
-    def action(meeting: Meeting, data: dict[str, Any]) -> str:
-        moved = scheduling.meeting_move(
-            meeting=meeting,
-            by=request.user,
-            starts_at=data["starts_at"],
-            reason=data["reason"],
-            expected_version=data["version"],
-        )
-        return _("Réunion déplacée au %(date)s.") % {"date": agenda_services.meeting_label(moved)}
-
-    return _meeting_edit(request, pk, MoveMeetingForm(request.POST), action)
-
-
-@require_POST
-@role_required(*EDITORS)
-def meeting_coordinators(request: HttpRequest, pk: int) -> HttpResponse:
-    def action(meeting: Meeting, data: dict[str, Any]) -> str:
-        scheduling.meeting_set_coordinators(
-            meeting=meeting, coordinators=data["coordinators"], by=request.user, expected_version=data["version"]
-        )
-        return _("Coordinateurs enregistrés.")
-
-    return _meeting_edit(request, pk, CoordinatorsForm(request.POST), action)
-
-
 def _back_to_triage(request: HttpRequest) -> str:
     """Where to go after scheduling: the page the user came from if it is ours, else the triage queue."""
     target = request.POST.get("next") or request.GET.get("next") or ""
@@ -527,7 +393,7 @@ def _back_to_triage(request: HttpRequest) -> str:
 
 
 @require_http_methods(["GET", "POST"])
-@role_required(*EDITORS)
+@role_required(*MEETING_EDITORS)
 def schedule_case(request: HttpRequest, case_pk: int) -> HttpResponse:
     """Put a submitted or accepted request on a chosen meeting (the triage queue's "Inscrire…")."""
     case = get_case_for_user(request.user, case_pk)
@@ -552,7 +418,7 @@ def schedule_case(request: HttpRequest, case_pk: int) -> HttpResponse:
                 messages.success(
                     request,
                     _("%(ref)s inscrite à la RCP du %(date)s (%(slot)s) ; le demandeur est prévenu.")
-                    % {"ref": case.reference, "date": agenda_services.meeting_label(meeting), "slot": slot_label(item)},
+                    % {"ref": case.reference, "date": meeting_date_label(meeting), "slot": slot_label(item)},
                 )
                 return redirect(back)
         status = 400

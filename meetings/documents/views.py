@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from cases.models import Case
 from meetings.models import Meeting
+from meetings.selectors import meeting_or_404
 from tigre.audit.models import AccessLog
 from tigre.audit.services import access_record
 
@@ -153,13 +154,13 @@ def _panel(request: HttpRequest, meeting: Meeting) -> HttpResponseBase:
 @require_GET
 @never_cache
 def meeting_panel(request: HttpRequest, pk: int) -> HttpResponseBase:
-    return _panel(request, sel.get_meeting(pk))
+    return _panel(request, meeting_or_404(pk))
 
 
 @require_POST
 def retry(request: HttpRequest, pk: int, kind: str) -> HttpResponseBase:
     """Queue a failed agenda or minutes again (after a fix, or a transient failure)."""
-    meeting = sel.get_meeting(pk)
+    meeting = meeting_or_404(pk)
     if kind == Kind.AGENDA:
         sel.meeting_for_agenda(request.user, pk)
     elif kind == Kind.MINUTES:

@@ -302,7 +302,7 @@ def test_an_error_page_is_not_cached(client: Any, meeting: Meeting, sam: Any) ->
 
 def test_the_page_state_in_one_round_trip(meeting: Meeting, sam: Any, cora: Any, alice: Any) -> None:
     from meetings.models import Participant
-    from meetings.selectors import meeting_page_state
+    from meetings.agenda.selectors import meeting_page_state
 
     empty = meeting_page_state(meeting)
     assert empty.cases == [] and empty.participants == (0, None)

@@ -118,7 +118,7 @@ def test_stale_edit_gets_the_conflict_message_and_the_fresh_agenda(client: Any, 
     )
     assert second.status_code == 409
     html = second.content.decode()
-    assert "modifié par quelqu'un d'autre" in html or "modifié par quelqu&#x27;un d&#x27;autre" in html
+    assert "modifiée par quelqu'un d'autre" in html or "modifiée par quelqu&#x27;un d&#x27;autre" in html
     assert html.index(">B<") < html.index(">A<")  # the fresh order is shown
     assert order(meeting) == ["B", "A", "C"]  # nothing the first did is lost
     htmx = client.post(

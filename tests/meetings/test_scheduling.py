@@ -11,17 +11,11 @@ import pytest
 import time_machine
 from django.core.management import call_command
 
-from meetings.agenda.services import AgendaConflict
+from meetings.lock import MeetingConflict, MeetingError
 from meetings.models import Meeting
-from meetings.scheduling import (
-    MeetingError,
-    cutoff_for,
-    meeting_cancel,
-    meeting_move,
-    meeting_set_coordinators,
-    meetings_create_ahead,
-)
+from meetings.scheduling import cutoff_for
 from meetings.selectors import meeting_for_submission, next_meeting
+from meetings.services import meeting_cancel, meeting_move, meeting_set_coordinators, meetings_create_ahead
 from meetings.tasks import create_meetings_ahead
 from tests.factories.accounts import UserFactory
 from tests.factories.meetings import MeetingFactory
@@ -174,7 +168,7 @@ def test_cancel_needs_a_reason_and_a_fresh_version(sam: object) -> None:
     meeting = MeetingFactory(starts_at=paris(2030, 12, 25, 17, 0))
     with pytest.raises(MeetingError, match="motif"):
         meeting_cancel(meeting=meeting, by=sam, reason="  ", expected_version=meeting.version)
-    with pytest.raises(AgendaConflict):
+    with pytest.raises(MeetingConflict):
         meeting_cancel(meeting=meeting, by=sam, reason="Noël", expected_version=meeting.version + 1)
     meeting_cancel(meeting=meeting, by=sam, reason="Noël", expected_version=meeting.version)
     with pytest.raises(MeetingError):
