@@ -11,7 +11,6 @@ from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.core import mail
-from django.core.cache import cache
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
@@ -375,13 +374,8 @@ def run_all(data: Dataset, plan: Plan, *, log: Callable[[str], None]) -> list[Re
     if sample is None:
         raise RuntimeError("the heavy clinician has no request")
     agenda_url = reverse("meetings:detail", args=[meeting.pk])
+    # Rendered afresh on every view (nothing is cached).
     measure("agenda_page", get_page(secretariat, agenda_url, must_contain=sample_reference(data)))
-    # The same page right after an edit: the agenda table is not in the cache and is rendered again.
-    measure(
-        "agenda_page_uncached",
-        get_page(secretariat, agenda_url, must_contain=sample_reference(data)),
-        setup=cache.clear,
-    )
     first_item = AgendaItem.objects.filter(meeting=meeting).order_by("position").first()
     if first_item is not None:
         measure(

@@ -45,6 +45,12 @@ class Sex(models.TextChoices):
     UNKNOWN = "U", _("Indéterminé")
 
 
+def pseudonym_of(birth_name: str, first_names: str, birth_date: date | None) -> str:
+    """``Patient.pseudonym`` from the three fields (a list page that reads them as plain values builds no Patient)."""
+    initials = "".join(f"{part[0]}." for part in (birth_name, first_names) if part).upper()
+    return f"{initials} ({birth_date:%Y})" if birth_date else initials
+
+
 class Patient(models.Model):
     class InsStatus(models.TextChoices):
         # The app cannot call the INSi service, so it never marks an identity "qualified".
@@ -83,8 +89,7 @@ class Patient(models.Model):
     @property
     def pseudonym(self) -> str:
         """Initials and year of birth: what screens meant for the whole board show."""
-        initials = "".join(f"{part[0]}." for part in (self.birth_name, self.first_names) if part).upper()
-        return f"{initials} ({self.birth_date:%Y})" if self.birth_date else initials
+        return pseudonym_of(self.birth_name, self.first_names, self.birth_date)
 
     @property
     def full_name(self) -> str:

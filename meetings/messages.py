@@ -24,7 +24,7 @@ from tigre.notifications.models import Notification
 from tigre.notifications.services import Message, notify_many
 
 from .models import AgendaItem, AgendaItemReferent, Meeting
-from .scheduling import meeting_date_label, paris
+from .scheduling import meeting_date_label, paris, time_label
 
 
 class Kind(models.TextChoices):
@@ -67,9 +67,8 @@ def meeting_context(meeting: Meeting | None) -> dict[str, Any]:
 
 
 def slot_label(item: AgendaItem | None) -> str:
-    if item is None or item.slot_start is None:
-        return ""
-    return date_format(timezone.localtime(item.slot_start, paris()), "H:i")
+    """When an item is discussed, "17:20"."""
+    return time_label(item.slot_start) if item is not None else ""
 
 
 def meeting_link(meeting: Meeting) -> str:

@@ -67,6 +67,11 @@ def cutoff_for(meeting: Meeting) -> dt.datetime:
     return dt.datetime.combine(day, cut.replace(second=59, microsecond=999999), tzinfo=paris())
 
 
+def time_label(value: dt.datetime | None) -> str:
+    """A time of day in Paris, "17:05" (a slot's start); empty for none."""
+    return timezone.localtime(value, paris()).strftime("%H:%M") if value is not None else ""
+
+
 def meeting_date_label(meeting: Meeting | None, *, with_time: bool = True) -> str:
     """The meeting's start in French words, "mercredi 2 décembre 2026 à 17:00" (without " à 17:00" when
     ``with_time`` is false), whatever the reader's language: it goes into e-mails, the request's history and

@@ -1,104 +1,162 @@
-"""Reads of the agenda page: its rows, its state in one round trip, the late requests that can be added, one item.
+"""Reads of the agenda page: its rows, the late requests that can be added, one item.
 
-Constant query counts: everything a page shows is read in a fixed number of queries whatever the agenda's size.
+The meeting page lists up to a whole meeting's requests on every view, without any cache: its rows are read as plain
+values in three queries whatever the agenda's size (items with their request, patient and requester; the toxicities;
+the referents needed), and no model instance is built for them.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypedDict
 
-from django.db import connection
-from django.db.models import Prefetch, QuerySet
-from django.utils import timezone
-from django.utils.dateparse import parse_datetime
+from django.db.models import QuerySet
 
-from cases.models import Case, CaseStatus, Toxicity
+from cases.models import Case, CaseStatus, Toxicity, pseudonym_of
 from cases.selectors import matching
-from meetings.models import AgendaItem, AgendaItemReferent, Meeting, Participant
+from meetings.models import AgendaItem, AgendaItemReferent, Meeting
+from tigre.accounts.models import display_name_of
 
 
-def agenda_items(meeting: Meeting) -> QuerySet[AgendaItem]:
-    """The items of a meeting with all an agenda page shows, in a fixed number of queries."""
-    return (
+class ToxicityLine(TypedDict):
+    grade: int
+    event: str
+    category: str
+
+
+class ReferentLine(TypedDict):
+    name: str
+    category: str
+
+
+class AgendaRow(TypedDict):
+    """One line of the agenda table: pseudonymised (no name, no date of birth), plain values only."""
+
+    pk: int
+    kind: str
+    urgent: bool  # an urgent request or an urgent opinion's ratification
+    ratification: bool  # an urgent opinion's ratification
+    slot_start: dt.datetime | None
+    placed_manually: bool
+    case_id: int
+    patient_id: int
+    reference: str
+    pseudonym: str
+    site: str
+    requester: str
+    centre: str
+    toxicities: list[ToxicityLine]  # highest grade first
+    referents: list[ReferentLine]  # the referents needed, by the categories' order
+    missing: list[str]  # the organ categories of its toxicities with no referent needed (none available)
+
+
+def agenda_rows(meeting: Meeting) -> list[AgendaRow]:
+    """The agenda's rows in their order, in three queries whatever their number."""
+    items = (
         AgendaItem.objects.filter(meeting=meeting)
-        .select_related("case__patient", "case__requester", "case__requester_centre")
-        .prefetch_related(
-            Prefetch(
-                "case__toxicities",
-                queryset=Toxicity.objects.select_related("event__category").order_by("-grade", "position", "pk"),
-            ),
-            Prefetch(
-                "needed_referents",
-                queryset=AgendaItemReferent.objects.select_related("referent__user", "category").order_by(
-                    "category__position", "pk"
-                ),
-            ),
-        )
         .order_by("position", "pk")
-    )
-
-
-@dataclass(frozen=True)
-class AgendaSnapshot:
-    """How many items an agenda has, and a fingerprint of everything its table shows that lives in this meeting's
-    rows: the meeting's version (every agenda edit bumps it), status and times, the item count and the latest
-    ``updated_at`` of the requests on it (every edit of a request, its toxicities or its patient saves it, which
-    makes it the latest)."""
-
-    count: int
-    fingerprint: str
-
-    @classmethod
-    def of(cls, meeting: Meeting, count: int, changed: dt.datetime | None) -> AgendaSnapshot:
-        # Timestamps as ISO text: one form whichever way the database handed them back.
-        times = (meeting.starts_at, meeting.ends_at, changed)
-        state = (meeting.pk, meeting.version, meeting.status, count, *(t.isoformat() if t else "" for t in times))
-        return cls(count=count, fingerprint=hashlib.blake2b(repr(state).encode(), digest_size=16).hexdigest())
-
-
-@dataclass(frozen=True)
-class MeetingPageState:
-    """What the meeting page needs before its cached parts: the requests on the agenda as (case id, patient id)
-    (the page traces each), the agenda's snapshot, and the participants' count and last id (they key the cached
-    list of people: people added during the session change them)."""
-
-    cases: list[tuple[int, int]]
-    snapshot: AgendaSnapshot
-    participants: tuple[int, int | None]
-
-
-def meeting_page_state(meeting: Meeting) -> MeetingPageState:
-    """One round trip whatever the agenda's size (two for an empty agenda). Written in SQL: the meeting page is
-    the most viewed page of the service and the ORM's query building cost more than the query itself."""
-    quote = connection.ops.quote_name
-    items, cases, people = (quote(m._meta.db_table) for m in (AgendaItem, Case, Participant))
-    participants = f"FROM {people} p WHERE p.meeting_id = %s"
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT i.case_id, c.patient_id, c.updated_at, (SELECT COUNT(*) {participants}), "  # noqa: S608
-            f"(SELECT MAX(p.id) {participants}) FROM {items} i JOIN {cases} c ON c.id = i.case_id "
-            "WHERE i.meeting_id = %s",
-            [meeting.pk, meeting.pk, meeting.pk],
+        .values_list(
+            "pk",
+            "kind",
+            "slot_start",
+            "placed_manually",
+            "case_id",
+            "case__reference",
+            "case__primary_site_label",
+            "case__primary_site",
+            "case__patient_id",
+            "case__patient__birth_name",
+            "case__patient__first_names",
+            "case__patient__birth_date",
+            "case__requester__title",
+            "case__requester__first_name",
+            "case__requester__last_name",
+            "case__requester_centre__name",
         )
-        rows = cursor.fetchall()
-        if not rows:
-            cursor.execute(f"SELECT COUNT(*), MAX(p.id) {participants}", [meeting.pk])
-            count, last = cursor.fetchone()
-        else:
-            count, last = rows[0][3], rows[0][4]
-    changed = max((row[2] for row in rows), default=None)
-    # SQLite hands timestamps back naive (UTC), as text or not: one form for the fingerprint.
-    changed = parse_datetime(changed) if isinstance(changed, str) else changed
-    if changed is not None and timezone.is_naive(changed):
-        changed = changed.replace(tzinfo=dt.UTC)
-    return MeetingPageState(
-        cases=[(row[0], row[1]) for row in rows],
-        snapshot=AgendaSnapshot.of(meeting, len(rows), changed),
-        participants=(count, last),
     )
+    names: dict[tuple[str, str, str], str] = {}  # a referent needed for several requests is named once
+
+    def name(title: str, first_name: str, last_name: str) -> str:
+        key = (title, first_name, last_name)
+        if key not in names:
+            names[key] = display_name_of(title, first_name, last_name)
+        return names[key]
+
+    rows: list[AgendaRow] = []
+    by_case: dict[int, AgendaRow] = {}
+    by_item: dict[int, AgendaRow] = {}
+    for (
+        pk,
+        kind,
+        slot_start,
+        placed_manually,
+        case_id,
+        reference,
+        site_label,
+        site,
+        patient_id,
+        birth_name,
+        first_names,
+        birth_date,
+        title,
+        first_name,
+        last_name,
+        centre,
+    ) in items:
+        row = AgendaRow(
+            pk=pk,
+            kind=kind,
+            urgent=kind != AgendaItem.Kind.STANDARD,
+            ratification=kind == AgendaItem.Kind.URGENT_RATIFICATION,
+            slot_start=slot_start,
+            placed_manually=placed_manually,
+            case_id=case_id,
+            patient_id=patient_id,
+            reference=reference or "",
+            pseudonym=pseudonym_of(birth_name, first_names, birth_date),
+            site=site_label or site,
+            requester=name(title, first_name, last_name),
+            centre=centre or "",
+            toxicities=[],
+            referents=[],
+            missing=[],
+        )
+        rows.append(row)
+        by_case[case_id] = row
+        by_item[pk] = row
+    if not rows:
+        return rows
+
+    categories: dict[int, dict[int, str]] = {case_id: {} for case_id in by_case}  # per case: id -> label, in order
+    toxicities = (
+        Toxicity.objects.filter(case__in=list(by_case))
+        .order_by("case_id", "-grade", "position", "pk")
+        .values_list("case_id", "grade", "event__label", "event__category_id", "event__category__label")
+    )
+    for case_id, grade, event, category_id, category in toxicities:
+        by_case[case_id]["toxicities"].append(ToxicityLine(grade=grade, event=event, category=category))
+        categories[case_id].setdefault(category_id, category)
+
+    covered: dict[int, set[int]] = {pk: set() for pk in by_item}
+    needed = (
+        AgendaItemReferent.objects.filter(item__meeting=meeting)
+        .order_by("category__position", "pk")
+        .values_list(
+            "item_id",
+            "category_id",
+            "category__label",
+            "referent__user__title",
+            "referent__user__first_name",
+            "referent__user__last_name",
+        )
+    )
+    for item_id, category_id, category, title, first_name, last_name in needed:
+        by_item[item_id]["referents"].append(ReferentLine(name=name(title, first_name, last_name), category=category))
+        covered[item_id].add(category_id)
+
+    for row in rows:
+        row["missing"] = [label for pk, label in categories[row["case_id"]].items() if pk not in covered[row["pk"]]]
+    return rows
 
 
 LATE_CASE_STATUSES = (CaseStatus.ACCEPTED, CaseStatus.SUBMITTED)

@@ -1,8 +1,12 @@
 """The meeting page with its agenda (the secretariat's and coordinators'), the agenda's building and its edits.
 
-Views are thin: a form validates, a service writes, the agenda is rendered again. Every edit posts the
-agenda version it was made on; a stale one gets the conflict message and the fresh agenda. With htmx the
-agenda block alone is swapped in place.
+Views are thin: a form validates, a service writes, the agenda is rendered again. Every edit posts the meeting's
+version it was made on; a stale one gets the conflict message and the fresh agenda. With htmx the agenda block alone
+is swapped in place.
+
+The page is rendered afresh on every view (no cache to keep in step with the data): its rows are plain values read in
+three queries (agenda/selectors.py), and everything a row shows is prepared here once per page (links, labels) so that
+the template only places values.
 """
 
 from __future__ import annotations
@@ -11,17 +15,13 @@ from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cases.models import CaseStatus
@@ -36,18 +36,12 @@ from meetings.agenda.forms import (
     ScheduleCaseForm,
     ShiftForm,
 )
-from meetings.agenda.selectors import (
-    AgendaSnapshot,
-    agenda_item_get,
-    agenda_items,
-    late_case_candidates,
-    meeting_page_state,
-)
+from meetings.agenda.selectors import AgendaRow, agenda_item_get, agenda_rows, late_case_candidates
 from meetings.forms import VersionForm, first_error
 from meetings.lock import MeetingConflict
 from meetings.messages import slot_label
 from meetings.models import Meeting
-from meetings.scheduling import cutoff_for, meeting_date_label
+from meetings.scheduling import cutoff_for, meeting_date_label, time_label
 from meetings.selectors import (
     MEETING_EDITORS,
     can_reschedule,
@@ -61,92 +55,55 @@ from tigre.accounts.decorators import role_required
 from tigre.audit.models import AccessLog
 from tigre.audit.services import access_record, access_record_listed_ids
 
-# How long a rendered part of the meeting page is kept (keyed on the state of its data; see ``_cached_fragment``).
-FRAGMENT_SECONDS = 300
-CSRF_PLACEHOLDER = "tigre-csrf-placeholder-2f9c1e"
 CANDIDATES_SHOWN = 8
 SCHEDULABLE_STATUSES = (CaseStatus.SUBMITTED, CaseStatus.ACCEPTED)
 
 
-def _cached_fragment(key: str, template: str, context: Callable[[], dict[str, Any]]) -> SafeString:
-    """A part of the meeting page rendered once per state of its data and kept ``FRAGMENT_SECONDS``.
-
-    ``key`` must change whenever what the fragment shows may have changed (see ``meeting_page_state`` and
-    ``_people_key``); the language is added here. Names that live elsewhere (a referent's, a centre's, an
-    organ's label) may show up to ``FRAGMENT_SECONDS`` late. Nothing in a fragment may depend on the user:
-    where a form needs the CSRF token the HTML holds a placeholder, which ``_answer`` swaps for the token of the
-    request that gets the page (fragments may nest: the swap is done once, on the whole answer).
-    """
-    key = f"{key}:{get_language()}"
-    html = cache.get(key)
-    if html is None:
-        html = render_to_string(template, {**context(), "csrf_token": CSRF_PLACEHOLDER})
-        cache.set(key, html, FRAGMENT_SECONDS)
-    return mark_safe(html)  # noqa: S308 (our own rendered template)
+def _url_for_each(name: str, *args: int) -> Callable[[int], str]:
+    """``reverse(name, args=[*args, pk])`` for many ``pk``, reversed once: a page of 60 rows makes 240 links."""
+    marker = 9_876_543_210_123
+    prefix, suffix = reverse(name, args=[*args, marker]).split(str(marker))
+    return lambda pk: f"{prefix}{pk}{suffix}"
 
 
-def _answer(request: HttpRequest, template: str, context: dict[str, Any], *, status: int = 200) -> HttpResponse:
-    """Render a page or block that may hold cached fragments, with this request's CSRF token in their forms."""
-    response = render(request, template, context, status=status)
-    response.content = response.content.replace(CSRF_PLACEHOLDER.encode(), get_token(request).encode())
-    return response
+def _table_rows(meeting: Meeting, rows: list[AgendaRow], capacity: int) -> list[dict[str, Any]]:
+    """The agenda's rows with what the table shows beside their data: their links, labels and place."""
+    case_url = _url_for_each("cases:detail")
+    shift_url = _url_for_each("meetings:agenda_shift", meeting.pk)
+    actions_url = _url_for_each("meetings:agenda_item_actions", meeting.pk)
+    # The same messages as {% blocktrans with ref=... %} would look up, formatted once per row.
+    up, down, more = _("Monter %(ref)s"), _("Descendre %(ref)s"), _("Autres actions pour %(ref)s")
+    table = []
+    for number, row in enumerate(rows, start=1):
+        ref = {"ref": row["reference"]}
+        table.append(
+            {
+                **row,
+                "number": number,
+                "slot": time_label(row["slot_start"]),
+                "overflow": number > capacity,
+                "case_url": case_url(row["case_id"]),
+                "shift_url": shift_url(row["pk"]),
+                "actions_url": actions_url(row["pk"]),
+                "up_label": up % ref,
+                "down_label": down % ref,
+                "actions_label": more % ref,
+            }
+        )
+    return table
 
 
-def agenda_table(meeting: Meeting, snapshot: AgendaSnapshot) -> SafeString:
-    """The agenda table (gaps, rows and their arrows), keyed on the snapshot's fingerprint (any agenda edit, or
-    edit of a request on it, changes it)."""
-
-    def context() -> dict[str, Any]:
-        items = list(agenda_items(meeting))
-        gaps: set[str] = set()
-        for item in items:
-            covered = {r.category_id for r in item.needed_referents.all()}
-            missing = {t.event.category_id: t.event.category.label for t in item.case.toxicities.all()}
-            item.missing_categories = [label for pk, label in missing.items() if pk not in covered]  # type: ignore[attr-defined]
-            gaps.update(item.missing_categories)  # type: ignore[attr-defined]
-        return {
-            "meeting": meeting,
-            "items": items,
-            "capacity": agenda_services.capacity_of(meeting),
-            "gaps": sorted(gaps),
-            "editable": meeting.is_editable,
-        }
-
-    return _cached_fragment(f"agenda-table:{snapshot.fingerprint}", "meetings/_agenda_table.html", context)
-
-
-def _people_key(meeting: Meeting, participants: tuple[int, int | None]) -> str:
-    """The coordinators and the invited change with the meeting's version (coordinator changes and agenda builds
-    bump it) and with its participants' count and last id (people added during the session)."""
-    count, last = participants
-    return f"{meeting.pk}:{meeting.version}:{meeting.status}:{count}:{last}"
-
-
-def meeting_people(meeting: Meeting, participants: tuple[int, int | None]) -> SafeString:
-    """The coordinators and the invited, grouped by role."""
-    key = f"meeting-people:{_people_key(meeting, participants)}"
-
-    def context() -> dict[str, Any]:
-        return {
-            "meeting": meeting,
-            "coordinators": list(meeting.coordinators.all()),
-            "invited": meeting_invited(meeting),
-            "editable": meeting.is_editable,
-        }
-
-    return _cached_fragment(key, "meetings/_meeting_people.html", context)
-
-
-def agenda_context(meeting: Meeting, *, snapshot: AgendaSnapshot | None = None, **extra: Any) -> dict[str, Any]:
-    """What the agenda block (``_agenda.html``) shows; the table itself comes from the cache."""
-    snapshot = snapshot or meeting_page_state(meeting).snapshot
+def agenda_context(meeting: Meeting, rows: list[AgendaRow] | None = None, **extra: Any) -> dict[str, Any]:
+    """What the agenda block (``_agenda.html``) shows: the count, the gaps, the table."""
+    rows = agenda_rows(meeting) if rows is None else rows
     capacity = agenda_services.capacity_of(meeting)
     return {
         "meeting": meeting,
-        "item_count": snapshot.count,
+        "item_count": len(rows),
         "capacity": capacity,
-        "overflow": max(snapshot.count - capacity, 0),
-        "agenda_table": agenda_table(meeting, snapshot),
+        "overflow": max(len(rows) - capacity, 0),
+        "rows": _table_rows(meeting, rows, capacity),
+        "gaps": sorted({label for row in rows for label in row["missing"]}),
         "editable": meeting.is_editable,
         **extra,
     }
@@ -159,7 +116,7 @@ def _agenda_response(
     meeting = meeting_or_404(meeting_pk)
     if is_htmx(request):
         # htmx swaps only 2xx answers: the conflict is shown inside the fresh agenda block.
-        return _answer(request, "meetings/_agenda.html", agenda_context(meeting, error=error, **extra))
+        return render(request, "meetings/_agenda.html", agenda_context(meeting, error=error, **extra))
     if error:
         return _detail_page(request, meeting, error=error, status=status)
     return redirect("meetings:detail", pk=meeting.pk)
@@ -182,34 +139,27 @@ def _candidates_context(meeting: Meeting, data: Any) -> dict[str, Any]:
 def _detail_page(
     request: HttpRequest, meeting: Meeting, *, error: str = "", status: int = 200, with_candidates: bool = False
 ) -> HttpResponse:
-    """The meeting page. Its content is rendered once per state of the meeting, its agenda and its people (and per
-    kind of viewer: the secretariat may reschedule) and kept in the cache; a page with an error or with the
-    "add a late request" candidates listed (a search without htmx, a refused addition) is rendered afresh.
-    Otherwise htmx loads the candidates when that part of the page comes into view. Every view is traced."""
-    state = meeting_page_state(meeting)
-    snapshot, participants = state.snapshot, state.participants
-    access_record_listed_ids(request=request, pairs=state.cases, target=f"ordre du jour {meeting.pk}")
-    reschedule = can_reschedule(request.user)
-
-    def content_context(**extra: Any) -> dict[str, Any]:
-        return {
-            **agenda_context(meeting, snapshot=snapshot),
-            "meeting_people": meeting_people(meeting, participants),
-            "cutoff": cutoff_for(meeting),
-            "add_form": AddCaseForm(initial={"version": meeting.version}),
-            "can_reschedule": reschedule,
-            **extra,
-        }
-
-    template = "meetings/_detail_content.html"
+    """The meeting page: its agenda, the people invited, the building and publishing buttons, the "add a late
+    request" form. The candidates are listed here after a search without htmx or a refused addition; otherwise htmx
+    loads them when that part of the page comes into view. Every view is traced (one row per request shown)."""
+    rows = agenda_rows(meeting)
+    access_record_listed_ids(
+        request=request,
+        pairs=[(row["case_id"], row["patient_id"]) for row in rows],
+        target=f"ordre du jour {meeting.pk}",
+    )
+    context = {
+        **agenda_context(meeting, rows, error=error),
+        "coordinators": list(meeting.coordinators.all()),
+        "invited": meeting_invited(meeting),
+        "cutoff": cutoff_for(meeting),
+        "add_form": AddCaseForm(initial={"version": meeting.version}),
+        "can_reschedule": can_reschedule(request.user),
+    }
     if error or (meeting.is_editable and (with_candidates or request.method == "POST")):
         data = request.POST if request.method == "POST" else request.GET
-        extra = {"error": error, "candidates_loaded": True, **_candidates_context(meeting, data)}
-        content = mark_safe(render_to_string(template, content_context(**extra), request=request))  # noqa: S308
-    else:
-        key = f"meeting-page:{snapshot.fingerprint}:{_people_key(meeting, participants)}:{reschedule}"
-        content = _cached_fragment(key, template, content_context)
-    return _answer(request, "meetings/detail.html", {"meeting": meeting, "content": content}, status=status)
+        context.update(candidates_loaded=True, **_candidates_context(meeting, data))
+    return render(request, "meetings/detail.html", context, status=status)
 
 
 @require_GET

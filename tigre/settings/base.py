@@ -143,18 +143,6 @@ vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="TIGRE e-RCP <no-reply@tigre.invalid>")
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
 
-# The cache holds rendered fragments keyed on the state of their data (the agenda table, see
-# meetings.views_agenda.agenda_table). Per-process memory on purpose: these fragments carry pseudonymised patient
-# data, which then never leaves the web process (no Redis copy to protect); each worker warms its own. A meeting
-# page is about 200 KB in all: 100 entries bound the memory to some 20 MB per process.
-CACHES = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-        "LOCATION": "tigre-fragments",
-        "OPTIONS": {"MAX_ENTRIES": 100},
-    }
-}
-
 # Celery. Embedded default: kombu's filesystem transport (no server). REDIS_URL switches to Redis.
 REDIS_URL = env("REDIS_URL", default="")
 if REDIS_URL:
