@@ -14,7 +14,6 @@ from django.utils import timezone
 from tigre.accounts.roles import Role
 
 from .models import AgendaItem, Meeting, Participant
-from .scheduling import cutoff_for
 
 OPEN_MEETING_STATUSES = (Meeting.Status.PLANNED, Meeting.Status.PUBLISHED)
 # Who builds and edits agendas and chairs: the secretariat and the coordinators; moving or cancelling a meeting is the
@@ -30,18 +29,6 @@ def upcoming_meetings(*, after: dt.datetime | None = None) -> QuerySet[Meeting]:
 
 def next_meeting(*, after: dt.datetime | None = None) -> Meeting | None:
     return upcoming_meetings(after=after).first()
-
-
-def meeting_for_submission(*, submitted_at: dt.datetime, urgent: bool) -> Meeting | None:
-    """The meeting a request submitted at ``submitted_at`` goes to: the first whose cut-off is not past
-    (Monday 23:59 Europe/Paris); an urgent request goes to the very next meeting."""
-    candidates = upcoming_meetings(after=submitted_at)
-    if urgent:
-        return candidates.first()
-    for meeting in candidates[:12]:
-        if submitted_at <= cutoff_for(meeting):
-            return meeting
-    return None
 
 
 def meetings_list(*, include_past: bool = False, today: dt.date | None = None) -> QuerySet[Meeting]:
