@@ -14,7 +14,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Max, Q
 from django.utils import timezone
@@ -22,6 +21,16 @@ from django.utils.translation import gettext as _
 
 from cases.models import Case, CaseStatus, Toxicity, Urgency
 from cases.workflow import case_transition, case_transition_many
+from meetings.agenda.ordering import (
+    KIND_RANK,
+    capacity_of,
+    kind_for,
+    layout,
+    merge_placed,
+    moved_items,
+    priority,
+    slot_minutes,
+)
 from meetings.lock import MeetingConflict, MeetingError, meeting_lock
 from meetings.messages import Kind, case_at_meeting_message, notify_meeting, referent_items, slot_label
 from meetings.models import AgendaItem, AgendaItemReferent, Meeting, Participant
@@ -48,42 +57,6 @@ class AgendaBuildResult:
         return sorted([*self.kept, *self.added], key=lambda i: i.position)
 
 
-def slot_minutes() -> int:
-    return int(settings.TIGRE["SLOT_MINUTES"])
-
-
-def capacity_of(meeting: Meeting) -> int:
-    """How many slots fit in the meeting (duration / slot)."""
-    minutes = int((meeting.ends_at - meeting.starts_at).total_seconds() // 60)
-    return max(minutes // slot_minutes(), 0)
-
-
-def kind_for(case: Case) -> str:
-    if case.urgent_opinion_at is not None:
-        return AgendaItem.Kind.URGENT_RATIFICATION
-    if case.urgency == Urgency.URGENT:
-        return AgendaItem.Kind.URGENT
-    return AgendaItem.Kind.STANDARD
-
-
-_KIND_RANK: dict[str, int] = {
-    AgendaItem.Kind.URGENT_RATIFICATION: 0,
-    AgendaItem.Kind.URGENT: 1,
-    AgendaItem.Kind.STANDARD: 2,
-}
-_FAR_FUTURE = dt.datetime.max.replace(tzinfo=dt.UTC)
-
-
-def priority(case: Case, kind: str | None = None) -> tuple[int, int, dt.datetime, int]:
-    """Urgent ratifications, then urgent cases, then highest grade (desc), then submission time, then id."""
-    return (
-        _KIND_RANK[kind or kind_for(case)],
-        -(case.highest_grade or 0),
-        case.submitted_at or _FAR_FUTURE,
-        case.pk,
-    )
-
-
 def _bump(meeting: Meeting) -> None:
     meeting.version += 1
     meeting.save(update_fields=["version"])
@@ -92,18 +65,10 @@ def _bump(meeting: Meeting) -> None:
 def slots_recompute(*, meeting: Meeting) -> list[AgendaItem]:
     """Number the items 0..n-1 in their order and give each its slot from the meeting's start."""
     items = list(AgendaItem.objects.filter(meeting=meeting).order_by("position", "pk"))
-    _layout(meeting, items)
+    layout(meeting, items)
     if items:
         AgendaItem.objects.bulk_update(items, ["position", "slot_start", "duration_minutes"])
     return items
-
-
-def _layout(meeting: Meeting, items: Sequence[AgendaItem]) -> None:
-    step = slot_minutes()
-    for index, item in enumerate(items):
-        item.position = index
-        item.duration_minutes = step
-        item.slot_start = meeting.starts_at + dt.timedelta(minutes=step * index)
 
 
 def _case_centre_id(case: Case) -> int | None:
@@ -251,19 +216,6 @@ def agenda_items_move(
     return fresh
 
 
-def _merge(manual: list[AgendaItem], auto: list[Any]) -> list[Any]:
-    """Manual items keep their index; the others fill the free places in priority order. Deterministic."""
-    total = len(manual) + len(auto)
-    places: list[Any] = [None] * total
-    for item in sorted(manual, key=lambda i: (i.position, i.pk)):
-        index = min(item.position, total - 1)
-        while places[index] is not None:
-            index = (index + 1) % total
-        places[index] = item
-    rest = iter(auto)
-    return [p if p is not None else next(rest) for p in places]
-
-
 @transaction.atomic
 def agenda_build(*, meeting: Meeting, by: Any) -> AgendaBuildResult:
     """Build (or rebuild) the agenda of ``meeting`` from the accepted requests.
@@ -334,7 +286,7 @@ def agenda_build(*, meeting: Meeting, by: Any) -> AgendaBuildResult:
             # No new date yet: the e-mail must not announce one.
             _postponed([entry[1] for entry in overflow], source=locked, target=None, key="full", reason=full)
 
-    ordered = _merge(manual, [entry[2] if entry[2] is not None else entry[1] for entry in fitting])
+    ordered = merge_placed(manual, [entry[2] if entry[2] is not None else entry[1] for entry in fitting])
     new_cases = [c for c in ordered if isinstance(c, Case)]
     fresh = [
         AgendaItem(meeting=locked, case=c, kind=kind_for(c), position=0, duration_minutes=slot_minutes())
@@ -342,7 +294,7 @@ def agenda_build(*, meeting: Meeting, by: Any) -> AgendaBuildResult:
     ]
     by_case = {f.case_id: f for f in fresh}
     final = [by_case[e.pk] if isinstance(e, Case) else e for e in ordered]
-    _layout(locked, final)
+    layout(locked, final)
     existing = [i for i in final if i.pk is not None]
     if existing:
         AgendaItem.objects.bulk_update(existing, ["position", "slot_start", "duration_minutes"])
@@ -414,7 +366,7 @@ def agenda_add_case(
     items = list(AgendaItem.objects.filter(meeting=locked).order_by("position", "pk"))
     index = len(items)
     if kind != AgendaItem.Kind.STANDARD:
-        index = sum(1 for i in items if _KIND_RANK[i.kind] <= _KIND_RANK[kind])
+        index = sum(1 for i in items if KIND_RANK[i.kind] <= KIND_RANK[kind])
     item = AgendaItem(
         meeting=locked,
         case=case,
@@ -431,7 +383,7 @@ def agenda_add_case(
     )
     item.save()
     items.insert(index, item)
-    _layout(locked, items)
+    layout(locked, items)
     AgendaItem.objects.bulk_update(items, ["position", "slot_start", "duration_minutes"])
     invitations_refresh(meeting=locked)
     _bump(locked)
@@ -459,43 +411,10 @@ def agenda_item_shift(*, meeting: Meeting, item_id: Any, offset: int, by: Any, e
     moved = items.pop(index)
     moved.placed_manually = True
     items.insert(new_index, moved)
-    _layout(locked, items)
+    layout(locked, items)
     AgendaItem.objects.bulk_update(items, ["position", "slot_start", "duration_minutes", "placed_manually"])
     _bump(locked)
     return moved
-
-
-def moved_items(old_positions: Sequence[int], ids: Sequence[Any]) -> list[Any]:
-    """The items a new order really moved: those outside the longest run kept in the old relative order.
-
-    Dragging one item from 7th to 1st shifts six others by one place, but only that one was placed by hand.
-    """
-    # Longest increasing subsequence of the old positions (patience sorting), keeping back-pointers.
-    tails: list[int] = []
-    tail_index: list[int] = []
-    parent = [-1] * len(old_positions)
-    for n, value in enumerate(old_positions):
-        lo, hi = 0, len(tails)
-        while lo < hi:
-            mid = (lo + hi) // 2
-            if tails[mid] < value:
-                lo = mid + 1
-            else:
-                hi = mid
-        if lo > 0:
-            parent[n] = tail_index[lo - 1]
-        if lo == len(tails):
-            tails.append(value)
-            tail_index.append(n)
-        else:
-            tails[lo] = value
-            tail_index[lo] = n
-    kept: set[int] = set()
-    n = tail_index[-1] if tail_index else -1
-    while n != -1:
-        kept.add(n)
-        n = parent[n]
-    return [ids[n] for n in range(len(ids)) if n not in kept]
 
 
 @transaction.atomic
@@ -514,7 +433,7 @@ def agenda_reorder(*, meeting: Meeting, order: Sequence[Any], by: Any, expected_
     final = [by_pk[pk] for pk in wanted]
     for pk in moved_items([before[pk] for pk in wanted], wanted):
         by_pk[pk].placed_manually = True
-    _layout(locked, final)
+    layout(locked, final)
     AgendaItem.objects.bulk_update(final, ["position", "slot_start", "duration_minutes", "placed_manually"])
     _bump(locked)
     return final

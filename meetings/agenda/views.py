@@ -36,6 +36,7 @@ from meetings.agenda.forms import (
     ScheduleCaseForm,
     ShiftForm,
 )
+from meetings.agenda.ordering import capacity_of
 from meetings.agenda.selectors import AgendaRow, agenda_item_get, agenda_rows, late_case_candidates
 from meetings.forms import VersionForm, first_error
 from meetings.lock import MeetingConflict
@@ -96,7 +97,7 @@ def _table_rows(meeting: Meeting, rows: list[AgendaRow], capacity: int) -> list[
 def agenda_context(meeting: Meeting, rows: list[AgendaRow] | None = None, **extra: Any) -> dict[str, Any]:
     """What the agenda block (``_agenda.html``) shows: the count, the gaps, the table."""
     rows = agenda_rows(meeting) if rows is None else rows
-    capacity = agenda_services.capacity_of(meeting)
+    capacity = capacity_of(meeting)
     return {
         "meeting": meeting,
         "item_count": len(rows),

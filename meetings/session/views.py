@@ -20,7 +20,7 @@ from meetings.session import selectors as sel
 from meetings.session import services
 from meetings.session.forms import AttendanceForm, AvisForm, ParticipantAddForm, PostponeForm
 from meetings.session.selectors import SESSION_ROLES
-from meetings.views import refusal_message, refusal_status
+from meetings.views import is_htmx, refusal_message, refusal_status
 from tigre.accounts.decorators import role_required
 from tigre.accounts.models import User
 from tigre.accounts.roles import Role
@@ -131,7 +131,7 @@ def attendance(request: HttpRequest, pk: int, participant_pk: int) -> HttpRespon
     meeting = _meeting_or_404(pk)
     participant = get_object_or_404(Participant, pk=participant_pk, meeting=meeting)
     form = AttendanceForm(request.POST)
-    partial = bool(request.htmx)  # type: ignore[attr-defined]
+    partial = is_htmx(request)
     if not form.is_valid():
         return _render_session(request, meeting, status=400, error=_("Choix de présence invalide."), partial=partial)
     try:
@@ -148,7 +148,7 @@ def attendance(request: HttpRequest, pk: int, participant_pk: int) -> HttpRespon
 
 def _after_session_write(request: HttpRequest, meeting: Meeting) -> HttpResponse:
     """htmx gets the refreshed page part; a plain form post goes back to the page."""
-    if not request.htmx:  # type: ignore[attr-defined]
+    if not is_htmx(request):
         return redirect("meetings:session", pk=meeting.pk)
     meeting.refresh_from_db()
     return _render_session(request, meeting, partial=True)
@@ -171,7 +171,7 @@ def participant_search(request: HttpRequest, pk: int) -> HttpResponse:
 def participant_add(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = _meeting_or_404(pk)
     form = ParticipantAddForm(request.POST)
-    partial = bool(request.htmx)  # type: ignore[attr-defined]
+    partial = is_htmx(request)
     if not form.is_valid():
         return _render_session(request, meeting, status=400, error=_("Utilisateur introuvable."), partial=partial)
     try:

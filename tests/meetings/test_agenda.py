@@ -325,7 +325,7 @@ def test_reorder_whole_list_and_stale_edit_refused(meeting: Meeting, sam: Any) -
 
 
 def test_moved_items_finds_what_a_drag_really_moved() -> None:
-    from meetings.agenda.services import moved_items
+    from meetings.agenda.ordering import moved_items
 
     assert moved_items([6, 0, 1, 2, 3, 4, 5], list("GABCDEF")) == ["G"]
     assert moved_items([0, 1, 2], list("ABC")) == []
