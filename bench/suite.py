@@ -11,23 +11,25 @@ from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.core import mail
-from django.core.cache import cache
 from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.db.models import Q
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from cases.models import Attachment, Avis, Case, CaseStatus, Drug, Patient, RequestReason, Urgency
-from meetings.agenda import agenda_build
+from meetings.agenda.services import agenda_build
 from meetings.documents.models import GeneratedDocument
 from meetings.documents.selectors import TEMPLATES, document_data
 from meetings.documents.services import document_generate, document_request
 from meetings.messages import Kind
-from meetings.models import AgendaItem, Meeting, Participant
+from meetings.models import AgendaItem, AgendaItemReferent, Meeting, Participant
 from meetings.reminders import reminders_meeting_tomorrow
-from referents.models import ToxicityEvent
+from referents.models import Coverage, ToxicityEvent
 from tigre.accounts.models import User
 from tigre.notifications.delivery import notification_deliver
 from tigre.notifications.models import Notification
@@ -60,9 +62,6 @@ class Plan:
 
 def verified_client(user: User) -> Client:
     """A test client logged in as ``user`` with the second factor verified (what a good TOTP code gives)."""
-    from django_otp import DEVICE_ID_SESSION_KEY
-    from django_otp.plugins.otp_totp.models import TOTPDevice
-
     client = Client()
     client.force_login(user)
     device = TOTPDevice.objects.filter(user=user, confirmed=True).order_by("pk").first()
@@ -171,7 +170,6 @@ def submission_data() -> dict[str, Any]:
 def submit_request(client: Client, payload: dict[str, Any]) -> Callable[[], Any]:
     """The clinician's full submission: the form posted with "submit", then one PDF attached to the
     submitted request (the attachment panel of the case page)."""
-    from django.core.files.uploadedfile import SimpleUploadedFile
 
     def fn() -> Any:
         response = client.post(reverse("cases:create"), payload)
@@ -305,9 +303,6 @@ def reminder_fan_out(data: Dataset) -> Callable[[], int]:
 def referents_all_needed(data: Dataset) -> None:
     """Every referent of the dataset needed on the next meeting (each on an item, for a category they cover):
     the day-before fan-out then reaches all of them (50), not only the primaries the build picked."""
-    from meetings.models import AgendaItemReferent
-    from referents.models import Coverage
-
     items = list(AgendaItem.objects.filter(meeting=data.next_meeting).order_by("position", "pk"))
     coverages = Coverage.objects.filter(referent__user__is_active=True).order_by("pk")
     AgendaItemReferent.objects.bulk_create(
@@ -320,8 +315,6 @@ def referents_all_needed(data: Dataset) -> None:
 
 
 def reminder_recipients(data: Dataset) -> int:
-    from meetings.models import AgendaItemReferent
-
     return (
         AgendaItemReferent.objects.filter(item__meeting=data.next_meeting)
         .values("referent__user_id")
@@ -381,13 +374,8 @@ def run_all(data: Dataset, plan: Plan, *, log: Callable[[str], None]) -> list[Re
     if sample is None:
         raise RuntimeError("the heavy clinician has no request")
     agenda_url = reverse("meetings:detail", args=[meeting.pk])
+    # Rendered afresh on every view (nothing is cached).
     measure("agenda_page", get_page(secretariat, agenda_url, must_contain=sample_reference(data)))
-    # The same page right after an edit: the agenda table is not in the cache and is rendered again.
-    measure(
-        "agenda_page_uncached",
-        get_page(secretariat, agenda_url, must_contain=sample_reference(data)),
-        setup=cache.clear,
-    )
     first_item = AgendaItem.objects.filter(meeting=meeting).order_by("position").first()
     if first_item is not None:
         measure(

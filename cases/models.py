@@ -45,6 +45,12 @@ class Sex(models.TextChoices):
     UNKNOWN = "U", _("Indéterminé")
 
 
+def pseudonym_of(birth_name: str, first_names: str, birth_date: date | None) -> str:
+    """``Patient.pseudonym`` from the three fields (a list page that reads them as plain values builds no Patient)."""
+    initials = "".join(f"{part[0]}." for part in (birth_name, first_names) if part).upper()
+    return f"{initials} ({birth_date:%Y})" if birth_date else initials
+
+
 class Patient(models.Model):
     class InsStatus(models.TextChoices):
         # The identity's status in the requester's establishment (national identity rules, RNIV). TIGRE cannot call
@@ -93,8 +99,7 @@ class Patient(models.Model):
     @property
     def pseudonym(self) -> str:
         """Initials and year of birth: what screens meant for the whole board show."""
-        initials = "".join(f"{part[0]}." for part in (self.birth_name, self.first_names) if part).upper()
-        return f"{initials} ({self.birth_date:%Y})" if self.birth_date else initials
+        return pseudonym_of(self.birth_name, self.first_names, self.birth_date)
 
     @property
     def full_name(self) -> str:
@@ -376,6 +381,22 @@ class Avis(models.Model):
     class State(models.TextChoices):
         DRAFT = "draft", _("Projet")
         VALIDATED = "validated", _("Validé")
+
+    # The board's answer as the session writes it and the fiche and minutes print it: the one list of these fields.
+    STRUCTURED_FIELDS = (
+        "answer",
+        "ici_decision",
+        "rechallenge",
+        "steroids",
+        "steroids_dose",
+        "other_immunosuppressant",
+        "further_tests",
+        "hospitalisation",
+        "specialist_consultation",
+        "follow_up_date",
+        "free_text",
+        "declare_pv",
+    )
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="avis_set")
     # When the board met (the meeting's start), as the fiche states it. The meeting itself points here

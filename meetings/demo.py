@@ -11,13 +11,13 @@ from typing import Any
 
 from django.contrib.auth.models import Group
 
-from tigre.accounts.models import Title, User
+from tigre.accounts.models import Centre, Title, User
 from tigre.accounts.roles import Role
 from tigre.lib.specialties import Specialty
 
 from .models import Meeting
-from .scheduling import meeting_set_coordinators, meetings_create_ahead
 from .selectors import upcoming_meetings
+from .services import meeting_set_coordinators, meetings_create_ahead
 
 COORDINATOR = "coordinateur@demo.tigre"
 # (email, first name, last name, title, specialty, centre name)
@@ -25,8 +25,6 @@ SECOND_COORDINATOR = ("pr.roussel@demo.tigre", "Étienne", "Roussel", Title.PR, 
 
 
 def _second_coordinator(password: str) -> User:
-    from tigre.accounts.models import Centre
-
     email, first, last, title, specialty, centre_name = SECOND_COORDINATOR
     user, created = User.objects.get_or_create(
         email=email,

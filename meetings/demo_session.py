@@ -18,12 +18,18 @@ from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from cases.models import Avis, Case, CaseStatus, Drug, ImmunotherapyLine, Patient, RequestReason, StatusChange
+from cases.services import case_create, case_submit
+from cases.workflow import case_transition
 from referents.models import Coverage, OrganCategory, Referent, ToxicityEvent
 from tigre.accounts.models import Centre, Title, User
 from tigre.accounts.roles import Role
 from tigre.lib.validators import ins_key
 
+from .agenda.services import agenda_add_case
 from .models import AgendaItem, Meeting, Participant
+from .selectors import next_meeting
+from .session.selectors import quorum_status
+from .session.services import attendance_set, avis_save, meeting_validate
 
 PARIS = ZoneInfo("Europe/Paris")
 CLAIRE = "clinicien@demo.tigre"
@@ -245,9 +251,6 @@ def _meeting(day: dt.date, coordinator: User) -> Meeting:
 
 
 def _create_case(spec: HeldCase, requester: User, secretariat: User, on: dt.date) -> Case:
-    from cases.services import case_create, case_submit
-    from cases.workflow import case_transition
-
     drugs = list(Drug.objects.filter(name__in=spec.drugs))
     event = ToxicityEvent.objects.get(code=spec.event)
     case = case_create(
@@ -330,8 +333,6 @@ def _coming_case(password: str, secretariat: User) -> Case | None:
 
 
 def _invite_keller_to_next_meeting() -> Meeting | None:
-    from .selectors import next_meeting
-
     keller = User.objects.filter(email=KELLER).first()
     upcoming = next_meeting(after=timezone.now())
     if keller is None or upcoming is None:
@@ -343,10 +344,6 @@ def _invite_keller_to_next_meeting() -> Meeting | None:
 
 
 def load(*, password: str, stdout: Any = None) -> Meeting | None:
-    from .agenda import agenda_add_case
-    from .session import attendance_set, avis_save, meeting_validate
-    from .session_selectors import quorum_status
-
     users = {u.email: u for u in User.objects.filter(email__in=[CLAIRE, COORDINATOR, SECRETARIAT])}
     if len(users) < 3:
         raise RuntimeError("Run tigre.accounts.demo:load first (demo accounts are missing).")

@@ -1,4 +1,5 @@
-"""Forms of the agenda pages: they validate and tidy input, the services write."""
+"""Forms of the meeting's own edits (coordinators, cancel, move) and the version every meeting edit carries: they
+validate and tidy input, the services write."""
 
 from __future__ import annotations
 
@@ -9,18 +10,21 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cases.models import Case
 from tigre.accounts.models import User
 from tigre.accounts.roles import Role
 
-from .agenda import meeting_label
-from .models import AgendaItem, Meeting
 from .scheduling import paris
-from .selectors import late_case_candidates, upcoming_meetings
+
+
+def first_error(form: forms.BaseForm) -> str:
+    """The first error of an invalid form, for a one-line French message."""
+    for errors in form.errors.values():
+        return str(errors[0])
+    return str(_("Saisie invalide."))
 
 
 class VersionForm(forms.Form):
-    """Every agenda edit carries the version of the agenda the user was looking at."""
+    """Every meeting edit carries the version of the meeting the user was looking at (``meeting_lock``)."""
 
     version = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
 
@@ -32,57 +36,6 @@ class VersionForm(forms.Form):
                 continue
             css = "form-select form-select-sm" if isinstance(widget, forms.Select) else "form-control form-control-sm"
             widget.attrs.setdefault("class", css)
-
-
-class ShiftForm(VersionForm):
-    direction = forms.ChoiceField(choices=[("up", _("Monter")), ("down", _("Descendre"))])
-
-    @property
-    def offset(self) -> int:
-        return -1 if self.cleaned_data["direction"] == "up" else 1
-
-
-class ReorderForm(VersionForm):
-    order = forms.CharField(widget=forms.HiddenInput)
-
-    def clean_order(self) -> list[int]:
-        raw = self.cleaned_data["order"]
-        try:
-            return [int(part) for part in raw.split(",") if part.strip()]
-        except ValueError as exc:
-            raise forms.ValidationError(_("Ordre invalide.")) from exc
-
-
-class MoveItemForm(VersionForm):
-    target = forms.ModelChoiceField(queryset=Meeting.objects.none(), label=_("Réunion"))
-
-    def __init__(self, *args: Any, meetings: Any = None, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        if meetings is not None:
-            cast(forms.ModelChoiceField, self.fields["target"]).queryset = meetings
-
-
-class RemoveItemForm(VersionForm):
-    reason = forms.CharField(label=_("Motif (facultatif)"), max_length=200, required=False)
-
-
-class AddCaseForm(VersionForm):
-    # Chosen among the candidates the page lists (a search, not a drop-down of every open request).
-    case = forms.ModelChoiceField(
-        queryset=Case.objects.none(),
-        label=_("Demande à ajouter"),
-        error_messages={
-            "required": _("Choisissez la demande à ajouter dans la liste (cherchez-la par sa référence ou le nom)."),
-            "invalid_choice": _("Cette demande ne peut plus être ajoutée : elle n'est plus acceptée ni soumise."),
-        },
-    )
-    kind = forms.ChoiceField(
-        label=_("Type de point"), choices=[("", _("Selon la demande")), *AgendaItem.Kind.choices], required=False
-    )
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        cast(forms.ModelChoiceField, self.fields["case"]).queryset = late_case_candidates()
 
 
 class CancelMeetingForm(VersionForm):
@@ -136,34 +89,3 @@ class CoordinatorsForm(VersionForm):
         if len(chosen) > 2:
             raise forms.ValidationError(_("Une réunion a deux coordinateurs au plus."))
         return chosen
-
-
-class CandidateSearchForm(forms.Form):
-    """The search of the "add a late request" form: a reference or a patient's name."""
-
-    q = forms.CharField(
-        label=_("Rechercher une demande"),
-        max_length=100,
-        required=False,
-        error_messages={"max_length": _("Recherche trop longue : 100 caractères au plus.")},
-    )
-
-
-class ScheduleCaseForm(forms.Form):
-    """Put a request on a chosen coming meeting (from the triage queue)."""
-
-    meeting: forms.ModelChoiceField = forms.ModelChoiceField(
-        label=_("Réunion"), queryset=Meeting.objects.none(), empty_label=None
-    )
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        field = cast(forms.ModelChoiceField, self.fields["meeting"])
-        field.queryset = upcoming_meetings()
-        field.widget.attrs["class"] = "form-select"
-        field.label_from_instance = _meeting_choice_label  # type: ignore[method-assign,assignment]
-
-
-def _meeting_choice_label(meeting: Meeting) -> str:
-    holiday = f" — {meeting.holiday_name}" if meeting.holiday_name else ""
-    return f"{meeting_label(meeting)}{holiday}"

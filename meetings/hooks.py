@@ -14,7 +14,7 @@ from cases.models import Case, CaseStatus
 from cases.signals import urgent_opinion_recorded
 from tigre.accounts.models import User
 
-from .agenda import agenda_add_case
+from .agenda.services import agenda_add_case
 from .models import AgendaItem, Meeting
 from .selectors import next_meeting
 

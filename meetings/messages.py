@@ -13,7 +13,7 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
@@ -24,7 +24,7 @@ from tigre.notifications.models import Notification
 from tigre.notifications.services import Message, notify_many
 
 from .models import AgendaItem, AgendaItemReferent, Meeting
-from .scheduling import paris
+from .scheduling import meeting_date_label, paris, time_label
 
 
 class Kind(models.TextChoices):
@@ -59,19 +59,16 @@ def meeting_context(meeting: Meeting | None) -> dict[str, Any]:
     """The meeting's date, start time and video link as the e-mails write them (none for no meeting)."""
     if meeting is None:
         return {}
-    start = timezone.localtime(meeting.starts_at, paris())
-    with translation.override(settings.LANGUAGE_CODE):
-        return {
-            "meeting_date": date_format(start, "l j F Y"),
-            "meeting_time": date_format(start, "H:i"),
-            "video_url": meeting.video_url,
-        }
+    return {
+        "meeting_date": meeting_date_label(meeting, with_time=False),
+        "meeting_time": date_format(timezone.localtime(meeting.starts_at, paris()), "H:i"),
+        "video_url": meeting.video_url,
+    }
 
 
 def slot_label(item: AgendaItem | None) -> str:
-    if item is None or item.slot_start is None:
-        return ""
-    return date_format(timezone.localtime(item.slot_start, paris()), "H:i")
+    """When an item is discussed, "17:20"."""
+    return time_label(item.slot_start) if item is not None else ""
 
 
 def meeting_link(meeting: Meeting) -> str:

@@ -1,9 +1,11 @@
-"""Meetings, the agenda, participants and attendance (DOMAIN.md section 8)."""
+"""Meetings, the agenda, participants and attendance, calendar feeds."""
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 
@@ -44,14 +46,16 @@ class Meeting(models.Model):
         indexes = [models.Index(fields=["status", "starts_at"])]
 
     def __str__(self) -> str:
-        from django.utils import timezone
-        from django.utils.formats import date_format
-
         return _("RCP du %(date)s") % {"date": date_format(timezone.localtime(self.starts_at), "l j F Y")}
 
     @property
     def is_locked(self) -> bool:
         return self.status in (self.Status.VALIDATED, self.Status.CANCELLED)
+
+    @property
+    def is_editable(self) -> bool:
+        """Its agenda, date and chairs may still change: neither held, validated nor cancelled."""
+        return not self.is_locked and self.status != self.Status.HELD
 
     @property
     def is_holiday(self) -> bool:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from celery import shared_task
 
 from .reminders import reminders_cutoff_summary, reminders_incomplete_before_cutoff, reminders_meeting_tomorrow
-from .scheduling import meetings_create_ahead
+from .services import meetings_create_ahead
 
 
 @shared_task(name="meetings.tasks.create_meetings_ahead", acks_late=True, time_limit=120, soft_time_limit=100)

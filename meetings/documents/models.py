@@ -6,16 +6,19 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
+class DocumentKind(models.TextChoices):
+    AGENDA = "agenda", _("Ordre du jour")
+    FICHE = "fiche", _("Fiche RCP")
+    MINUTES = "minutes", _("Compte rendu")
+
+
 class GeneratedDocument(models.Model):
     """One PDF per (kind, meeting, case). Regenerated only when the fingerprint of its data changes.
 
     The file lives in the default (private) storage; it is only served by views that check access.
     """
 
-    class Kind(models.TextChoices):
-        AGENDA = "agenda", _("Ordre du jour")
-        FICHE = "fiche", _("Fiche RCP")
-        MINUTES = "minutes", _("Compte rendu")
+    Kind = DocumentKind  # named outside the class so that its constraints can use it
 
     class Status(models.TextChoices):
         PENDING = "pending", _("En préparation")
@@ -55,8 +58,8 @@ class GeneratedDocument(models.Model):
                 name="document_unique_case",
             ),
             models.CheckConstraint(
-                condition=models.Q(kind="fiche", case__isnull=False)
-                | (~models.Q(kind="fiche") & models.Q(case__isnull=True)),
+                condition=models.Q(kind=DocumentKind.FICHE, case__isnull=False)
+                | (~models.Q(kind=DocumentKind.FICHE) & models.Q(case__isnull=True)),
                 name="document_case_only_for_fiche",
             ),
         ]

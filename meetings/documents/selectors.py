@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -20,11 +19,12 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from cases.models import Avis, Case, ImmunotherapyLine, Toxicity
 from cases.selectors import cases_visible_to, get_case_for_user
 from meetings.models import AgendaItem, AgendaItemReferent, Meeting, Participant
+from meetings.selectors import meeting_or_404
+from meetings.session.selectors import quorum_status
 from tigre.accounts.roles import Role
 
 from .models import GeneratedDocument
@@ -65,15 +65,8 @@ def can_see_draft_fiche(user: Any) -> bool:
     return user.is_authenticated and (user.is_superuser or user.has_role(*BOARD_ROLES))
 
 
-def get_meeting(pk: Any) -> Meeting:
-    try:
-        return Meeting.objects.get(pk=pk)
-    except (Meeting.DoesNotExist, ValueError, TypeError) as exc:
-        raise Http404 from exc
-
-
 def meeting_for_agenda(user: Any, pk: Any) -> Meeting:
-    meeting = get_meeting(pk)
+    meeting = meeting_or_404(pk)
     if not can_download_agenda(user, meeting):
         raise PermissionDenied
     return meeting
@@ -81,7 +74,7 @@ def meeting_for_agenda(user: Any, pk: Any) -> Meeting:
 
 def meeting_for_minutes(user: Any, pk: Any) -> Meeting:
     """A validated meeting whose minutes the user may read (404 before validation)."""
-    meeting = get_meeting(pk)
+    meeting = meeting_or_404(pk)
     if not can_download_minutes(user, meeting):
         raise PermissionDenied
     if meeting.status != Meeting.Status.VALIDATED:
@@ -117,10 +110,6 @@ def case_for_panel(user: Any, pk: Any) -> Case:
         return cases_visible_to(user).get(pk=pk)
     except (Case.DoesNotExist, ValueError, TypeError) as exc:
         raise Http404 from exc
-
-
-def stored_document(*, kind: str, meeting: Meeting, case: Case | None = None) -> GeneratedDocument | None:
-    return GeneratedDocument.objects.filter(kind=kind, meeting=meeting, case=case).first()
 
 
 # --- Shared pieces ---------------------------------------------------------------------------------------------
@@ -401,8 +390,6 @@ def fiche_document_data(avis: Avis) -> dict[str, Any]:
 
 def minutes_document_data(meeting: Meeting) -> dict[str, Any]:
     """Minutes of a validated meeting: attendance, quorum, every item with its avis or its postponement."""
-    from meetings.session_selectors import quorum_status
-
     meeting = Meeting.objects.select_related("validated_by").prefetch_related("coordinators").get(pk=meeting.pk)
     participants = _participants(meeting)
     items = list(
@@ -498,50 +485,15 @@ def layout_digest() -> str:
     return digest.hexdigest()
 
 
-def _avis_body(avis: Any) -> dict[str, Any]:
-    """The avis as both the fiche and the minutes print it."""
-    return {
-        "answer": avis.answer,
-        "ici_decision": avis.get_ici_decision_display() if avis.ici_decision else "",
-        "rechallenge": avis.get_rechallenge_display(),
-        "steroids": avis.steroids,
-        "steroids_dose": avis.steroids_dose,
-        "other_immunosuppressant": avis.other_immunosuppressant,
-        "further_tests": avis.further_tests,
-        "hospitalisation": avis.hospitalisation,
-        "specialist_consultation": avis.specialist_consultation,
-        "follow_up_date": avis.follow_up_date,
-        "free_text": avis.free_text,
-        "declare_pv": avis.declare_pv,
-    }
+def _avis_body(avis: Avis) -> dict[str, Any]:
+    """The avis as both the fiche and the minutes print it: each structured field, a choice by its label."""
+    body: dict[str, Any] = {}
+    for name in Avis.STRUCTURED_FIELDS:
+        label = getattr(avis, f"get_{name}_display", None)  # Django's label getter of a field with choices
+        body[name] = label() if label is not None else getattr(avis, name)
+    return body
 
 
 def fingerprint(data: dict[str, Any]) -> str:
     payload = json.dumps(data, sort_keys=True, default=str, ensure_ascii=False)
     return hashlib.sha256(f"{layout_digest()}\n{payload}".encode()).hexdigest()
-
-
-@dataclass
-class DocumentState:
-    """What a page shows for one document: ready (link), in preparation, failed, or nothing yet."""
-
-    kind: str
-    label: str
-    document: GeneratedDocument | None
-    current: bool
-
-    @property
-    def ready(self) -> bool:
-        return self.document is not None and self.document.is_ready and self.current
-
-    @property
-    def pending(self) -> bool:
-        return not self.ready and self.document is not None and self.document.status != GeneratedDocument.Status.FAILED
-
-    @property
-    def failed(self) -> bool:
-        return self.document is not None and self.document.status == GeneratedDocument.Status.FAILED and not self.ready
-
-
-def document_label(kind: str) -> str:
-    return str(GeneratedDocument.Kind(kind).label) if kind in GeneratedDocument.Kind.values else _("Document")

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from cases.models import Avis, Case
 from meetings.models import Meeting
+from tigre.celery import app
 from tigre.pdf.rendering import PdfRenderingError, render_pdf_pages
 
 from .models import GeneratedDocument
@@ -24,6 +25,13 @@ logger = logging.getLogger(__name__)
 PENDING_TIMEOUT = dt.timedelta(minutes=10)
 # Agendas up to this many items are made while the user waits; bigger ones by the worker.
 SYNC_AGENDA_MAX_ITEMS = 15
+# The worker's task (tasks.py), sent by its name: tasks.py calls this module, so this module cannot import it.
+GENERATE_TASK = "documents.generate_document"
+
+
+def generation_enqueue(document_id: int) -> None:
+    """Hand one document's generation to the worker (``document_generate`` there)."""
+    app.send_task(GENERATE_TASK, args=(document_id,))
 
 
 def _row(*, kind: str, meeting: Meeting, case: Case | None) -> GeneratedDocument:
@@ -52,8 +60,6 @@ def document_request(
     Does nothing when the stored file matches the data, when a generation is already queued, or (unless
     ``retry``) when the last attempt on the same data failed.
     """
-    from .tasks import generate_document
-
     document = _row(kind=kind, meeting=meeting, case=case)
     digest = fingerprint(document_data(kind=kind, meeting=meeting, case=case))
     if _is_current(document, digest):
@@ -72,7 +78,7 @@ def document_request(
     document.error = ""
     document.save(update_fields=["status", "requested_at", "error", "updated_at"])
     document_id = document.pk
-    transaction.on_commit(lambda: generate_document.delay(document_id))
+    transaction.on_commit(lambda: generation_enqueue(document_id))
     return document
 
 

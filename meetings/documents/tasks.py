@@ -5,11 +5,11 @@ from __future__ import annotations
 from celery import shared_task
 from django.db import OperationalError
 
-from .services import document_generate, documents_after_validation
+from .services import GENERATE_TASK, document_generate, documents_after_validation
 
 
 @shared_task(
-    name="documents.generate_document",
+    name=GENERATE_TASK,
     acks_late=True,
     autoretry_for=(OperationalError,),
     retry_backoff=True,

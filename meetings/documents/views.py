@@ -7,6 +7,7 @@ from typing import Any
 from django.http import FileResponse, Http404, HttpRequest
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
@@ -14,6 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 from cases.models import Case
 from meetings.exports.selectors import case_e2b, case_exports
 from meetings.models import Meeting
+from meetings.selectors import meeting_or_404
 from tigre.audit.models import AccessLog
 from tigre.audit.services import access_record
 
@@ -113,7 +115,12 @@ def _meeting_states(user: Any, meeting: Meeting) -> list[dict[str, Any]]:
     states: list[dict[str, Any]] = []
     if sel.can_download_agenda(user, meeting):
         count = meeting.items.count()
-        entry: dict[str, Any] = {"kind": Kind.AGENDA.value, "label": Kind.AGENDA.label, "count": count}
+        entry: dict[str, Any] = {
+            "kind": Kind.AGENDA.value,
+            "label": Kind.AGENDA.label,
+            "url": reverse("documents:agenda_pdf", args=[meeting.pk]),
+            "count": count,
+        }
         if count == 0:
             entry["empty"] = True
         elif count <= services.SYNC_AGENDA_MAX_ITEMS:
@@ -122,7 +129,11 @@ def _meeting_states(user: Any, meeting: Meeting) -> list[dict[str, Any]]:
             entry.update(_async_state(services.document_request(kind=Kind.AGENDA, meeting=meeting)))
         states.append(entry)
     if meeting.status == Meeting.Status.VALIDATED and sel.can_download_minutes(user, meeting):
-        entry = {"kind": Kind.MINUTES.value, "label": Kind.MINUTES.label}
+        entry = {
+            "kind": Kind.MINUTES.value,
+            "label": Kind.MINUTES.label,
+            "url": reverse("documents:minutes_pdf", args=[meeting.pk]),
+        }
         entry.update(_async_state(services.document_request(kind=Kind.MINUTES, meeting=meeting)))
         states.append(entry)
     return states
@@ -154,13 +165,13 @@ def _panel(request: HttpRequest, meeting: Meeting) -> HttpResponseBase:
 @require_GET
 @never_cache
 def meeting_panel(request: HttpRequest, pk: int) -> HttpResponseBase:
-    return _panel(request, sel.get_meeting(pk))
+    return _panel(request, meeting_or_404(pk))
 
 
 @require_POST
 def retry(request: HttpRequest, pk: int, kind: str) -> HttpResponseBase:
     """Queue a failed agenda or minutes again (after a fix, or a transient failure)."""
-    meeting = sel.get_meeting(pk)
+    meeting = meeting_or_404(pk)
     if kind == Kind.AGENDA:
         sel.meeting_for_agenda(request.user, pk)
     elif kind == Kind.MINUTES:

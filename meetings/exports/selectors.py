@@ -25,7 +25,7 @@ from cases.pharmacovigilance.selectors import case_follow_ups_for_export
 from cases.pharmacovigilance.services import PV_ROLES
 from meetings.documents.selectors import avis_for_user, can_see_draft_fiche, fiche_document_data
 from meetings.models import AgendaItem, Meeting, Participant
-from meetings.session_selectors import quorum_status
+from meetings.session.selectors import quorum_status
 from tigre.accounts.models import Centre, User
 from tigre.accounts.roles import Role
 

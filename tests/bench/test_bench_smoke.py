@@ -22,7 +22,6 @@ MEASUREMENTS = {
     "agenda_page",
     "triage_queue",
     "triage_queue_search",
-    "agenda_page_uncached",
     "agenda_item_menu",
     "admin_changelist_search",
     "admin_changelist",

@@ -236,7 +236,7 @@ def test_age_label_is_short() -> None:
 
 
 def test_queue_and_agenda_pages_are_traced(client: Any, sam: Any) -> None:
-    from meetings.agenda import agenda_build
+    from meetings.agenda.services import agenda_build
 
     shown = accepted_case(status=CaseStatus.SUBMITTED)
     meeting = MeetingFactory(starts_at=meeting_start(1))

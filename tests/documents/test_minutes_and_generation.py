@@ -16,6 +16,7 @@ from tests.factories.accounts import UserFactory
 from tests.factories.documents import build_meeting, validate_meeting
 from tests.helpers import login
 from tigre.audit.models import AccessLog
+from tigre.celery import app as celery_app
 from tigre.pdf.rendering import render_pdf_pages
 
 pytestmark = pytest.mark.django_db
@@ -64,6 +65,18 @@ def test_minutes_hold_attendance_quorum_and_every_avis(validated, django_assert_
         assert item.case.patient.birth_name not in text
 
 
+def test_generation_is_sent_by_the_name_of_the_worker_s_task(
+    validated, monkeypatch, django_capture_on_commit_callbacks
+):
+    """The services send the task by name (tasks.py imports them): the name must be the registered task's."""
+    sent = []
+    monkeypatch.setattr(celery_app, "send_task", lambda name, args=(), **kw: sent.append((name, tuple(args))))
+    with django_capture_on_commit_callbacks(execute=True):
+        document = services.document_request(kind=GeneratedDocument.Kind.MINUTES, meeting=validated)
+    assert sent == [(services.GENERATE_TASK, (document.pk,))]
+    assert services.GENERATE_TASK in celery_app.tasks and tasks.generate_document.name == services.GENERATE_TASK
+
+
 def test_task_stores_the_document_and_does_not_regenerate_unchanged_data(validated, monkeypatch):
     document = GeneratedDocument.objects.create(kind="minutes", meeting=validated)
     calls = []
@@ -101,7 +114,7 @@ def test_task_stores_the_document_and_does_not_regenerate_unchanged_data(validat
 
 def test_request_enqueues_once_after_commit(validated, monkeypatch, django_capture_on_commit_callbacks):
     queued = []
-    monkeypatch.setattr(tasks.generate_document, "delay", lambda pk: queued.append(pk))
+    monkeypatch.setattr(services, "generation_enqueue", lambda pk: queued.append(pk))
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         document = services.document_request(kind="minutes", meeting=validated)
         assert queued == []  # not before commit
@@ -131,7 +144,7 @@ def test_failed_generation_is_reported_and_can_be_retried(validated, monkeypatch
     assert response.status_code == 503
     assert "a échoué" in response.content.decode()
     queued = []
-    monkeypatch.setattr(tasks.generate_document, "delay", lambda pk: queued.append(pk))
+    monkeypatch.setattr(services, "generation_enqueue", lambda pk: queued.append(pk))
     response = client.post(reverse("documents:retry", args=[validated.pk, "minutes"]))
     assert response.status_code == 200
     document.refresh_from_db()
@@ -140,7 +153,7 @@ def test_failed_generation_is_reported_and_can_be_retried(validated, monkeypatch
 
 def test_minutes_page_shows_preparation_then_the_link(client, validated, cora, monkeypatch):
     queued = []
-    monkeypatch.setattr(tasks.generate_document, "delay", lambda pk: queued.append(pk))
+    monkeypatch.setattr(services, "generation_enqueue", lambda pk: queued.append(pk))
     login(client, cora)
     url = reverse("documents:minutes_pdf", args=[validated.pk])
     response = client.get(url)
@@ -161,7 +174,7 @@ def test_minutes_page_shows_preparation_then_the_link(client, validated, cora, m
 def test_large_agenda_is_made_by_the_worker(client, sam, monkeypatch, django_capture_on_commit_callbacks):
     monkeypatch.setattr(services, "SYNC_AGENDA_MAX_ITEMS", 2)
     queued = []
-    monkeypatch.setattr(tasks.generate_document, "delay", lambda pk: queued.append(pk))
+    monkeypatch.setattr(services, "generation_enqueue", lambda pk: queued.append(pk))
     meeting = build_meeting(3)
     login(client, sam)
     with django_capture_on_commit_callbacks(execute=True):
@@ -173,7 +186,7 @@ def test_large_agenda_is_made_by_the_worker(client, sam, monkeypatch, django_cap
 
 @pytest.mark.parametrize("who,status", [("cora", 202), ("sam", 202), ("victor", 202), ("rita", 403), ("alice", 403)])
 def test_minutes_access(client, request, validated, monkeypatch, who, status):
-    monkeypatch.setattr(tasks.generate_document, "delay", lambda pk: None)
+    monkeypatch.setattr(services, "generation_enqueue", lambda pk: None)
     Participant.objects.get_or_create(
         meeting=validated, user=request.getfixturevalue("rita"), defaults={"role": "referent"}
     )
@@ -201,7 +214,7 @@ def test_after_validation_the_minutes_and_final_fiches_are_queued(
     validated, monkeypatch, django_capture_on_commit_callbacks
 ):
     queued = []
-    monkeypatch.setattr(tasks.generate_document, "delay", lambda pk: queued.append(pk))
+    monkeypatch.setattr(services, "generation_enqueue", lambda pk: queued.append(pk))
     with django_capture_on_commit_callbacks(execute=True):
         assert services.documents_after_validation(meeting_id=validated.pk) == 4  # minutes + 3 fiches
     documents = GeneratedDocument.objects.filter(meeting=validated)
@@ -218,7 +231,7 @@ def test_after_validation_the_minutes_and_final_fiches_are_queued(
 
 
 def test_validating_a_session_queues_its_documents_after_commit(cora, monkeypatch, django_capture_on_commit_callbacks):
-    from meetings import session
+    from meetings.session import services as session
     from tests.factories.session import make_session
 
     s = make_session(coordinator=cora, cases=1)

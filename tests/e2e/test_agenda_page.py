@@ -10,7 +10,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from meetings.agenda import agenda_build
+from meetings.agenda.services import agenda_build
 from meetings.models import AgendaItem
 from tests.dates import meeting_start
 from tests.e2e.actors import open_as, screenshots

@@ -49,7 +49,7 @@ def referent_for(category: Any, *, rank: str = Coverage.Rank.PRIMARY, centre: An
 
 def built_agenda(meeting: Any, by: Any, refs: tuple[str, ...] = ("A", "B", "C")) -> Any:
     """``meeting`` with an agenda built from accepted requests referenced ``refs`` (grades 4, 3, 2...: that order)."""
-    from meetings.agenda import agenda_build
+    from meetings.agenda.services import agenda_build
 
     for n, ref in enumerate(refs):
         accepted_case(reference=ref, grade=4 - n)

@@ -10,9 +10,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from cases.models import Case, CaseStatus, StatusChange
-from meetings.agenda import (
-    AgendaConflict,
-    AgendaError,
+from meetings.agenda.services import (
     agenda_add_case,
     agenda_build,
     agenda_item_move_to,
@@ -21,6 +19,7 @@ from meetings.agenda import (
     agenda_publish,
     agenda_reorder,
 )
+from meetings.lock import MeetingConflict, MeetingError, MeetingLocked
 from meetings.models import AgendaItemReferent, Meeting, Participant
 from referents.models import Coverage
 from tests.dates import PARIS, at, day, french_day_month, french_long_date, meeting_start
@@ -239,10 +238,10 @@ def test_builder_queries_are_the_same_for_20_and_60_overflowing_cases(sam: Any) 
 
 def test_builder_refuses_a_validated_or_held_meeting(sam: Any) -> None:
     held = MeetingFactory(status=Meeting.Status.HELD)
-    with pytest.raises(AgendaError, match="déjà tenue"):
+    with pytest.raises(MeetingError, match="déjà tenue"):
         agenda_build(meeting=held, by=sam)
     validated = MeetingFactory(status=Meeting.Status.VALIDATED)
-    with pytest.raises(AgendaError, match="validée ou annulée"):
+    with pytest.raises(MeetingLocked, match="validée"):
         agenda_build(meeting=validated, by=sam)
 
 
@@ -261,15 +260,15 @@ def test_add_late_case_inserts_urgent_after_urgent_and_notifies(meeting: Meeting
     assert notice.recipient_id == late.requester_id and f":meeting{meeting.pk}:" in notice.key
     assert notice.context["meeting_date"] == french_long_date(timezone.localdate(meeting.starts_at))
     assert notice.context["slot"] == "17:10"
-    with pytest.raises(AgendaError, match="déjà à l'ordre du jour"):
+    with pytest.raises(MeetingError, match="déjà à l'ordre du jour"):
         agenda_add_case(meeting=meeting, case=late, by=sam)
 
 
 def test_add_case_refuses_stale_version_and_wrong_status(meeting: Meeting, sam: Any) -> None:
     case = accepted_case()
-    with pytest.raises(AgendaConflict) as exc:
+    with pytest.raises(MeetingConflict) as exc:
         agenda_add_case(meeting=meeting, case=case, by=sam, expected_version=meeting.version + 3)
-    assert "modifié par quelqu'un d'autre" in exc.value.messages[0]
+    assert "modifiée par quelqu'un d'autre" in exc.value.messages[0]
     declined = accepted_case(status=CaseStatus.DECLINED)
     with pytest.raises(ValidationError, match="Refusée"):
         agenda_add_case(meeting=meeting, case=declined, by=sam)
@@ -305,7 +304,7 @@ def test_remove_item_sends_case_back_to_accepted(meeting: Meeting, sam: Any) -> 
     assert a.status_changes.last().reason == "Dossier vide"
     assert order(meeting) == ["B"]
     meeting.refresh_from_db()
-    with pytest.raises(AgendaError, match="n'est plus"):
+    with pytest.raises(MeetingError, match="n'est plus"):
         agenda_item_remove(meeting=meeting, item_id=item.pk, by=sam, expected_version=meeting.version)
 
 
@@ -320,13 +319,13 @@ def test_reorder_whole_list_and_stale_edit_refused(meeting: Meeting, sam: Any) -
     assert order(meeting) == ["C", "A", "B"]
     # Only C was moved by hand; A and B just made room.
     assert list(meeting.items.filter(placed_manually=True).values_list("case__reference", flat=True)) == ["C"]
-    with pytest.raises(AgendaConflict):
+    with pytest.raises(MeetingConflict):
         agenda_item_shift(meeting=meeting, item_id=ids["A"], offset=1, by=sam, expected_version=version)
     assert order(meeting) == ["C", "A", "B"]
 
 
 def test_moved_items_finds_what_a_drag_really_moved() -> None:
-    from meetings.agenda import moved_items
+    from meetings.agenda.ordering import moved_items
 
     assert moved_items([6, 0, 1, 2, 3, 4, 5], list("GABCDEF")) == ["G"]
     assert moved_items([0, 1, 2], list("ABC")) == []
@@ -338,11 +337,11 @@ def test_publish_notifies_invited_referents_and_requesters(meeting: Meeting, sam
     heart = OrganCategoryFactory()
     ref = referent_for(heart)
     case = accepted_case(category=heart)
-    with pytest.raises(AgendaError, match="vide"):
+    with pytest.raises(MeetingError, match="vide"):
         agenda_publish(meeting=meeting, by=sam, expected_version=meeting.version)
     agenda_build(meeting=meeting, by=sam)
     meeting.refresh_from_db()
-    with pytest.raises(AgendaConflict):
+    with pytest.raises(MeetingConflict):
         agenda_publish(meeting=meeting, by=sam, expected_version=meeting.version - 1)
     published = agenda_publish(meeting=meeting, by=sam, expected_version=meeting.version)
     assert published.status == Meeting.Status.PUBLISHED and published.published_at is not None
@@ -359,7 +358,7 @@ def test_publish_notifies_invited_referents_and_requesters(meeting: Meeting, sam
 
 
 def test_cancelling_a_meeting_moves_its_cases_to_the_next_one(meeting: Meeting, next_one: Meeting, sam: Any) -> None:
-    from meetings.scheduling import meeting_cancel
+    from meetings.services import meeting_cancel
 
     a = accepted_case(reference="A", grade=3)
     accepted_case(reference="B", grade=2)
@@ -372,7 +371,7 @@ def test_cancelling_a_meeting_moves_its_cases_to_the_next_one(meeting: Meeting, 
     note = Notification.objects.get(kind="postponed", case=a)
     assert f":to{next_one.pk}:" in note.key and note.context["reason"] == "Réunion annulée : Jour férié"
     assert note.context["meeting_date"] == french_long_date(timezone.localdate(next_one.starts_at))
-    with pytest.raises(AgendaError, match="validée ou annulée"):
+    with pytest.raises(MeetingLocked, match="annulée"):
         agenda_build(meeting=meeting, by=sam)
 
 

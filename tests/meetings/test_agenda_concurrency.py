@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 from django.db import connection, connections, transaction
 
-from meetings.agenda import AgendaConflict, agenda_build, agenda_item_shift
+from meetings.agenda.services import agenda_build, agenda_item_shift
+from meetings.lock import MeetingConflict
 from meetings.models import Meeting
 from tests.dates import meeting_start
 from tests.factories.accounts import UserFactory
@@ -85,8 +86,8 @@ def test_second_stale_edit_waits_then_gets_a_conflict_and_loses_nothing() -> Non
     t2.join(timeout=30)
 
     assert outcome["first"] == "committed"
-    assert isinstance(outcome["second"], AgendaConflict)
-    assert "modifié par quelqu'un d'autre" in outcome["second"].messages[0]
+    assert isinstance(outcome["second"], MeetingConflict)
+    assert "modifiée par quelqu'un d'autre" in outcome["second"].messages[0]
     meeting.refresh_from_db()
     assert meeting.version == stale + 1
     assert list(meeting.items.order_by("position").values_list("case__reference", flat=True)) == ["A", "C", "B"]

@@ -1,23 +1,31 @@
-"""The agenda page at scale: the table rendered once per state of the agenda, the per-item menu and the
-"add a late request" search loaded on demand, the rare meeting edits on their own page."""
+"""The agenda page at scale: rendered afresh on every view (any edit shows at once) in a fixed number of queries, the
+per-item menu and the "add a late request" search loaded on demand, the rare meeting edits on their own page."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from typing import Any
 
 import pytest
+from django.contrib.auth.models import Group
 from django.test import Client
 from django.urls import reverse
 
 from cases.models import CaseStatus
-from meetings import views_agenda
-from meetings.models import Meeting
+from meetings.agenda import views as views_agenda
+from meetings.agenda.selectors import agenda_rows
+from meetings.agenda.services import agenda_build
+from meetings.models import Meeting, Participant
+from meetings.session.services import participant_add
 from tests.dates import day, meeting_start
-from tests.factories.agenda import accepted_case
+from tests.factories.agenda import accepted_case, referent_for
 from tests.factories.agenda import built_agenda as built
 from tests.factories.meetings import MeetingFactory
+from tests.factories.referents import OrganCategoryFactory
 from tests.helpers import login
+from tigre.accounts.models import Title
+from tigre.accounts.roles import Role
 from tigre.audit.models import AccessLog
 
 pytestmark = pytest.mark.django_db
@@ -38,7 +46,7 @@ def refs_in_order(html: str) -> list[str]:
     return re.findall(r'class="fw-semibold">([A-Z]+)</a>', html)
 
 
-# --- The table, cached per state of the agenda -------------------------------------------------------------------
+# --- The table, rendered afresh ----------------------------------------------------------------------------------
 
 
 def test_build_and_publish_buttons_follow_the_agenda(client: Any, meeting: Meeting, sam: Any) -> None:
@@ -52,11 +60,10 @@ def test_build_and_publish_buttons_follow_the_agenda(client: Any, meeting: Meeti
     assert "3 demandes sur" in full
 
 
-def test_an_edit_shows_at_once_although_the_table_is_cached(client: Any, meeting: Meeting, sam: Any) -> None:
+def test_an_edit_shows_at_once(client: Any, meeting: Meeting, sam: Any) -> None:
     built(meeting, sam)
     login(client, sam)
     assert refs_in_order(page(client, meeting)) == ["A", "B", "C"]
-    assert refs_in_order(page(client, meeting)) == ["A", "B", "C"]  # from the cache
     item_c = meeting.items.get(case__reference="C")
     client.post(
         reverse("meetings:agenda_shift", args=[meeting.pk, item_c.pk]), {"version": meeting.version, "direction": "up"}
@@ -74,15 +81,14 @@ def test_an_edit_of_a_request_on_the_agenda_shows_at_once(client: Any, meeting: 
     assert "Néphroblastome" in page(client, meeting)
 
 
-def test_the_cached_table_carries_each_request_s_own_csrf_token(meeting: Meeting, sam: Any, cora: Any) -> None:
-    """The cached HTML holds a placeholder; each page carries the token of its own session, which works."""
+def test_each_page_carries_its_own_session_s_csrf_token(meeting: Meeting, sam: Any, cora: Any) -> None:
+    """The rows' forms carry the token of the session that got the page, and it works."""
     built(meeting, sam)
     pages = {}
     for user in (sam, cora):
         client = Client(enforce_csrf_checks=True)
         login(client, user)
         html = page(client, meeting)
-        assert views_agenda.CSRF_PLACEHOLDER not in html
         tokens = set(re.findall(r'name="csrfmiddlewaretoken" value="([^"]+)"', html))
         assert tokens
         pages[user.pk] = (client, tokens)
@@ -107,7 +113,7 @@ def test_the_table_follows_the_language(client: Any, meeting: Meeting, sam: Any)
     assert "Référents attendus" in page(client, meeting)
 
 
-def test_every_view_is_traced_even_from_the_cache(client: Any, meeting: Meeting, sam: Any) -> None:
+def test_every_view_is_traced(client: Any, meeting: Meeting, sam: Any) -> None:
     built(meeting, sam)
     login(client, sam)
     page(client, meeting)
@@ -260,14 +266,12 @@ def test_manage_page_refusals_stay_on_it(client: Any, meeting: Meeting, sam: Any
     assert meeting.status == Meeting.Status.PLANNED
 
 
-# --- The people beside the agenda, cached too ----------------------------------------------------------------------
+# --- The people beside the agenda ---------------------------------------------------------------------------------
 
 
 def test_coordinators_and_people_added_in_session_show_at_once(
     client: Any, meeting: Meeting, sam: Any, cora: Any, alice: Any
 ) -> None:
-    from meetings.session import participant_add
-
     built(meeting, sam)
     login(client, sam)
     html = page(client, meeting)
@@ -282,17 +286,16 @@ def test_coordinators_and_people_added_in_session_show_at_once(
     assert alice.display_name in page(client, meeting)
 
 
-def test_the_cached_page_differs_for_who_may_reschedule(meeting: Meeting, sam: Any, cora: Any) -> None:
+def test_only_the_secretariat_is_offered_to_reschedule(meeting: Meeting, sam: Any, cora: Any) -> None:
     built(meeting, sam)
     coordinator, secretary = Client(), Client()
     login(coordinator, cora)
     login(secretary, sam)
-    for _ in range(2):  # the second round is served from the cache
-        assert "Déplacer ou annuler la réunion" not in page(coordinator, meeting)
-        assert "Déplacer ou annuler la réunion" in page(secretary, meeting)
+    assert "Déplacer ou annuler la réunion" not in page(coordinator, meeting)
+    assert "Déplacer ou annuler la réunion" in page(secretary, meeting)
 
 
-def test_an_error_page_is_not_cached(client: Any, meeting: Meeting, sam: Any) -> None:
+def test_an_error_shows_once(client: Any, meeting: Meeting, sam: Any) -> None:
     built(meeting, sam)
     login(client, sam)
     stale = client.post(reverse("meetings:agenda_publish", args=[meeting.pk]), {"version": meeting.version + 3})
@@ -300,30 +303,70 @@ def test_an_error_page_is_not_cached(client: Any, meeting: Meeting, sam: Any) ->
     assert "alert-danger" not in page(client, meeting)
 
 
-def test_the_page_state_in_one_round_trip(meeting: Meeting, sam: Any, cora: Any, alice: Any) -> None:
-    from meetings.models import Participant
-    from meetings.selectors import meeting_page_state
+def test_the_rows_name_no_patient_and_show_what_the_board_needs(meeting: Meeting, sam: Any) -> None:
+    heart, skin = OrganCategoryFactory(label="Cœur"), OrganCategoryFactory(label="Peau")
+    referent_for(heart, title=Title.PR, first_name="Irène", last_name="Cardin")
+    case = accepted_case(
+        reference="TIGRE-2026-0042",
+        category=heart,
+        grade=2,
+        patient__birth_name="Dupont",
+        patient__first_names="Jeanne",
+        patient__birth_date=dt.date(1958, 5, 1),
+        primary_site_label="Mélanome",
+    )
+    accepted_case(reference="TIGRE-2026-0043", category=skin, grade=3, urgent=True)  # nobody covers the skin
+    agenda_build(meeting=meeting, by=sam)
+    first, second = agenda_rows(meeting)
+    assert (first["reference"], first["urgent"], second["reference"]) == ("TIGRE-2026-0043", True, "TIGRE-2026-0042")
+    assert second["pseudonym"] == "D.J. (1958)" and second["site"] == "Mélanome"
+    assert second["patient_id"] == case.patient_id and second["requester"] == case.requester.display_name
+    assert [t["category"] for t in second["toxicities"]] == ["Cœur"]
+    assert second["referents"] == [{"name": "Pr Irène CARDIN", "category": "Cœur"}] and second["missing"] == []
+    assert first["referents"] == [] and first["missing"] == ["Peau"]
 
-    empty = meeting_page_state(meeting)
-    assert empty.cases == [] and empty.participants == (0, None)
-    assert empty.snapshot.count == 0
-    built(meeting, sam)
-    last = Participant.objects.create(meeting=meeting, user=alice, role=Participant.Role.OTHER)
-    state = meeting_page_state(meeting)
-    expected = set(meeting.items.values_list("case_id", "case__patient_id"))
-    assert set(state.cases) == expected and len(state.cases) == 3
-    assert state.participants == (Participant.objects.filter(meeting=meeting).count(), last.pk)
-    assert state.snapshot.count == 3 and state.snapshot.fingerprint != empty.snapshot.fingerprint
-    case = meeting.items.first().case
-    case.save()  # any edit of a request on the agenda
-    assert meeting_page_state(meeting).snapshot.fingerprint != state.snapshot.fingerprint
+
+def test_names_edited_elsewhere_show_at_once(client: Any, meeting: Meeting, sam: Any) -> None:
+    """Nothing of the page is kept between views: a referent's or a centre's new name shows on the next one."""
+    heart = OrganCategoryFactory(label="Cœur")
+    referent = referent_for(heart, last_name="Cardin")
+    accepted_case(reference="TIGRE-2026-0050", category=heart)
+    agenda_build(meeting=meeting, by=sam)
+    login(client, sam)
+    assert "CARDIN" in page(client, meeting)
+    referent.user.last_name = "Cardin-Lefèvre"
+    referent.user.save(update_fields=["last_name"])
+    assert "CARDIN-LEFÈVRE" in page(client, meeting)
+
+
+@pytest.mark.parametrize("n", [5, 60])
+def test_page_queries_do_not_grow_with_the_agenda(
+    client: Any, meeting: Meeting, sam: Any, cora: Any, n: int, django_assert_max_num_queries: Any
+) -> None:
+    meeting.ends_at = meeting.starts_at + dt.timedelta(hours=12)  # room for 60 items
+    meeting.save(update_fields=["ends_at"])
+    meeting.coordinators.add(cora)
+    categories = [OrganCategoryFactory() for _ in range(4)]
+    for category in categories[:3]:  # the fourth has nobody: its requests show the gap
+        referent_for(category)
+    for k in range(n):
+        accepted_case(category=categories[k % 4], grade=1 + k % 4, urgent=k % 6 == 0)
+    agenda_build(meeting=meeting, by=sam)
+    assert meeting.items.count() == n
+    Participant.objects.get_or_create(meeting=meeting, user=cora, defaults={"role": Participant.Role.COORDINATOR})
+    login(client, sam)
+    url = reverse("meetings:detail", args=[meeting.pk])
+    for _ in range(2):  # the same on every view: nothing is kept between views
+        with django_assert_max_num_queries(12):
+            response = client.get(url)
+        html = response.content.decode()
+        assert response.status_code == 200 and html.count('<tr id="item-') == n
+        assert "Aucun référent :" in html
+    with django_assert_max_num_queries(10):
+        assert client.get(reverse("meetings:list")).status_code == 200
 
 
 def test_manage_page_without_any_coordinator_offers_no_empty_form(client: Any, meeting: Meeting, sam: Any) -> None:
-    from django.contrib.auth.models import Group
-
-    from tigre.accounts.roles import Role
-
     Group.objects.get(name=Role.COORDINATOR).user_set.clear()
     login(client, sam)
     html = client.get(reverse("meetings:manage", args=[meeting.pk])).content.decode()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from meetings.models import Participant
-from meetings.session_selectors import quorum_status
+from meetings.session.selectors import quorum_status
 from tests.factories.accounts import UserFactory
 from tests.factories.referents import CoverageFactory, ReferentFactory
 from tests.factories.session import ParticipantFactory, make_session, scheduled_item

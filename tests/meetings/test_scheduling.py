@@ -11,19 +11,15 @@ import pytest
 import time_machine
 from django.core.management import call_command
 
-from meetings.agenda import AgendaConflict
+from meetings.agenda.services import agenda_build
+from meetings.lock import MeetingConflict, MeetingError
 from meetings.models import Meeting
-from meetings.scheduling import (
-    MeetingError,
-    cutoff_for,
-    meeting_cancel,
-    meeting_move,
-    meeting_set_coordinators,
-    meetings_create_ahead,
-)
-from meetings.selectors import meeting_for_submission, next_meeting
+from meetings.scheduling import cutoff_for
+from meetings.selectors import next_meeting
+from meetings.services import meeting_cancel, meeting_move, meeting_set_coordinators, meetings_create_ahead
 from meetings.tasks import create_meetings_ahead
 from tests.factories.accounts import UserFactory
+from tests.factories.agenda import accepted_case
 from tests.factories.meetings import MeetingFactory
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -88,17 +84,17 @@ def test_cutoff_is_monday_2359_paris_before_the_meeting() -> None:
     assert local.weekday() == 0
 
 
-def test_cutoff_boundary_monday_2359_vs_tuesday_0000() -> None:
+def test_cutoff_boundary_monday_2359_vs_tuesday_0000(sam: Any) -> None:
+    """The builder takes what was submitted up to Monday 23:59:59 Paris time, urgent requests whatever the time."""
     first = MeetingFactory(starts_at=paris(2026, 12, 9, 17, 0))
-    second = MeetingFactory(starts_at=paris(2026, 12, 16, 17, 0))
     monday_late = paris(2026, 12, 7, 23, 59, 30)
-    tuesday = paris(2026, 12, 8, 0, 0)
-    assert meeting_for_submission(submitted_at=monday_late, urgent=False) == first
-    assert meeting_for_submission(submitted_at=tuesday, urgent=False) == second
-    # The same instant in UTC (22:59 / 23:00 UTC in winter) gives the same answers.
-    assert meeting_for_submission(submitted_at=tuesday.astimezone(UTC), urgent=False) == second
-    # Urgent requests go to the very next meeting whatever the cut-off.
-    assert meeting_for_submission(submitted_at=tuesday, urgent=True) == first
+    tuesday = paris(2026, 12, 8, 0, 0).astimezone(UTC)  # the same instant in UTC: 23:00 on Monday
+    accepted_case(reference="MONDAY", submitted_at=monday_late)
+    accepted_case(reference="TUESDAY", submitted_at=tuesday)
+    accepted_case(reference="URGENT", submitted_at=tuesday, urgent=True)
+    with time_machine.travel(paris(2026, 12, 8, 9, 0), tick=False):
+        agenda_build(meeting=first, by=sam)
+    assert set(first.items.values_list("case__reference", flat=True)) == {"MONDAY", "URGENT"}
 
 
 def test_cutoff_on_the_weekend_clocks_change() -> None:
@@ -107,8 +103,8 @@ def test_cutoff_on_the_weekend_clocks_change() -> None:
     later = MeetingFactory(starts_at=paris(2026, 11, 4, 17, 0))
     cutoff = cutoff_for(meeting)
     assert cutoff.astimezone(UTC) == dt.datetime(2026, 10, 26, 22, 59, 59, 999999, tzinfo=UTC)
-    assert meeting_for_submission(submitted_at=dt.datetime(2026, 10, 26, 22, 59, tzinfo=UTC), urgent=False) == meeting
-    assert meeting_for_submission(submitted_at=dt.datetime(2026, 10, 26, 23, 0, tzinfo=UTC), urgent=False) == later
+    assert dt.datetime(2026, 10, 26, 22, 59, tzinfo=UTC) <= cutoff < dt.datetime(2026, 10, 26, 23, 0, tzinfo=UTC)
+    assert cutoff_for(later) - cutoff == dt.timedelta(weeks=1)
     # Clocks go forward on Sunday 28 March 2027 (CET -> CEST): Monday 29 is UTC+2.
     spring = MeetingFactory(starts_at=paris(2027, 3, 31, 17, 0))
     assert cutoff_for(spring).astimezone(UTC) == dt.datetime(2027, 3, 29, 21, 59, 59, 999999, tzinfo=UTC)
@@ -174,7 +170,7 @@ def test_cancel_needs_a_reason_and_a_fresh_version(sam: object) -> None:
     meeting = MeetingFactory(starts_at=paris(2030, 12, 25, 17, 0))
     with pytest.raises(MeetingError, match="motif"):
         meeting_cancel(meeting=meeting, by=sam, reason="  ", expected_version=meeting.version)
-    with pytest.raises(AgendaConflict):
+    with pytest.raises(MeetingConflict):
         meeting_cancel(meeting=meeting, by=sam, reason="Noël", expected_version=meeting.version + 1)
     meeting_cancel(meeting=meeting, by=sam, reason="Noël", expected_version=meeting.version)
     with pytest.raises(MeetingError):

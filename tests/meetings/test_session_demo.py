@@ -15,7 +15,7 @@ from cases.pharmacovigilance.models import PvFollowUp, PvStatus
 from meetings import demo_session
 from meetings.messages import Kind
 from meetings.models import AgendaItem, Meeting, Participant
-from meetings.session_selectors import quorum_status
+from meetings.session.selectors import quorum_status
 from referents.demo import load_centres
 from tigre.accounts.demo import load as load_accounts
 from tigre.notifications.models import Notification

@@ -6,10 +6,11 @@ import pytest
 from django.utils import timezone
 
 from cases.models import Avis, CaseStatus
-from meetings import session as services
+from meetings.lock import MeetingError
 from meetings.messages import Kind
 from meetings.models import AgendaItem
-from meetings.session_selectors import quorum_status
+from meetings.session import services
+from meetings.session.selectors import quorum_status
 from tests.dates import french_long_date
 from tests.factories.meetings import MeetingFactory
 from tests.factories.session import make_session, scheduled_item
@@ -54,16 +55,16 @@ def test_postponing_drops_the_draft_avis_and_the_case_is_no_longer_discussed(cor
     item.case.refresh_from_db()
     assert item.case.status == CaseStatus.SCHEDULED
     # A postponed item takes no avis here.
-    with pytest.raises(services.SessionError, match="reporté"):
+    with pytest.raises(MeetingError, match="reporté"):
         services.avis_save(item=item, by=cora, data={"answer": "Trop tard"})
 
 
 def test_postpone_needs_a_reason_and_a_next_meeting(cora):
     s = make_session(coordinator=cora, cases=1)
     item = s.items[0]
-    with pytest.raises(services.SessionError, match="motif"):
+    with pytest.raises(MeetingError, match="motif"):
         services.item_postpone(item=item, reason="  ", by=cora)
-    with pytest.raises(services.SessionError, match="Aucune réunion suivante"):
+    with pytest.raises(MeetingError, match="Aucune réunion suivante"):
         services.item_postpone(item=item, reason="Absent", by=cora)
     item.refresh_from_db()
     assert item.outcome == AgendaItem.Outcome.PLANNED
@@ -75,5 +76,5 @@ def test_postponing_twice_is_refused(cora):
     MeetingFactory()
     MeetingFactory()
     services.item_postpone(item=s.items[0], reason="Absent", by=cora)
-    with pytest.raises(services.SessionError, match="déjà reporté"):
+    with pytest.raises(MeetingError, match="déjà reporté"):
         services.item_postpone(item=s.items[0], reason="Absent", by=cora)

@@ -9,9 +9,10 @@ from django.core.exceptions import PermissionDenied
 
 from cases.models import Avis, CaseStatus, StatusChange
 from cases.pharmacovigilance.models import PvFollowUp, PvStatus
-from meetings import session as services
+from meetings.lock import MeetingError, MeetingLocked
 from meetings.messages import Kind
 from meetings.models import AgendaItem, Meeting, Participant
+from meetings.session import services
 from tests.factories.accounts import UserFactory
 from tests.factories.cases import ToxicityFactory
 from tests.factories.session import ParticipantFactory, make_session
@@ -34,7 +35,7 @@ def test_attendance_set_records_presence_and_absence(cora):
 def test_attendance_of_another_meetings_participant_is_refused(cora):
     s = make_session(coordinator=cora)
     other = ParticipantFactory()
-    with pytest.raises(services.SessionError, match="n'appartient pas"):
+    with pytest.raises(MeetingError, match="n'appartient pas"):
         services.attendance_set(meeting=s.meeting, participant=other, present=True, by=cora)
 
 
@@ -76,14 +77,14 @@ def test_avis_contributors_must_be_present(cora):
     s = make_session(coordinator=cora)
     absent = UserFactory(last_name="Absente")
     ParticipantFactory(meeting=s.meeting, user=absent, present=False)
-    with pytest.raises(services.SessionError, match="présents"):
+    with pytest.raises(MeetingError, match="présents"):
         services.avis_save(item=s.items[0], by=cora, data=ANSWER, contributors=[absent])
     assert not Avis.objects.exists()
 
 
 def test_avis_without_answer_is_refused(cora):
     s = make_session(coordinator=cora)
-    with pytest.raises(services.SessionError, match="obligatoire"):
+    with pytest.raises(MeetingError, match="obligatoire"):
         services.avis_save(item=s.items[0], by=cora, data={"answer": "  "})
     assert not Avis.objects.exists()
 
@@ -96,7 +97,7 @@ def _discuss_all(s, by):
 def test_validation_refused_while_an_item_has_no_avis_nor_postponement(cora):
     s = make_session(coordinator=cora, cases=3)
     services.avis_save(item=s.items[0], by=cora, data=ANSWER)
-    with pytest.raises(services.SessionError) as exc:
+    with pytest.raises(MeetingError) as exc:
         services.meeting_validate(meeting=s.meeting, by=cora)
     message = " ".join(exc.value.messages)
     assert "ni avis ni report" in message
@@ -110,7 +111,7 @@ def test_validation_refused_without_quorum(cora):
     s = make_session(coordinator=cora)
     _discuss_all(s, cora)
     Participant.objects.filter(user=s.cardiologist).update(present=False)
-    with pytest.raises(services.SessionError, match="quorum"):
+    with pytest.raises(MeetingError, match="quorum"):
         services.meeting_validate(meeting=s.meeting, by=cora)
 
 
@@ -196,21 +197,21 @@ def test_a_validated_meeting_refuses_every_session_edit(validated, cora):
         lambda: services.meeting_validate(meeting=s.meeting, by=cora),
     ]
     for attempt in attempts:
-        with pytest.raises(services.MeetingLocked, match="validée"):
+        with pytest.raises(MeetingLocked, match="validée"):
             attempt()
     assert _snapshot(s.meeting) == before
 
 
 def test_a_validated_meeting_refuses_agenda_edits(validated, cora):
-    from meetings.agenda import AgendaError, agenda_add_case, agenda_item_remove
+    from meetings.agenda.services import agenda_add_case, agenda_item_remove
     from tests.factories.cases import SubmittedCaseFactory
 
     s = validated
     before = _snapshot(s.meeting)
     late = SubmittedCaseFactory(status=CaseStatus.ACCEPTED)
-    with pytest.raises(AgendaError, match="validée"):
+    with pytest.raises(MeetingLocked, match="validée"):
         agenda_add_case(meeting=s.meeting, case=late, by=cora)
-    with pytest.raises(AgendaError, match="validée"):
+    with pytest.raises(MeetingLocked, match="validée"):
         agenda_item_remove(
             meeting=s.meeting, item_id=s.items[0].pk, by=cora, expected_version=s.meeting.version, reason="x"
         )

@@ -10,6 +10,7 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Comptes")
 
     def ready(self) -> None:
+        # Imported here: the signal receivers use models, which the app registry loads before ready() (Django's rule).
         from django.contrib.auth.signals import user_logged_in
         from django.db.models.signals import post_migrate
 

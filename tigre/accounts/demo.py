@@ -8,7 +8,7 @@ from django.contrib.auth.models import Group
 
 from tigre.lib.specialties import Specialty
 
-from .models import Title, User
+from .models import Centre, Title, User
 from .psc_identities import DEMO_RPPS
 from .roles import Role
 
@@ -48,8 +48,6 @@ DEMO_ACCOUNTS: list[tuple[str, str, str, str, str, str, list[str]]] = [
 
 
 def load(*, password: str, stdout: Any = None) -> list[User]:
-    from tigre.accounts.models import Centre
-
     centres = {c.name: c for c in Centre.objects.all()}
     users = []
     for email, first, last, title, specialty, centre_name, roles in DEMO_ACCOUNTS:

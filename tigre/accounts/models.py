@@ -84,6 +84,13 @@ class Title(models.TextChoices):
     MRS = "mme", _("Mme")
 
 
+def display_name_of(title: str, first_name: str, last_name: str) -> str:
+    """``User.display_name`` ("Dr Jeanne MARTIN") from the three fields (a list page that reads them as plain values
+    builds no User). Title.DR.label, not get_title_display(): the name is drawn for every row of every list."""
+    label = Title(title).label if title in (Title.DR, Title.PR) else ""
+    return " ".join(str(p) for p in (label, first_name, last_name.upper()) if p)
+
+
 class User(AbstractBaseUser, PermissionsMixin):  # type: ignore[django-manager-missing]  # PscDevice: untyped base
     email = models.EmailField(_("adresse e-mail"), unique=True)
     first_name = models.CharField(_("prénom"), max_length=150)
@@ -129,9 +136,7 @@ class User(AbstractBaseUser, PermissionsMixin):  # type: ignore[django-manager-m
 
     @property
     def display_name(self) -> str:
-        # Title.DR.label, not get_title_display(): the name is drawn for every row of every list.
-        title = Title(self.title).label if self.title in (Title.DR, Title.PR) else ""
-        return " ".join(str(p) for p in (title, self.first_name, self.last_name.upper()) if p)
+        return display_name_of(self.title, self.first_name, self.last_name)
 
     def get_full_name(self) -> str:
         return f"{self.first_name} {self.last_name}".strip()

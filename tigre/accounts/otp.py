@@ -20,6 +20,8 @@ from django.http import HttpRequest
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from .demo import DEMO_ACCOUNTS
+from .models import User
 from .roles import STAFF_ROLES
 
 # Session flag set at login when a user for whom TOTP is optional has nonetheless enrolled a device.
@@ -113,8 +115,6 @@ def _demo_key(email: str) -> str:
 
 
 def _demo_accounts_with_otp() -> list[str]:
-    from .demo import DEMO_ACCOUNTS
-
     return [email for email, *_rest, roles in DEMO_ACCOUNTS if set(roles) & STAFF_ROLES]
 
 
@@ -122,8 +122,6 @@ def load_demo_devices(*, password: str, stdout: Any = None) -> list[TOTPDevice]:
     """Give each demo account that needs a second factor a TOTP device with its fixed demo key."""
     if not settings.TIGRE.get("DEMO"):
         raise ImproperlyConfigured("Demo TOTP devices are refused outside demo settings.")
-    from .models import User
-
     users = {u.email: u for u in User.objects.filter(email__in=_demo_accounts_with_otp())}
     devices = []
     for email, user in users.items():

@@ -45,6 +45,8 @@ from authlib.oidc.core.grants.util import create_half_hash
 from joserfc import jwt
 from joserfc.jwk import KeySet, RSAKey
 
+from .psc_identities import DEMO_IDENTITIES
+
 REALM = "/auth/realms/esante-wallet"
 DISCOVERY_PATH = f"{REALM}/.well-known/wallet-openid-configuration"
 SCOPES = ("openid", "scope_all")
@@ -473,8 +475,6 @@ def main(argv: list[str] | None = None) -> None:
         with open(args.identities, encoding="utf-8") as handle:
             identities = json.load(handle)
     else:
-        from .psc_identities import DEMO_IDENTITIES
-
         identities = DEMO_IDENTITIES
     app = create_app(
         identities=identities,

@@ -6,6 +6,9 @@ from typing import Any
 
 from django.http import HttpRequest
 
+from .middleware import stamp_new_session
+from .otp import SESSION_OTP_ENROLLED, confirmed_device
+
 
 def axes_username(request: HttpRequest, credentials: dict[str, Any] | None) -> str:
     """The account key django-axes counts failures on: the e-mail as the login form resolves it
@@ -16,9 +19,6 @@ def axes_username(request: HttpRequest, credentials: dict[str, Any] | None) -> s
 
 def on_user_logged_in(sender: Any, request: HttpRequest | None, user: Any, **kwargs: Any) -> None:
     """Start the session clocks and remember whether this user, for whom TOTP may be optional, enrolled."""
-    from .middleware import stamp_new_session
-    from .otp import SESSION_OTP_ENROLLED, confirmed_device
-
     session = getattr(request, "session", None)
     if session is None:
         return

@@ -11,7 +11,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .models import PscAccessRequest, PscDevice
+from .models import PscAccessRequest, PscDevice, User
 from .psc import PscIdentity, name_key
 
 
@@ -105,8 +105,6 @@ def psc_access_request_accept(*, access_request: PscAccessRequest, user: Any, by
     """Accept: the RPPS of the request goes on ``user``'s existing account (never a new account). Refused with a
     ValidationError when the request was already decided, the account is inactive, its family name is not the one
     PSC gave, or another active account holds this RPPS."""
-    from .models import User
-
     locked = PscAccessRequest.objects.select_for_update().get(pk=access_request.pk)
     if locked.status != PscAccessRequest.Status.PENDING:
         raise ValidationError(_("Cette demande a déjà été traitée."), code="decided")

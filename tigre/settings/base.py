@@ -197,18 +197,6 @@ EXPORTS = {
     "TEST_IDENTITIES": env.bool("INS_TEST_IDENTITIES", default=False),
 }
 
-# The cache holds rendered fragments keyed on the state of their data (the agenda table, see
-# meetings.views_agenda.agenda_table). Per-process memory on purpose: these fragments carry pseudonymised patient
-# data, which then never leaves the web process (no Redis copy to protect); each worker warms its own. A meeting
-# page is about 200 KB in all: 100 entries bound the memory to some 20 MB per process.
-CACHES = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-        "LOCATION": "tigre-fragments",
-        "OPTIONS": {"MAX_ENTRIES": 100},
-    }
-}
-
 # Celery. Embedded default: kombu's filesystem transport (no server). REDIS_URL switches to Redis.
 REDIS_URL = env("REDIS_URL", default="")
 # Bounded waits on Redis (README, "Operations"): a Redis that accepts connections and never answers must not hold

@@ -7,7 +7,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from meetings.scheduling import meetings_create_ahead
+from meetings.services import meetings_create_ahead
 
 
 class Command(BaseCommand):

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from tigre.accounts.demo import DEMO_ACCOUNTS
+from tigre.accounts.otp import demo_totp_lines
 
 
 class Command(BaseCommand):
@@ -30,8 +31,4 @@ class Command(BaseCommand):
         out.write("=" * 72)
 
     def _second_factor_lines(self) -> list[str]:
-        try:
-            from tigre.accounts.otp import demo_totp_lines
-        except ImportError:
-            return []
         return demo_totp_lines()

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from icalendar import Calendar, Event
 
-from .models import Meeting
+from meetings.models import Meeting
 
 PARIS = ZoneInfo("Europe/Paris")
 PRODID = "-//RCP TIGRE//TIGRE e-RCP//FR"

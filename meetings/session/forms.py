@@ -10,7 +10,6 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import Avis
-from meetings.session import AVIS_FIELDS
 from tigre.accounts.models import User
 
 
@@ -21,7 +20,7 @@ class ContributorChoiceField(forms.ModelMultipleChoiceField):
 
 
 class AvisForm(forms.ModelForm):
-    """The structured avis of DOMAIN.md section 9. Contributors are chosen among the present participants."""
+    """The structured avis (``Avis.STRUCTURED_FIELDS``). Contributors are chosen among the present participants."""
 
     contributors = ContributorChoiceField(
         label=_("Contributeurs (présents)"),
@@ -32,7 +31,7 @@ class AvisForm(forms.ModelForm):
 
     class Meta:
         model = Avis
-        fields = list(AVIS_FIELDS)
+        fields = list(Avis.STRUCTURED_FIELDS)
         widgets = {
             "answer": forms.Textarea(attrs={"rows": 4}),
             "ici_decision": forms.RadioSelect,

@@ -7,7 +7,6 @@ loop); the views' query counts are asserted in tests.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import timedelta
 from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet
@@ -16,51 +15,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cases.models import Attachment, Avis, ImmunotherapyLine, Toxicity
+from meetings.models import AgendaItem, AgendaItemReferent, Meeting, Participant
 from referents.models import Coverage, OrganCategory
 from tigre.accounts.models import User
 from tigre.accounts.roles import Role
 
-from .models import AgendaItem, AgendaItemReferent, Meeting, Participant
-
-# DOMAIN.md section 8: at least 3 physicians of different specialties.
+# The quorum: at least 3 physicians of different specialties.
 QUORUM_MIN_SPECIALTIES = 3
-
-
-# --- Who may see which meeting -------------------------------------------------------------------------------
-
-
-def meetings_visible_to(user: Any) -> QuerySet[Meeting]:
-    """Secretariat, coordinators and the CRPV see every meeting; anyone else only those they take part in."""
-    qs = Meeting.objects.all()
-    if not getattr(user, "is_authenticated", False):
-        return qs.none()
-    if user.is_superuser or user.has_role(Role.SECRETARIAT, Role.COORDINATOR, Role.PHARMACOVIGILANCE):
-        return qs
-    ids = Meeting.objects.filter(Q(participants__user=user) | Q(coordinators=user)).values("pk")
-    return qs.filter(pk__in=ids)
-
-
-def get_meeting_for_user(user: Any, pk: Any) -> Meeting:
-    try:
-        return meetings_visible_to(user).get(pk=pk)
-    except (Meeting.DoesNotExist, ValueError, TypeError) as exc:
-        raise Http404 from exc
-
-
-def meetings_for_feed(user: Any, *, now: Any = None) -> QuerySet[Meeting]:
-    """The meetings of a user's personal calendar feed.
-
-    The secretariat gets every upcoming meeting; anyone else the meetings they coordinate or are invited to.
-    Meetings of the last 30 days stay in the feed so that a calendar keeps the recent history.
-    """
-    now = now or timezone.now()
-    qs = Meeting.objects.filter(ends_at__gte=now - timedelta(days=30))
-    if not (user.is_superuser or user.has_role(Role.SECRETARIAT)):
-        ids = Meeting.objects.filter(
-            Q(coordinators=user) | Q(participants__user=user, participants__invited=True)
-        ).values("pk")
-        qs = qs.filter(pk__in=ids)
-    return qs.order_by("starts_at")
+# Who runs the session page (attendance, avis, postponement); validating is the coordinators' alone.
+SESSION_ROLES = (Role.COORDINATOR, Role.SECRETARIAT)
 
 
 # --- Case summaries (pseudonymised) --------------------------------------------------------------------------
@@ -267,7 +230,7 @@ def item_avis(item: AgendaItem) -> Avis | None:
 def quorum_status(
     *, meeting: Meeting, participants: list[Participant] | None = None, items: list[AgendaItem] | None = None
 ) -> QuorumStatus:
-    """The quorum (DOMAIN.md section 8) from the attendance sheet.
+    """The quorum from the attendance sheet.
 
     - at least 3 present physicians of different specialties (``user.specialty``; people without a
       specialty, e.g. the secretariat, do not count);
@@ -322,12 +285,3 @@ def users_addable(meeting: Meeting, query: str, *, limit: int = 10) -> list[User
         .select_related("centre")
         .order_by("last_name", "first_name")[:limit]
     )
-
-
-def next_item(items: list[AgendaItem], current: AgendaItem) -> AgendaItem | None:
-    ids = [i.pk for i in items]
-    try:
-        idx = ids.index(current.pk)
-    except ValueError:
-        return None
-    return items[idx + 1] if idx + 1 < len(items) else None

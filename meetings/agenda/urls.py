@@ -1,13 +1,13 @@
+"""URLs of the agenda (included by meetings/urls.py, namespace "meetings"): the meeting page with its agenda, building,
+edits, publication, and putting a request on a meeting from the triage queue."""
+
 from __future__ import annotations
 
 from django.urls import path
 
-from . import views_agenda as views
+from meetings.agenda import views
 
-# The secretariat's and coordinators' pages: meetings list, agenda, building, edits, publication.
 urlpatterns: list = [
-    path("", views.meeting_list, name="list"),
-    path("creer/", views.meetings_create, name="create_ahead"),
     path("inscrire/<int:case_pk>/", views.schedule_case, name="schedule_case"),
     path("<int:pk>/", views.meeting_detail, name="detail"),
     path("<int:pk>/ordre-du-jour/construire/", views.agenda_build, name="agenda_build"),
@@ -19,8 +19,4 @@ urlpatterns: list = [
     path("<int:pk>/ordre-du-jour/<int:item_pk>/ordre/", views.item_shift, name="agenda_shift"),
     path("<int:pk>/ordre-du-jour/<int:item_pk>/deplacer/", views.item_move, name="agenda_move"),
     path("<int:pk>/ordre-du-jour/<int:item_pk>/retirer/", views.item_remove, name="agenda_remove"),
-    path("<int:pk>/gerer/", views.meeting_manage, name="manage"),
-    path("<int:pk>/annuler/", views.meeting_cancel, name="cancel"),
-    path("<int:pk>/deplacer/", views.meeting_move, name="move"),
-    path("<int:pk>/coordinateurs/", views.meeting_coordinators, name="coordinators"),
 ]

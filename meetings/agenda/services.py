@@ -1,7 +1,7 @@
-"""The agenda: build it from the accepted requests, edit it, publish it (DOMAIN.md section 8).
+"""The agenda: build it from the accepted requests, edit it, publish it.
 
-Every write locks the meeting row and bumps ``Meeting.version``; an edit made from a stale page (its
-``expected_version`` is no longer current) is refused with ``AgendaConflict`` so nothing the other
+Every write locks the meeting row (``meeting_lock``) and bumps ``Meeting.version``; an edit made from a stale page
+(its ``expected_version`` is no longer current) is refused with ``MeetingConflict`` so nothing the other
 secretary did is lost. Query counts do not grow with the number of cases: reads are batched, writes are
 bulk, status changes go through ``case_transition_many`` and messages through ``notify_many``.
 """
@@ -14,44 +14,32 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Max, Q
-from django.utils import timezone, translation
-from django.utils.formats import date_format
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cases.models import Case, CaseStatus, Toxicity, Urgency
 from cases.workflow import case_transition, case_transition_many
+from meetings.agenda.ordering import (
+    KIND_RANK,
+    capacity_of,
+    kind_for,
+    layout,
+    merge_placed,
+    moved_items,
+    priority,
+    slot_minutes,
+)
+from meetings.lock import MeetingConflict, MeetingError, meeting_lock
+from meetings.messages import Kind, case_at_meeting_message, notify_meeting, referent_items, slot_label
+from meetings.models import AgendaItem, AgendaItemReferent, Meeting, Participant
+from meetings.scheduling import cutoff_for, meeting_date_label, meeting_day
+from meetings.selectors import next_meeting
 from referents.selectors import referents_available
 from tigre.accounts.models import User
 from tigre.accounts.roles import Role
 from tigre.notifications.services import notify_many
-
-from .messages import Kind, case_at_meeting_message, notify_meeting, referent_items, slot_label
-from .models import AgendaItem, AgendaItemReferent, Meeting, Participant
-from .scheduling import cutoff_for, meeting_day, paris
-from .selectors import next_meeting
-
-
-class AgendaError(ValidationError):
-    """An agenda change refused, with a French message for the user."""
-
-
-class AgendaConflict(AgendaError):
-    """The agenda changed since the page was loaded (optimistic version check)."""
-
-    def __init__(self, message: Any = None, *args: Any, **kwargs: Any) -> None:
-        super().__init__(
-            message
-            or _(
-                "L'ordre du jour a été modifié par quelqu'un d'autre pendant que vous le consultiez. "
-                "Voici la version à jour : vérifiez-la puis recommencez."
-            ),
-            *args,
-            **kwargs,
-        )
 
 
 @dataclass
@@ -69,63 +57,6 @@ class AgendaBuildResult:
         return sorted([*self.kept, *self.added], key=lambda i: i.position)
 
 
-def slot_minutes() -> int:
-    return int(settings.TIGRE["SLOT_MINUTES"])
-
-
-def capacity_of(meeting: Meeting) -> int:
-    """How many slots fit in the meeting (duration / slot)."""
-    minutes = int((meeting.ends_at - meeting.starts_at).total_seconds() // 60)
-    return max(minutes // slot_minutes(), 0)
-
-
-def kind_for(case: Case) -> str:
-    if case.urgent_opinion_at is not None:
-        return AgendaItem.Kind.URGENT_RATIFICATION
-    if case.urgency == Urgency.URGENT:
-        return AgendaItem.Kind.URGENT
-    return AgendaItem.Kind.STANDARD
-
-
-_KIND_RANK: dict[str, int] = {
-    AgendaItem.Kind.URGENT_RATIFICATION: 0,
-    AgendaItem.Kind.URGENT: 1,
-    AgendaItem.Kind.STANDARD: 2,
-}
-_FAR_FUTURE = dt.datetime.max.replace(tzinfo=dt.UTC)
-
-
-def priority(case: Case, kind: str | None = None) -> tuple[int, int, dt.datetime, int]:
-    """Urgent ratifications, then urgent cases, then highest grade (desc), then submission time, then id."""
-    return (
-        _KIND_RANK[kind or kind_for(case)],
-        -(case.highest_grade or 0),
-        case.submitted_at or _FAR_FUTURE,
-        case.pk,
-    )
-
-
-def meeting_label(meeting: Meeting | None) -> str:
-    """The meeting's date in French, whatever the user's language: it goes into messages and history."""
-    if meeting is None:
-        return ""
-    with translation.override("fr"):
-        return date_format(timezone.localtime(meeting.starts_at, paris()), "l j F Y à H:i")
-
-
-def meeting_lock(meeting: Meeting | int, expected_version: int | None = None, *, allow_held: bool = True) -> Meeting:
-    """Lock the meeting row (SELECT ... FOR UPDATE), then check the version and that it may change."""
-    pk = meeting.pk if isinstance(meeting, Meeting) else meeting
-    locked = Meeting.objects.select_for_update().get(pk=pk)
-    if expected_version is not None and locked.version != expected_version:
-        raise AgendaConflict()
-    if locked.is_locked:
-        raise AgendaError(_("Cette réunion est validée ou annulée : son ordre du jour ne peut plus être modifié."))
-    if not allow_held and locked.status == Meeting.Status.HELD:
-        raise AgendaError(_("Cette réunion est déjà tenue : son ordre du jour ne peut plus être construit."))
-    return locked
-
-
 def _bump(meeting: Meeting) -> None:
     meeting.version += 1
     meeting.save(update_fields=["version"])
@@ -134,18 +65,10 @@ def _bump(meeting: Meeting) -> None:
 def slots_recompute(*, meeting: Meeting) -> list[AgendaItem]:
     """Number the items 0..n-1 in their order and give each its slot from the meeting's start."""
     items = list(AgendaItem.objects.filter(meeting=meeting).order_by("position", "pk"))
-    _layout(meeting, items)
+    layout(meeting, items)
     if items:
         AgendaItem.objects.bulk_update(items, ["position", "slot_start", "duration_minutes"])
     return items
-
-
-def _layout(meeting: Meeting, items: Sequence[AgendaItem]) -> None:
-    step = slot_minutes()
-    for index, item in enumerate(items):
-        item.position = index
-        item.duration_minutes = step
-        item.slot_start = meeting.starts_at + dt.timedelta(minutes=step * index)
 
 
 def _case_centre_id(case: Case) -> int | None:
@@ -239,8 +162,8 @@ def _postponed(cases: Sequence[Case], *, source: Meeting, target: Meeting | None
                 meeting=target,
                 key=f"case{case.pk}:from{source.pk}:{key}",
                 context={
-                    "from_meeting": meeting_label(source),
-                    "to_meeting": meeting_label(target),
+                    "from_meeting": meeting_date_label(source),
+                    "to_meeting": meeting_date_label(target),
                     "reason": reason,
                 },
             )
@@ -275,14 +198,14 @@ def agenda_items_move(
         return []
     locked_target = meeting_lock(target)
     if locked_target.pk == source.pk:
-        raise AgendaError(_("Choisissez une autre réunion."))
+        raise MeetingError(_("Choisissez une autre réunion."))
     cases = [i.case for i in items]
     already = set(AgendaItem.objects.filter(meeting=locked_target, case__in=cases).values_list("case_id", flat=True))
     if already:
-        raise AgendaError(_("Une de ces demandes est déjà inscrite à la réunion choisie."))
+        raise MeetingError(_("Une de ces demandes est déjà inscrite à la réunion choisie."))
     AgendaItem.objects.filter(pk__in=[i.pk for i in items]).delete()
     fresh = _append_to(locked_target, cases, manual=False)
-    history = _("Reportée à la RCP du %(date)s") % {"date": meeting_label(locked_target)}
+    history = _("Reportée à la RCP du %(date)s") % {"date": meeting_date_label(locked_target)}
     if reason:
         history = f"{history} — {reason}"
     case_transition_many(cases=cases, to=CaseStatus.SCHEDULED, by=by, reason=history)
@@ -291,19 +214,6 @@ def agenda_items_move(
     _bump(locked_target)
     _postponed(cases, source=source, target=locked_target, key=f"to{locked_target.pk}", reason=reason)
     return fresh
-
-
-def _merge(manual: list[AgendaItem], auto: list[Any]) -> list[Any]:
-    """Manual items keep their index; the others fill the free places in priority order. Deterministic."""
-    total = len(manual) + len(auto)
-    places: list[Any] = [None] * total
-    for item in sorted(manual, key=lambda i: (i.position, i.pk)):
-        index = min(item.position, total - 1)
-        while places[index] is not None:
-            index = (index + 1) % total
-        places[index] = item
-    rest = iter(auto)
-    return [p if p is not None else next(rest) for p in places]
 
 
 @transaction.atomic
@@ -341,7 +251,7 @@ def agenda_build(*, meeting: Meeting, by: Any) -> AgendaBuildResult:
     fitting, overflow = pool[:room], pool[room:]
 
     result = AgendaBuildResult(meeting=locked, capacity=capacity)
-    full = _("Ordre du jour de la RCP du %(date)s complet") % {"date": meeting_label(locked)}
+    full = _("Ordre du jour de la RCP du %(date)s complet") % {"date": meeting_date_label(locked)}
     # What does not fit leaves first (existing automatic items bumped by more urgent newcomers too).
     bumped = [entry[2] for entry in overflow if entry[2] is not None]
     waiting = [entry[1] for entry in overflow if entry[2] is None]
@@ -356,7 +266,7 @@ def agenda_build(*, meeting: Meeting, by: Any) -> AgendaBuildResult:
                 locked_target = meeting_lock(target)
                 _append_to(locked_target, waiting, manual=False)
                 reason = _("Reportée à la RCP du %(date)s (ordre du jour complet)") % {
-                    "date": meeting_label(locked_target)
+                    "date": meeting_date_label(locked_target)
                 }
                 case_transition_many(cases=waiting, to=CaseStatus.SCHEDULED, by=by, reason=reason)
                 slots_recompute(meeting=locked_target)
@@ -376,7 +286,7 @@ def agenda_build(*, meeting: Meeting, by: Any) -> AgendaBuildResult:
             # No new date yet: the e-mail must not announce one.
             _postponed([entry[1] for entry in overflow], source=locked, target=None, key="full", reason=full)
 
-    ordered = _merge(manual, [entry[2] if entry[2] is not None else entry[1] for entry in fitting])
+    ordered = merge_placed(manual, [entry[2] if entry[2] is not None else entry[1] for entry in fitting])
     new_cases = [c for c in ordered if isinstance(c, Case)]
     fresh = [
         AgendaItem(meeting=locked, case=c, kind=kind_for(c), position=0, duration_minutes=slot_minutes())
@@ -384,7 +294,7 @@ def agenda_build(*, meeting: Meeting, by: Any) -> AgendaBuildResult:
     ]
     by_case = {f.case_id: f for f in fresh}
     final = [by_case[e.pk] if isinstance(e, Case) else e for e in ordered]
-    _layout(locked, final)
+    layout(locked, final)
     existing = [i for i in final if i.pk is not None]
     if existing:
         AgendaItem.objects.bulk_update(existing, ["position", "slot_start", "duration_minutes"])
@@ -394,7 +304,7 @@ def agenda_build(*, meeting: Meeting, by: Any) -> AgendaBuildResult:
             cases=new_cases,
             to=CaseStatus.SCHEDULED,
             by=by,
-            reason=_("Inscrite à la RCP du %(date)s") % {"date": meeting_label(locked)},
+            reason=_("Inscrite à la RCP du %(date)s") % {"date": meeting_date_label(locked)},
         )
     result.added = fresh
     result.kept = existing
@@ -443,20 +353,20 @@ def agenda_add_case(
     Urgent items go after the urgent ones already there, the others at the end; the case becomes
     "scheduled" and its requester is told the date and slot.
     """
-    locked = meeting_lock(meeting, expected_version)
+    locked = meeting_lock(meeting, expected_version=expected_version)
     if kind is not None and kind not in AgendaItem.Kind.values:
-        raise AgendaError(_("Type de point inconnu."))
+        raise MeetingError(_("Type de point inconnu."))
     if AgendaItem.objects.filter(meeting=locked, case=case).exists():
-        raise AgendaError(_("Cette demande est déjà à l'ordre du jour de cette réunion."))
+        raise MeetingError(_("Cette demande est déjà à l'ordre du jour de cette réunion."))
     if case.status == CaseStatus.SCHEDULED:
-        raise AgendaError(
+        raise MeetingError(
             _("Cette demande est déjà inscrite à une autre réunion : déplacez-la depuis l'ordre du jour de celle-ci.")
         )
     kind = kind or kind_for(case)
     items = list(AgendaItem.objects.filter(meeting=locked).order_by("position", "pk"))
     index = len(items)
     if kind != AgendaItem.Kind.STANDARD:
-        index = sum(1 for i in items if _KIND_RANK[i.kind] <= _KIND_RANK[kind])
+        index = sum(1 for i in items if KIND_RANK[i.kind] <= KIND_RANK[kind])
     item = AgendaItem(
         meeting=locked,
         case=case,
@@ -469,11 +379,11 @@ def agenda_add_case(
         case=case,
         to=CaseStatus.SCHEDULED,
         by=by,
-        reason=_("Inscrite à la RCP du %(date)s") % {"date": meeting_label(locked)},
+        reason=_("Inscrite à la RCP du %(date)s") % {"date": meeting_date_label(locked)},
     )
     item.save()
     items.insert(index, item)
-    _layout(locked, items)
+    layout(locked, items)
     AgendaItem.objects.bulk_update(items, ["position", "slot_start", "duration_minutes"])
     invitations_refresh(meeting=locked)
     _bump(locked)
@@ -485,13 +395,13 @@ def _item_in(meeting: Meeting, item_id: Any) -> AgendaItem:
     try:
         return AgendaItem.objects.select_related("case__requester", "case__patient").get(pk=item_id, meeting=meeting)
     except (AgendaItem.DoesNotExist, ValueError, TypeError) as exc:
-        raise AgendaError(_("Ce point n'est plus à l'ordre du jour de cette réunion.")) from exc
+        raise MeetingError(_("Ce point n'est plus à l'ordre du jour de cette réunion.")) from exc
 
 
 @transaction.atomic
 def agenda_item_shift(*, meeting: Meeting, item_id: Any, offset: int, by: Any, expected_version: int) -> AgendaItem:
     """Move an item up (offset -1) or down (+1); it is then placed by hand (kept by a rebuild)."""
-    locked = meeting_lock(meeting, expected_version)
+    locked = meeting_lock(meeting, expected_version=expected_version)
     item = _item_in(locked, item_id)
     items = list(AgendaItem.objects.filter(meeting=locked).order_by("position", "pk"))
     index = next(n for n, i in enumerate(items) if i.pk == item.pk)
@@ -501,62 +411,29 @@ def agenda_item_shift(*, meeting: Meeting, item_id: Any, offset: int, by: Any, e
     moved = items.pop(index)
     moved.placed_manually = True
     items.insert(new_index, moved)
-    _layout(locked, items)
+    layout(locked, items)
     AgendaItem.objects.bulk_update(items, ["position", "slot_start", "duration_minutes", "placed_manually"])
     _bump(locked)
     return moved
 
 
-def moved_items(old_positions: Sequence[int], ids: Sequence[Any]) -> list[Any]:
-    """The items a new order really moved: those outside the longest run kept in the old relative order.
-
-    Dragging one item from 7th to 1st shifts six others by one place, but only that one was placed by hand.
-    """
-    # Longest increasing subsequence of the old positions (patience sorting), keeping back-pointers.
-    tails: list[int] = []
-    tail_index: list[int] = []
-    parent = [-1] * len(old_positions)
-    for n, value in enumerate(old_positions):
-        lo, hi = 0, len(tails)
-        while lo < hi:
-            mid = (lo + hi) // 2
-            if tails[mid] < value:
-                lo = mid + 1
-            else:
-                hi = mid
-        if lo > 0:
-            parent[n] = tail_index[lo - 1]
-        if lo == len(tails):
-            tails.append(value)
-            tail_index.append(n)
-        else:
-            tails[lo] = value
-            tail_index[lo] = n
-    kept: set[int] = set()
-    n = tail_index[-1] if tail_index else -1
-    while n != -1:
-        kept.add(n)
-        n = parent[n]
-    return [ids[n] for n in range(len(ids)) if n not in kept]
-
-
 @transaction.atomic
 def agenda_reorder(*, meeting: Meeting, order: Sequence[Any], by: Any, expected_version: int) -> list[AgendaItem]:
     """Set the whole order at once (drag and drop). The items really moved become placed by hand."""
-    locked = meeting_lock(meeting, expected_version)
+    locked = meeting_lock(meeting, expected_version=expected_version)
     items = list(AgendaItem.objects.filter(meeting=locked).order_by("position", "pk"))
     try:
         wanted = [int(pk) for pk in order]
     except (TypeError, ValueError) as exc:
-        raise AgendaError(_("Ordre invalide.")) from exc
+        raise MeetingError(_("Ordre invalide.")) from exc
     by_pk = {i.pk: i for i in items}
     if sorted(wanted) != sorted(by_pk):
-        raise AgendaConflict()
+        raise MeetingConflict()
     before = {i.pk: n for n, i in enumerate(items)}
     final = [by_pk[pk] for pk in wanted]
     for pk in moved_items([before[pk] for pk in wanted], wanted):
         by_pk[pk].placed_manually = True
-    _layout(locked, final)
+    layout(locked, final)
     AgendaItem.objects.bulk_update(final, ["position", "slot_start", "duration_minutes", "placed_manually"])
     _bump(locked)
     return final
@@ -570,15 +447,15 @@ def agenda_item_move_to(
     # Lock in id order so two opposite moves cannot deadlock.
     first, second = sorted([meeting.pk, target.pk])
     if first == second:
-        raise AgendaError(_("Choisissez une autre réunion."))
+        raise MeetingError(_("Choisissez une autre réunion."))
     list(Meeting.objects.select_for_update().filter(pk__in=[first, second]).order_by("pk"))
-    locked = meeting_lock(meeting, expected_version)
+    locked = meeting_lock(meeting, expected_version=expected_version)
     locked_target = meeting_lock(target)
     if locked_target.status not in (Meeting.Status.PLANNED, Meeting.Status.PUBLISHED):
-        raise AgendaError(_("La réunion choisie n'accepte plus de demandes."))
+        raise MeetingError(_("La réunion choisie n'accepte plus de demandes."))
     item = _item_in(locked, item_id)
     if AgendaItem.objects.filter(meeting=locked_target, case_id=item.case_id).exists():
-        raise AgendaError(_("Cette demande est déjà à l'ordre du jour de la réunion choisie."))
+        raise MeetingError(_("Cette demande est déjà à l'ordre du jour de la réunion choisie."))
     case = item.case
     item.delete()
     (fresh,) = _append_to(locked_target, [case], manual=True)
@@ -586,7 +463,7 @@ def agenda_item_move_to(
         case=case,
         to=CaseStatus.SCHEDULED,
         by=by,
-        reason=_("Déplacée à la RCP du %(date)s") % {"date": meeting_label(locked_target)},
+        reason=_("Déplacée à la RCP du %(date)s") % {"date": meeting_date_label(locked_target)},
     )
     slots_recompute(meeting=locked)
     slots_recompute(meeting=locked_target)
@@ -595,14 +472,16 @@ def agenda_item_move_to(
     _bump(locked)
     _bump(locked_target)
     fresh.refresh_from_db(fields=["slot_start", "position"])
-    notify_many(kind=Kind.SCHEDULED, messages=[_scheduled(locked_target, fresh, from_meeting=meeting_label(locked))])
+    notify_many(
+        kind=Kind.SCHEDULED, messages=[_scheduled(locked_target, fresh, from_meeting=meeting_date_label(locked))]
+    )
     return fresh
 
 
 @transaction.atomic
 def agenda_item_remove(*, meeting: Meeting, item_id: Any, by: Any, expected_version: int, reason: str = "") -> Case:
     """Take an item off the agenda: the case goes back to "accepted" (the triage queue)."""
-    locked = meeting_lock(meeting, expected_version)
+    locked = meeting_lock(meeting, expected_version=expected_version)
     item = _item_in(locked, item_id)
     case = item.case
     item.delete()
@@ -610,7 +489,8 @@ def agenda_item_remove(*, meeting: Meeting, item_id: Any, by: Any, expected_vers
         case=case,
         to=CaseStatus.ACCEPTED,
         by=by,
-        reason=(reason or "").strip() or _("Retirée de l'ordre du jour du %(date)s") % {"date": meeting_label(locked)},
+        reason=(reason or "").strip()
+        or _("Retirée de l'ordre du jour du %(date)s") % {"date": meeting_date_label(locked)},
     )
     slots_recompute(meeting=locked)
     invitations_refresh(meeting=locked)
@@ -624,16 +504,16 @@ def agenda_publish(*, meeting: Meeting, by: Any, expected_version: int) -> Meeti
 
     Publishing again after edits tells only those not told yet (notifications are idempotent per key).
     """
-    locked = meeting_lock(meeting, expected_version)
+    locked = meeting_lock(meeting, expected_version=expected_version)
     if locked.status not in (Meeting.Status.PLANNED, Meeting.Status.PUBLISHED):
-        raise AgendaError(_("Seul l'ordre du jour d'une réunion à venir peut être publié."))
+        raise MeetingError(_("Seul l'ordre du jour d'une réunion à venir peut être publié."))
     items = list(
         AgendaItem.objects.filter(meeting=locked)
         .select_related("case__requester", "case__patient")
         .order_by("position")
     )
     if not items:
-        raise AgendaError(_("L'ordre du jour est vide : construisez-le avant de le publier."))
+        raise MeetingError(_("L'ordre du jour est vide : construisez-le avant de le publier."))
     locked.status = Meeting.Status.PUBLISHED
     locked.published_at = timezone.now()
     locked.version = F("version") + 1

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from . import views_session as views
+from meetings.session import views
 
 urlpatterns: list = [
     path("mes-reunions/", views.my_meetings, name="my_meetings"),
@@ -16,7 +16,4 @@ urlpatterns: list = [
     path("<int:pk>/seance/dossiers/<int:item_pk>/", views.session_item, name="session_item"),
     path("<int:pk>/seance/dossiers/<int:item_pk>/reporter/", views.postpone, name="postpone"),
     path("<int:pk>/seance/valider/", views.validate, name="validate"),
-    path("<int:pk>/rcp.ics", views.meeting_ics, name="ics"),
-    path("agenda/", views.calendar_settings, name="calendar_settings"),
-    path("agenda/<str:token>.ics", views.calendar_feed, name="calendar_feed"),
 ]

@@ -1,4 +1,4 @@
-"""Views of the meeting session: referents' view, session page, avis, postponement, validation, calendar."""
+"""Views of the meeting session: referents' view, session page, avis, postponement, validation."""
 
 from __future__ import annotations
 
@@ -6,59 +6,34 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from meetings.models import AgendaItem, Meeting, Participant
+from meetings.selectors import meeting_or_404
+from meetings.session import selectors as sel
+from meetings.session import services
+from meetings.session.forms import AttendanceForm, AvisForm, ParticipantAddForm, PostponeForm
+from meetings.session.selectors import SESSION_ROLES
+from meetings.views import is_htmx, refusal_message, refusal_status
 from tigre.accounts.decorators import role_required
+from tigre.accounts.models import User
 from tigre.accounts.roles import Role
 from tigre.audit.models import AccessLog
 from tigre.audit.services import access_record, access_record_listed
-
-from . import calendar as ical
-from . import session as services
-from . import session_selectors as sel
-from .forms_session import AttendanceForm, AvisForm, ParticipantAddForm, PostponeForm
-from .models import AgendaItem, CalendarFeed, Meeting, Participant
-
-SESSION_ROLES = (Role.COORDINATOR, Role.SECRETARIAT)
-
-
-def _error_text(exc: Exception) -> str:
-    if isinstance(exc, ValidationError):
-        return " ".join(exc.messages)
-    return str(exc) or _("Action refusée.")
-
-
-def _status_for(exc: Exception) -> int:
-    return 409 if isinstance(exc, services.MeetingLocked) else 400
 
 
 def _log_case_views(request: HttpRequest, cases: Iterable[Any], target: str) -> None:
     access_record_listed(request=request, cases=cases, target=target)
 
 
-def _optional_url(name: str, *args: Any) -> str:
-    """A link to a page another part of the app provides, when it is installed."""
-    try:
-        return reverse(name, args=args)
-    except NoReverseMatch:
-        return ""
-
-
+# The access-checked attachment download (cases), for ``{% url %}`` in the case summaries.
 ATTACHMENT_URL_NAME = "cases:attachment_download"
-
-
-def _attachment_url_name() -> str:
-    """The name of the access-checked attachment download view (cases), for ``{% url %}`` in templates."""
-    return ATTACHMENT_URL_NAME if _optional_url(ATTACHMENT_URL_NAME, 1, 1) else ""
 
 
 def _can_coordinate(user: Any) -> bool:
@@ -80,7 +55,7 @@ def my_meetings(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "meetings/session/my_meetings.html",
-        {"meetings": meetings, "attachment_url_name": _attachment_url_name()},
+        {"meetings": meetings, "attachment_url_name": ATTACHMENT_URL_NAME},
     )
 
 
@@ -92,7 +67,7 @@ def my_meeting(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "meetings/session/my_meeting.html",
-        {"rm": rm, "attachment_url_name": _attachment_url_name()},
+        {"rm": rm, "attachment_url_name": ATTACHMENT_URL_NAME},
     )
 
 
@@ -123,7 +98,7 @@ def _session_context(request: HttpRequest, meeting: Meeting) -> dict[str, Any]:
         "pending_count": len(pending),
         "can_coordinate": _can_coordinate(request.user),
         "locked": meeting.is_locked,
-        "agenda_url": _optional_url("meetings:detail", meeting.pk),
+        "agenda_url": reverse("meetings:detail", args=[meeting.pk]),
     }
 
 
@@ -137,7 +112,7 @@ def _render_session(
 
 
 def _meeting_or_404(pk: int) -> Meeting:
-    return get_object_or_404(Meeting.objects.select_related("validated_by").prefetch_related("coordinators"), pk=pk)
+    return meeting_or_404(pk, Meeting.objects.select_related("validated_by").prefetch_related("coordinators"))
 
 
 @role_required(*SESSION_ROLES)
@@ -156,7 +131,7 @@ def attendance(request: HttpRequest, pk: int, participant_pk: int) -> HttpRespon
     meeting = _meeting_or_404(pk)
     participant = get_object_or_404(Participant, pk=participant_pk, meeting=meeting)
     form = AttendanceForm(request.POST)
-    partial = bool(request.htmx)  # type: ignore[attr-defined]
+    partial = is_htmx(request)
     if not form.is_valid():
         return _render_session(request, meeting, status=400, error=_("Choix de présence invalide."), partial=partial)
     try:
@@ -165,13 +140,15 @@ def attendance(request: HttpRequest, pk: int, participant_pk: int) -> HttpRespon
         )
     except ValidationError as exc:
         meeting.refresh_from_db()
-        return _render_session(request, meeting, status=_status_for(exc), error=_error_text(exc), partial=partial)
+        return _render_session(
+            request, meeting, status=refusal_status(exc), error=refusal_message(exc), partial=partial
+        )
     return _after_session_write(request, meeting)
 
 
 def _after_session_write(request: HttpRequest, meeting: Meeting) -> HttpResponse:
     """htmx gets the refreshed page part; a plain form post goes back to the page."""
-    if not request.htmx:  # type: ignore[attr-defined]
+    if not is_htmx(request):
         return redirect("meetings:session", pk=meeting.pk)
     meeting.refresh_from_db()
     return _render_session(request, meeting, partial=True)
@@ -194,14 +171,16 @@ def participant_search(request: HttpRequest, pk: int) -> HttpResponse:
 def participant_add(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = _meeting_or_404(pk)
     form = ParticipantAddForm(request.POST)
-    partial = bool(request.htmx)  # type: ignore[attr-defined]
+    partial = is_htmx(request)
     if not form.is_valid():
         return _render_session(request, meeting, status=400, error=_("Utilisateur introuvable."), partial=partial)
     try:
         services.participant_add(meeting=meeting, user=form.cleaned_data["user"], by=request.user)
     except ValidationError as exc:
         meeting.refresh_from_db()
-        return _render_session(request, meeting, status=_status_for(exc), error=_error_text(exc), partial=partial)
+        return _render_session(
+            request, meeting, status=refusal_status(exc), error=refusal_message(exc), partial=partial
+        )
     return _after_session_write(request, meeting)
 
 
@@ -213,7 +192,7 @@ def validate(request: HttpRequest, pk: int) -> HttpResponse:
         services.meeting_validate(meeting=meeting, by=request.user)
     except ValidationError as exc:
         meeting.refresh_from_db()
-        return _render_session(request, meeting, status=_status_for(exc), error=_error_text(exc))
+        return _render_session(request, meeting, status=refusal_status(exc), error=refusal_message(exc))
     messages.success(request, _("La réunion est validée : les avis sont envoyés aux demandeurs."))
     return redirect("meetings:session", pk=meeting.pk)
 
@@ -244,14 +223,12 @@ def _item_context(request: HttpRequest, meeting: Meeting, item_pk: int) -> dict[
         "total": len(items),
         "can_coordinate": _can_coordinate(request.user),
         "locked": meeting.is_locked,
-        "case_url": _optional_url("cases:detail", item.case_id),
-        "attachment_url_name": _attachment_url_name(),
+        "case_url": reverse("cases:detail", args=[item.case_id]),
+        "attachment_url_name": ATTACHMENT_URL_NAME,
     }
 
 
 def _avis_form(ctx: dict[str, Any], data: Any = None) -> AvisForm:
-    from tigre.accounts.models import User
-
     present_ids = [u.pk for u in ctx["present_users"]]
     initial = None
     if ctx["avis"] is None:
@@ -286,8 +263,8 @@ def session_item(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
                     contributors=form.cleaned_data["contributors"],
                 )
             except ValidationError as exc:
-                status = _status_for(exc)
-                ctx["error"] = _error_text(exc)
+                status = refusal_status(exc)
+                ctx["error"] = refusal_message(exc)
             else:
                 messages.success(request, _("Avis enregistré (projet, validé avec la réunion)."))
                 if ctx["next"] is not None and "save_next" in request.POST:
@@ -321,7 +298,7 @@ def postpone(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
         try:
             new_item = services.item_postpone(item=item, reason=form.cleaned_data["reason"], by=request.user)
         except ValidationError as exc:
-            error, status = _error_text(exc), _status_for(exc)
+            error, status = refusal_message(exc), refusal_status(exc)
         else:
             messages.success(
                 request,
@@ -333,68 +310,3 @@ def postpone(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
         error = " ".join(str(e) for errs in form.errors.values() for e in errs)
     meeting.refresh_from_db()
     return _render_session(request, meeting, status=status, error=error)
-
-
-# --- Calendar ------------------------------------------------------------------------------------------------
-
-
-def _link_for(user: Any) -> ical.LinkFor:
-    if user.is_superuser or user.has_role(*SESSION_ROLES):
-        return lambda m: reverse("meetings:session", args=[m.pk])
-    return lambda m: reverse("meetings:my_meeting", args=[m.pk])
-
-
-def _ics_response(body: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
-
-
-@require_GET
-def meeting_ics(request: HttpRequest, pk: int) -> HttpResponse:
-    meeting = sel.get_meeting_for_user(request.user, pk)
-    count = meeting.items.count()
-    body = ical.meeting_ics(meeting, item_count=count, link_for=_link_for(request.user))
-    return _ics_response(body, f"rcp-tigre-{meeting.starts_at:%Y-%m-%d}.ics")
-
-
-@require_http_methods(["GET", "POST"])
-def calendar_settings(request: HttpRequest) -> HttpResponse:
-    if request.method == "POST":
-        action = request.POST.get("action")
-        if action == "create":
-            services.calendar_feed_create(user=request.user)
-            messages.success(request, _("Nouvelle adresse d'agenda créée ; l'ancienne ne fonctionne plus."))
-        elif action == "revoke":
-            services.calendar_feed_revoke(user=request.user)
-            messages.success(request, _("Adresse d'agenda révoquée : elle ne fonctionne plus."))
-        else:
-            messages.error(request, _("Action inconnue."))
-            return render(request, "meetings/session/calendar_settings.html", _calendar_ctx(request), status=400)
-        return redirect("meetings:calendar_settings")
-    return render(request, "meetings/session/calendar_settings.html", _calendar_ctx(request))
-
-
-def _calendar_ctx(request: HttpRequest) -> dict[str, Any]:
-    user: Any = request.user
-    feed = CalendarFeed.objects.filter(user=user, revoked_at__isnull=True).order_by("-created_at").first()
-    url = request.build_absolute_uri(reverse("meetings:calendar_feed", args=[feed.token])) if feed else ""
-    return {"feed": feed, "feed_url": url}
-
-
-@login_not_required
-@never_cache
-@require_GET
-def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
-    """The personal feed. The secret token is the credential: unknown or revoked -> 404."""
-    feed = (
-        CalendarFeed.objects.select_related("user")
-        .filter(token=token, revoked_at__isnull=True, user__is_active=True)
-        .first()
-    )
-    if feed is None:
-        raise Http404
-    user = feed.user
-    meetings = sel.meetings_for_feed(user).annotate(item_count=Count("items"))
-    body = ical.feed_ics(meetings, owner=user, link_for=_link_for(user))
-    return _ics_response(body, "rcp-tigre.ics")

@@ -1,82 +1,36 @@
-"""Writes of the meeting session: attendance, avis, postponement, validation, calendar feeds.
+"""Writes of the meeting session: attendance, avis, postponement, validation.
 
-Every service is atomic, locks the meeting row and refuses any change once the meeting is validated (or
-cancelled) with a French message: nothing is changed then.
+Every service is atomic, locks the meeting row (``meeting_lock``) and refuses any change once the meeting is
+validated (or cancelled) with a French message: nothing is changed then.
 """
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Iterable
 from datetime import timedelta
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from cases.models import Avis, Case, CaseStatus
 from cases.pharmacovigilance.services import pv_from_avis
 from cases.workflow import case_transition
+from meetings.agenda.services import agenda_add_case
+from meetings.documents.tasks import documents_after_validation_task
+from meetings.lock import MeetingError, meeting_lock
+from meetings.messages import Kind, case_at_meeting_message
+from meetings.models import AgendaItem, Meeting, Participant
+from meetings.scheduling import meeting_date_label
+from meetings.selectors import next_meeting
+from meetings.session.selectors import quorum_status
 from tigre.accounts.roles import Role
 from tigre.notifications.services import notify_many
 
-from .agenda import agenda_add_case
-from .documents.tasks import documents_after_validation_task
-from .messages import Kind, case_at_meeting_message
-from .models import AgendaItem, CalendarFeed, Meeting, Participant
-from .selectors import next_meeting
-from .session_selectors import quorum_status
-
-# The structured fields of an avis (DOMAIN.md section 9) a form may set.
-AVIS_FIELDS = (
-    "answer",
-    "ici_decision",
-    "rechallenge",
-    "steroids",
-    "steroids_dose",
-    "other_immunosuppressant",
-    "further_tests",
-    "hospitalisation",
-    "specialist_consultation",
-    "follow_up_date",
-    "free_text",
-    "declare_pv",
-)
-
-
 # Attendance recorded this many hours before the start marks the meeting "held".
 HELD_WINDOW_HOURS = 2
-
-
-class MeetingLocked(ValidationError):
-    """The meeting is validated or cancelled: no edit of any kind."""
-
-
-class SessionError(ValidationError):
-    """A session action refused for a business reason (message in French)."""
-
-
-def _meeting_label(meeting: Meeting) -> str:
-    return date_format(timezone.localtime(meeting.starts_at), "l j F Y")
-
-
-def meeting_lock(*, meeting_id: int) -> Meeting:
-    """Lock the meeting row for this transaction; refuse if it is validated or cancelled."""
-    meeting = Meeting.objects.select_for_update().get(pk=meeting_id)
-    if meeting.status == Meeting.Status.VALIDATED:
-        raise MeetingLocked(
-            _("La RCP du %(date)s est validée : elle est verrouillée, aucune modification n'est possible.")
-            % {"date": _meeting_label(meeting)}
-        )
-    if meeting.status == Meeting.Status.CANCELLED:
-        raise MeetingLocked(
-            _("La RCP du %(date)s est annulée : aucune modification n'est possible.")
-            % {"date": _meeting_label(meeting)}
-        )
-    return meeting
 
 
 def _mark_held(meeting: Meeting) -> None:
@@ -95,9 +49,9 @@ def _mark_held(meeting: Meeting) -> None:
 @transaction.atomic
 def attendance_set(*, meeting: Meeting, participant: Participant, present: bool | None, by: Any) -> Participant:
     """Record a participant present (True), absent (False) or not yet recorded (None)."""
-    locked = meeting_lock(meeting_id=meeting.pk)
+    locked = meeting_lock(meeting)
     if participant.meeting_id != locked.pk:
-        raise SessionError(_("Ce participant n'appartient pas à cette réunion."))
+        raise MeetingError(_("Ce participant n'appartient pas à cette réunion."))
     participant.present = present
     participant.save(update_fields=["present"])
     if present:
@@ -122,11 +76,11 @@ def _role_for(user: Any, meeting: Meeting) -> str:
 @transaction.atomic
 def participant_add(*, meeting: Meeting, user: Any, by: Any, role: str | None = None) -> Participant:
     """Add someone who was not invited to the attendance sheet, marked present."""
-    locked = meeting_lock(meeting_id=meeting.pk)
+    locked = meeting_lock(meeting)
     if not user.is_active:
-        raise SessionError(_("Ce compte est désactivé."))
+        raise MeetingError(_("Ce compte est désactivé."))
     if role is not None and role not in Participant.Role.values:
-        raise SessionError(_("Rôle de participant inconnu."))
+        raise MeetingError(_("Rôle de participant inconnu."))
     participant, created = Participant.objects.get_or_create(
         meeting=locked,
         user=user,
@@ -143,7 +97,7 @@ def participant_add(*, meeting: Meeting, user: Any, by: Any, role: str | None = 
 
 
 def _item_locked(item: AgendaItem) -> tuple[Meeting, AgendaItem]:
-    meeting = meeting_lock(meeting_id=item.meeting_id)
+    meeting = meeting_lock(item.meeting_id)
     fresh = AgendaItem.objects.select_for_update().select_related("case").get(pk=item.pk)
     return meeting, fresh
 
@@ -156,24 +110,24 @@ def avis_save(*, item: AgendaItem, by: Any, data: dict[str, Any], contributors: 
     """
     meeting, item = _item_locked(item)
     if item.outcome == AgendaItem.Outcome.POSTPONED:
-        raise SessionError(_("Ce dossier a été reporté : aucun avis ne peut être rédigé à cette réunion."))
-    unknown = set(data) - set(AVIS_FIELDS)
+        raise MeetingError(_("Ce dossier a été reporté : aucun avis ne peut être rédigé à cette réunion."))
+    unknown = set(data) - set(Avis.STRUCTURED_FIELDS)
     if unknown:
-        raise SessionError(_("Champs inconnus : %(fields)s.") % {"fields": ", ".join(sorted(unknown))})
+        raise MeetingError(_("Champs inconnus : %(fields)s.") % {"fields": ", ".join(sorted(unknown))})
     if not str(data.get("answer") or "").strip():
-        raise SessionError(_("La réponse de la RCP à la question posée est obligatoire."))
+        raise MeetingError(_("La réponse de la RCP à la question posée est obligatoire."))
     contributors = list(contributors)
     present_ids = set(Participant.objects.filter(meeting=meeting, present=True).values_list("user_id", flat=True))
     absent = [u for u in contributors if u.pk not in present_ids]
     if absent:
-        raise SessionError(
+        raise MeetingError(
             _("Les contributeurs doivent être présents à la réunion : %(names)s.")
             % {"names": ", ".join(str(u) for u in absent)}
         )
 
     case: Case = item.case
     if case.status not in (CaseStatus.SCHEDULED, CaseStatus.DISCUSSED):
-        raise SessionError(
+        raise MeetingError(
             _("La demande %(ref)s est « %(status)s » : elle ne peut pas recevoir d'avis.")
             % {"ref": case.reference or case.pk, "status": CaseStatus(case.status).label}
         )
@@ -210,12 +164,12 @@ def item_postpone(*, item: AgendaItem, reason: str, by: Any) -> AgendaItem:
     meeting, item = _item_locked(item)
     reason = (reason or "").strip()
     if not reason:
-        raise SessionError(_("Indiquez le motif du report."))
+        raise MeetingError(_("Indiquez le motif du report."))
     if item.outcome == AgendaItem.Outcome.POSTPONED:
-        raise SessionError(_("Ce dossier est déjà reporté."))
+        raise MeetingError(_("Ce dossier est déjà reporté."))
     target = next_meeting(after=meeting.starts_at)
     if target is None:
-        raise SessionError(_("Aucune réunion suivante n'est planifiée : créez-la avant de reporter ce dossier."))
+        raise MeetingError(_("Aucune réunion suivante n'est planifiée : créez-la avant de reporter ce dossier."))
 
     case: Case = item.case
     draft = Avis.objects.filter(pk=item.avis_id, state=Avis.State.DRAFT).first() if item.avis_id else None
@@ -226,7 +180,7 @@ def item_postpone(*, item: AgendaItem, reason: str, by: Any) -> AgendaItem:
             to=CaseStatus.ACCEPTED,
             by=by,
             reason=_("Reportée de la RCP du %(date)s : %(reason)s")
-            % {"date": _meeting_label(meeting), "reason": reason},
+            % {"date": meeting_date_label(meeting), "reason": reason},
         )
     item.outcome = AgendaItem.Outcome.POSTPONED
     item.postponed_reason = reason[:200]
@@ -249,8 +203,8 @@ def item_postpone(*, item: AgendaItem, reason: str, by: Any) -> AgendaItem:
                 key=f"item{item.pk}",
                 context={
                     "reason": reason,
-                    "from_meeting": _meeting_label(meeting),
-                    "to_meeting": _meeting_label(target),
+                    "from_meeting": meeting_date_label(meeting),
+                    "to_meeting": meeting_date_label(target),
                 },
             )
         ],
@@ -271,7 +225,7 @@ def meeting_validate(*, meeting: Meeting, by: Any) -> Meeting:
     """
     if not (by.is_superuser or by.has_role(Role.COORDINATOR)):
         raise PermissionDenied(_("Seuls les coordinateurs peuvent valider la réunion."))
-    locked = meeting_lock(meeting_id=meeting.pk)
+    locked = meeting_lock(meeting)
     items = list(
         AgendaItem.objects.filter(meeting=locked).select_related("case", "case__requester").order_by("position", "pk")
     )
@@ -286,13 +240,13 @@ def meeting_validate(*, meeting: Meeting, by: Any) -> Meeting:
         and not (i.outcome == AgendaItem.Outcome.DISCUSSED and i.case_id in avis_by_case)
     ]
     if pending:
-        raise SessionError(
+        raise MeetingError(
             _("Validation impossible : ces dossiers n'ont ni avis ni report : %(refs)s.")
             % {"refs": ", ".join(str(i.case.reference or i.case.pk) for i in pending)}
         )
     quorum = quorum_status(meeting=locked)
     if not quorum.ok:
-        raise SessionError(
+        raise MeetingError(
             _(
                 "Validation impossible : le quorum n'est pas atteint (%(n)s spécialité(s) présente(s) sur "
                 "%(min)s requises)."
@@ -328,19 +282,3 @@ def meeting_validate(*, meeting: Meeting, by: Any) -> Meeting:
     meeting_id = locked.pk
     transaction.on_commit(lambda: documents_after_validation_task.delay(meeting_id))
     return locked
-
-
-# --- Calendar feeds ------------------------------------------------------------------------------------------
-
-
-@transaction.atomic
-def calendar_feed_create(*, user: Any) -> CalendarFeed:
-    """A new secret feed URL for the user; any previous one is revoked (one live URL per person)."""
-    calendar_feed_revoke(user=user)
-    return CalendarFeed.objects.create(user=user, token=secrets.token_urlsafe(32))
-
-
-@transaction.atomic
-def calendar_feed_revoke(*, user: Any) -> int:
-    """Revoke the user's live feed URLs: they answer 404 from now on."""
-    return CalendarFeed.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=timezone.now())
