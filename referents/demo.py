@@ -97,8 +97,6 @@ DEMO_REFERENTS: list[tuple[str, str, str, str, str, list[tuple[str, str]], bool]
 INACTIVE = {"Lenoir"}
 # The existing demo account `referent@demo.tigre` (accounts demo): Dr Romain Keller, cardiology, CHRU de Nancy.
 KELLER_EMAIL = "referent@demo.tigre"
-# The category left with nobody available at the coming meeting (all its referents away that week).
-GAP_CATEGORY = "eye"
 
 
 def demo_email(first: str, last: str) -> str:
