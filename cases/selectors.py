@@ -10,7 +10,7 @@ from django.http import Http404
 from tigre.accounts.roles import Role
 
 from .hooks import hooks
-from .models import OPEN_STATUSES, Avis, Case, CaseMessage, StatusChange, Urgency
+from .models import OPEN_STATUSES, Avis, Case, CaseMessage, CaseStatus, StatusChange, Urgency
 from .urgent.selectors import alerted_scope
 
 
@@ -52,12 +52,18 @@ def get_case_for_user(user: Any, pk: Any) -> Case:
 
 # --- The requester's space (request form, "Mes demandes", case page) -----------------------------------------
 
-MY_CASES_STATUS_FILTERS: dict[str, tuple[str, ...]] = {
-    "draft": ("draft",),
-    "in_progress": ("submitted", "info_requested", "accepted", "scheduled", "discussed"),
-    "info_requested": ("info_requested",),
-    "answered": ("avis_validated", "closed"),
-    "ended": ("withdrawn", "declined"),
+MY_CASES_STATUS_FILTERS: dict[str, tuple[CaseStatus, ...]] = {
+    "draft": (CaseStatus.DRAFT,),
+    "in_progress": (
+        CaseStatus.SUBMITTED,
+        CaseStatus.INFO_REQUESTED,
+        CaseStatus.ACCEPTED,
+        CaseStatus.SCHEDULED,
+        CaseStatus.DISCUSSED,
+    ),
+    "info_requested": (CaseStatus.INFO_REQUESTED,),
+    "answered": (CaseStatus.AVIS_VALIDATED, CaseStatus.CLOSED),
+    "ended": (CaseStatus.WITHDRAWN, CaseStatus.DECLINED),
 }
 
 
@@ -142,7 +148,7 @@ def possible_duplicates(
         return []
     qs = (
         Case.objects.filter(match, status__in=OPEN_STATUSES)
-        .exclude(status="draft", reference__isnull=True)
+        .exclude(status=CaseStatus.DRAFT, reference__isnull=True)
         .select_related("patient")
         .order_by("-submitted_at")
     )

@@ -294,6 +294,7 @@ def case_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         "timeline": selectors.case_timeline(case),
         "is_requester": is_requester,
         "can_edit": is_requester and case.status == CaseStatus.DRAFT,
+        "awaiting_information": case.status == CaseStatus.INFO_REQUESTED,
         "can_answer": is_requester and case.status == CaseStatus.INFO_REQUESTED,
         "can_withdraw": is_requester and case.status != CaseStatus.DRAFT and can_transition(case, CaseStatus.WITHDRAWN),
         "can_attach": is_requester and case.status in services.ATTACHABLE_STATUSES,
@@ -377,10 +378,12 @@ def attachment_add(request: HttpRequest, pk: int) -> HttpResponse:
         }
         # htmx swaps only 2xx answers: the refusal is shown inside the panel.
         return render(request, "cases/_attachments.html", context)
+    back = reverse("cases:edit" if case.status == CaseStatus.DRAFT else "cases:detail", args=[case.pk])
     if error:
-        return render(request, "cases/attachment_refused.html", {"case": case, "error": error}, status=400)
+        context = {"case": case, "error": error, "back": back}
+        return render(request, "cases/attachment_refused.html", context, status=400)
     messages.success(request, _("Pièce jointe ajoutée."))
-    return redirect(reverse("cases:edit" if case.status == CaseStatus.DRAFT else "cases:detail", args=[case.pk]))
+    return redirect(back)
 
 
 @require_GET

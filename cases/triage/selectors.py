@@ -17,6 +17,34 @@ from cases.models import Case, CaseMessage, CaseStatus, Patient, Toxicity, Urgen
 from cases.selectors import matching
 
 TRIAGE_STATUSES = (CaseStatus.SUBMITTED, CaseStatus.INFO_REQUESTED, CaseStatus.ACCEPTED)
+# The statuses each triage action starts from: the views refuse the others, the pages offer only these.
+ACCEPT_FROM = (CaseStatus.SUBMITTED,)
+REQUEST_INFO_FROM = (CaseStatus.SUBMITTED, CaseStatus.ACCEPTED)
+SCHEDULE_FROM = (CaseStatus.SUBMITTED, CaseStatus.ACCEPTED)
+DECLINE_FROM = TRIAGE_STATUSES
+
+
+@dataclass(frozen=True)
+class TriageActions:
+    """What the secretariat may do with a request now (the templates test these, never a status value)."""
+
+    accept: bool
+    request_info: bool
+    schedule: bool
+    decline: bool
+
+    @property
+    def any(self) -> bool:
+        return self.accept or self.request_info or self.schedule or self.decline
+
+
+def triage_actions(case: Case) -> TriageActions:
+    return TriageActions(
+        accept=case.status in ACCEPT_FROM,
+        request_info=case.status in REQUEST_INFO_FROM,
+        schedule=case.status in SCHEDULE_FROM,
+        decline=case.status in DECLINE_FROM,
+    )
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from cases.models import Case, CaseStatus
+from cases.models import Case
 from cases.selectors import get_case_for_user
 from tigre.accounts.decorators import role_required
 from tigre.accounts.roles import Role
@@ -25,7 +25,7 @@ from tigre.audit.services import access_record, access_record_listed
 
 from . import services
 from .forms import DeclineForm, RequestInfoForm, TriageFilterForm
-from .selectors import TRIAGE_STATUSES, triage_counts, triage_queue
+from .selectors import ACCEPT_FROM, DECLINE_FROM, REQUEST_INFO_FROM, triage_counts, triage_queue
 
 TRIAGERS = (Role.SECRETARIAT, Role.COORDINATOR)
 PAGE_SIZE = 25
@@ -110,7 +110,7 @@ def _refuse_if_not(request: HttpRequest, case: Case, statuses: tuple[str, ...]) 
 @role_required(*TRIAGERS)
 def triage_accept_view(request: HttpRequest, pk: int) -> HttpResponse:
     case = _case(request, pk)
-    refused = _refuse_if_not(request, case, (CaseStatus.SUBMITTED,))
+    refused = _refuse_if_not(request, case, ACCEPT_FROM)
     if refused:
         return refused
     try:
@@ -172,7 +172,7 @@ def triage_request_info_view(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         pk,
         form_class=RequestInfoForm,
-        statuses=(CaseStatus.SUBMITTED, CaseStatus.ACCEPTED),
+        statuses=REQUEST_INFO_FROM,
         template="cases/triage/request_info.html",
         run=run,
     )
@@ -189,7 +189,7 @@ def triage_decline_view(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         pk,
         form_class=DeclineForm,
-        statuses=TRIAGE_STATUSES,
+        statuses=DECLINE_FROM,
         template="cases/triage/decline.html",
         run=run,
     )

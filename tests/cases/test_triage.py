@@ -226,6 +226,37 @@ def test_case_page_shows_triage_actions_to_the_secretariat_only(client: Any, sam
     assert "Tri (secrétariat)" not in html
 
 
+@pytest.mark.parametrize(
+    ("status", "offered"),
+    [
+        (CaseStatus.SUBMITTED, {"accept", "schedule", "request_info", "decline"}),
+        (CaseStatus.INFO_REQUESTED, {"decline"}),
+        (CaseStatus.ACCEPTED, {"schedule", "request_info", "decline"}),
+        (CaseStatus.SCHEDULED, set()),
+    ],
+)
+def test_the_page_offers_exactly_the_actions_the_views_accept(
+    client: Any, sam: Any, status: str, offered: set[str]
+) -> None:
+    case = accepted_case(status=status)
+    login(client, sam)
+    html = client.get(reverse("cases:detail", args=[case.pk])).content.decode()
+    urls = {
+        "accept": reverse("cases:triage_accept", args=[case.pk]),
+        "schedule": reverse("meetings:schedule_case", args=[case.pk]),
+        "request_info": reverse("cases:triage_request_info", args=[case.pk]),
+        "decline": reverse("cases:triage_decline", args=[case.pk]),
+    }
+    assert {name for name, url in urls.items() if url in html} == offered
+    assert ("Tri (secrétariat)" in html) == bool(offered)
+    # What is not offered is refused by the view too (a message, the status unchanged).
+    for name in {"accept", "request_info", "decline"} - offered:
+        response = client.post(urls[name], {"body": "Quel grade ?", "reason": "Hors champ"})
+        assert response.status_code == 302, name
+        case.refresh_from_db()
+        assert case.status == status
+
+
 def test_age_label_is_short() -> None:
     from cases.triage.views import age_label
 
