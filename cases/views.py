@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -20,13 +21,14 @@ from tigre.accounts.roles import Role
 from tigre.audit.models import AccessLog
 from tigre.audit.services import access_record
 
-from . import selectors, services
+from . import rules, selectors, services
 from .forms import (
     DRAFT,
     SUBMIT,
     AnswerForm,
     AttachmentForm,
     MyCasesFilterForm,
+    PatientForm,
     RequestForms,
     WithdrawForm,
     drug_choices,
@@ -93,8 +95,6 @@ def _form_context(request: HttpRequest, forms: RequestForms, case: Case | None) 
 
 
 def _limits() -> dict[str, int]:
-    from django.conf import settings
-
     return {
         "max_mb": settings.TIGRE["ATTACHMENT_MAX_BYTES"] // (1024 * 1024),
         "max_count": settings.TIGRE["ATTACHMENT_MAX_COUNT"],
@@ -126,8 +126,8 @@ def _handle_post(request: HttpRequest, case: Case | None) -> HttpResponse:
         try:
             case = services.case_submit(case=case, by=request.user)
         except services.CaseIncomplete as exc:
-            # The form checks the same rules field by field; this is the service's last word.
-            forms.section_errors["general"] = [message for _field, message in exc.missing]
+            # The form checks the same rules (cases.rules); this is the service's last word, shown the same way.
+            forms.add_missing(exc.missing)
             valid = False
         except ValidationError as exc:
             forms.section_errors["general"] = list(exc.messages)
@@ -234,7 +234,7 @@ def tag_check(request: HttpRequest) -> HttpResponse:
                 {"event": events.get(value), "grade": int(grade) if grade in {"1", "2", "3", "4", "5"} else None}
             )
     context = {
-        "tag_qualifying": services.tag_qualifying(rows),
+        "tag_qualifying": rules.tag_qualifying(rows),
         "urgent": request.POST.get("case-urgency") == Urgency.URGENT,
     }
     return render(request, "cases/_tag_panel.html", context)
@@ -243,8 +243,6 @@ def tag_check(request: HttpRequest) -> HttpResponse:
 @role_required(*REQUESTER_ROLES)
 @require_POST
 def duplicate_check(request: HttpRequest) -> HttpResponse:
-    from .forms import PatientForm
-
     form = PatientForm(request.POST, prefix="patient", centres=[])
     form.is_valid()
     data = getattr(form, "cleaned_data", {})
@@ -303,7 +301,7 @@ def case_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         "attachment_form": AttachmentForm(),
         "attachments": list(case.attachments.all()),
         "avis": next(iter(getattr(case, "validated_avis", [])), None),
-        "tag_suggested": services.tag_suggested(case.toxicities.all()),
+        "tag_suggested": rules.tag_suggested(case.toxicities.all()),
         "limits": _limits(),
         # Screens for the whole board show a pseudonym; the requester and the staff need the identity.
         "show_identity": is_requester or request.user.is_superuser or getattr(request.user, "sees_all_cases", False),
