@@ -22,12 +22,12 @@ from tigre.audit.models import AccessLog
 from tigre.audit.services import access_record
 
 from . import rules, selectors, services
+from .filters import MyCasesFilter
 from .forms import (
     DRAFT,
     SUBMIT,
     AnswerForm,
     AttachmentForm,
-    MyCasesFilterForm,
     PatientForm,
     RequestForms,
     WithdrawForm,
@@ -263,18 +263,16 @@ def duplicate_check(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def my_cases(request: HttpRequest) -> HttpResponse:
-    form = MyCasesFilterForm(request.GET or None)
-    filters = form.cleaned_data if form.is_valid() else {}
-    qs = selectors.my_cases(
-        request.user, status=filters.get("status", ""), urgency=filters.get("urgency", ""), q=filters.get("q", "")
-    )
+    filters = MyCasesFilter(request.GET or None, queryset=selectors.my_cases(request.user))
+    # Filters that cannot all be read filter nothing; the page says why, in French.
+    qs = filters.qs if filters.is_valid() else filters.queryset
     page = Paginator(qs, 25).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(
         request,
         "cases/my_cases.html",
-        {"filter_form": form, "page": page, "cases": page.object_list, "query": query.urlencode()},
+        {"filter_form": filters.form, "page": page, "cases": page.object_list, "query": query.urlencode()},
     )
 
 

@@ -24,8 +24,9 @@ from tigre.audit.models import AccessLog
 from tigre.audit.services import access_record, access_record_listed
 
 from . import services
-from .forms import DeclineForm, RequestInfoForm, TriageFilterForm
-from .selectors import ACCEPT_FROM, DECLINE_FROM, REQUEST_INFO_FROM, triage_counts, triage_queue
+from .filters import TriageFilter
+from .forms import DeclineForm, RequestInfoForm
+from .selectors import ACCEPT_FROM, DECLINE_FROM, REQUEST_INFO_FROM, triage_cases, triage_counts, triage_queue
 
 TRIAGERS = (Role.SECRETARIAT, Role.COORDINATOR)
 PAGE_SIZE = 25
@@ -55,8 +56,9 @@ def _done(request: HttpRequest, url: str) -> HttpResponse:
 @require_http_methods(["GET"])
 @role_required(*TRIAGERS)
 def triage_queue_view(request: HttpRequest) -> HttpResponse:
-    form = TriageFilterForm(request.GET or None)
-    queue = triage_queue(form.filters())
+    # A value that is not valid is left out (its French message shows above the list); the others apply.
+    filters = TriageFilter(request.GET or None, queryset=triage_cases())
+    queue = triage_queue(filters.qs)
     page = Paginator(queue, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -66,7 +68,7 @@ def triage_queue_view(request: HttpRequest) -> HttpResponse:
         case.age_label = age_label(now - (case.submitted_at or case.created_at))  # type: ignore[attr-defined]
     access_record_listed(request=request, cases=cases, target="tri des demandes")
     context = {
-        "form": form,
+        "form": filters.form,
         "page": page,
         "cases": cases,
         "counts": triage_counts(),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import html
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -99,7 +100,17 @@ def test_bad_filter_values_are_ignored_never_500(client: Any, sam: Any) -> None:
     ):
         response = client.get(reverse(QUEUE), params)
         assert response.status_code == 200, params
+        if "page" not in params:
+            assert 'id="filter-errors"' in response.content.decode(), params  # said, in French
     assert refs(client.get(reverse(QUEUE), {"etat": "draft"})) == ["ONE"]
+    accepted_case(status=CaseStatus.SUBMITTED, reference="URG", urgent=True)
+    # The bad value is left out, the good one still applies; the message names the filter.
+    response = client.get(reverse(QUEUE), {"etat": "draft", "urgence": "urgent"})
+    assert refs(response) == ["URG"]
+    body = html.unescape(response.content.decode())
+    assert "<strong>État</strong> : Sélectionnez un choix valide. draft n’en fait pas partie." in body
+    response = client.get(reverse(QUEUE), {"q": "x" * 500}, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="triage-results")
+    assert "Assurez-vous que cette valeur comporte au plus 100 caractères" in html.unescape(response.content.decode())
 
 
 def test_pagination_keeps_filters(client: Any, sam: Any) -> None:
