@@ -446,6 +446,8 @@ class RequestForms:
         itself would; what names no field of this page goes to the list at the top."""
         parts = {"patient": self.patient, "case": self.case_form}
         sections = {"line": self.lines, "tox": self.toxicities}
+        # A missing field's message names the field; a wrong value's message needs the field's label (summary).
+        required = {str(rule.message) for rule in rules.REQUIRED_FIELDS}
         for name, message in missing:
             prefix, _sep, rest = name.partition("-")
             form: forms.BaseForm | None = None
@@ -459,7 +461,8 @@ class RequestForms:
             if name in self.section_errors:
                 self.section_errors[name].append(message)
             elif form is not None and field in form.fields:
-                form.add_error(field, forms.ValidationError(message, code="required"))
+                code = "required" if message in required else "invalid"
+                form.add_error(field, forms.ValidationError(message, code=code))
             else:
                 self.section_errors["general"].append(message)
 

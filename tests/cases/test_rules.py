@@ -183,6 +183,7 @@ def test_a_refusal_by_the_service_is_shown_on_the_fields_it_names(
     refused = [
         ("case-question", "La question posée à la RCP est obligatoire."),
         ("line-0-drugs", "Choisissez au moins un médicament."),
+        ("tox-0-onset_date", "Cette date est dans le futur."),
         ("toxicities", "Au moins une toxicité est obligatoire."),
         ("elsewhere", "Autre chose manque."),
     ]
@@ -199,6 +200,7 @@ def test_a_refusal_by_the_service_is_shown_on_the_fields_it_names(
     summary = [(item["label"], item["message"]) for item in response.context["summary"]]
     assert ("Ligne 1", "Choisissez au moins un médicament.") in summary
     assert ("", "La question posée à la RCP est obligatoire.") in summary
+    assert ("Toxicité 1 — date d'apparition", "Cette date est dans le futur.") in summary  # a value: its field named
     assert Case.objects.get().status == CaseStatus.DRAFT
 
 
