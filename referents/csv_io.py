@@ -352,7 +352,9 @@ class ReferentRowForm(forms.Form):
         if self.extra_cells:
             self.add_error(None, _("plus de valeurs que de colonnes (un « ; » ou une « , » de trop ?)"))
         if data.get("centre"):
-            data["centre"] = self._centre(data["centre"], data.get("ville", ""))
+            centre = self._centre(data["centre"], data.get("ville", ""))
+            if centre is not None:  # otherwise the field has its error and no value
+                data["centre"] = centre
         primary, backup = data.get("titulaire"), data.get("suppleant")
         both = [c for c in primary or [] if c in (backup or [])]
         if both:
