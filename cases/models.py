@@ -239,10 +239,6 @@ class Case(models.Model):
     def is_urgent(self) -> bool:
         return self.urgency == Urgency.URGENT
 
-    @property
-    def is_open(self) -> bool:
-        return self.status in OPEN_STATUSES
-
 
 class ImmunotherapyLine(models.Model):
     class Regimen(models.TextChoices):

@@ -1,7 +1,7 @@
 """Every write on a request (demande d'avis): drafts, submission, answers, withdrawal, attachments.
 
-The rules a submitted request must satisfy live in ``case_completeness``; the form checks the same rules field
-by field for the clinician, this function is the authority (it runs again inside ``case_submit``).
+The rules a submitted request must satisfy are stated once in ``cases.rules``; the form checks them field by field
+for the clinician, and ``case_completeness`` checks them again on what is stored, inside ``case_submit``.
 """
 
 from __future__ import annotations
@@ -11,7 +11,6 @@ import re
 import unicodedata
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import date
 from typing import Any
 
 import filetype
@@ -26,6 +25,7 @@ from django.utils.translation import gettext as _
 from tigre.accounts.models import User
 from tigre.accounts.roles import Role
 
+from . import rules
 from .messages import Kind, notify_case
 from .models import (
     Attachment,
@@ -35,10 +35,9 @@ from .models import (
     CaseStatus,
     ImmunotherapyLine,
     Patient,
-    RequestReason,
     Toxicity,
-    Urgency,
 )
+from .rules import stored_values
 from .urgent.services import urgent_case_alert
 from .workflow import case_transition
 
@@ -88,7 +87,6 @@ TOXICITY_FIELDS = (
 )
 
 ALLOWED_ATTACHMENT_TYPES = {"application/pdf": "pdf", "image/png": "png", "image/jpeg": "jpg"}
-MAX_AGE_YEARS = 120
 # Statuses in which the requester may still add attachments.
 ATTACHABLE_STATUSES = frozenset({CaseStatus.DRAFT, CaseStatus.SUBMITTED, CaseStatus.INFO_REQUESTED})
 
@@ -255,122 +253,53 @@ def case_save_draft(
 # --------------------------------------------------------------------------------------------------------------
 
 
-def tag_qualifying(toxicities: Iterable[Any]) -> list[tuple[Any, int | None]]:
-    """The toxicities that meet the TAG rule (DOMAIN.md section 6), as (event, grade).
-
-    Accepts Toxicity rows or mappings with ``event`` and ``grade``.
-    """
-    found = []
-    for tox in toxicities:
-        grade = tox.get("grade") if isinstance(tox, Mapping) else tox.grade
-        event = tox.get("event") if isinstance(tox, Mapping) else tox.event
-        if (grade is not None and int(grade) >= 3) or (event is not None and event.urgent_at_any_grade):
-            found.append((event, grade))
-    return found
-
-
-def tag_suggested(toxicities: Iterable[Any]) -> bool:
-    """Suggest TAG when a toxicity is grade >= 3, or its event is urgent at any grade."""
-    return bool(tag_qualifying(toxicities))
-
-
-def birth_date_error(birth_date: date | None, today: date | None = None) -> str | None:
-    if birth_date is None:
-        return None
-    today = today or timezone.localdate()
-    if birth_date > today:
-        return _("La date de naissance ne peut pas être dans le futur.")
-    age = today.year - birth_date.year - ((today.month, today.day) < (birth_date.month, birth_date.day))
-    if age > MAX_AGE_YEARS:
-        return _("La date de naissance donne un âge de plus de 120 ans : vérifiez-la.")
-    return None
-
-
-def future_date_error(value: date | None, today: date | None = None) -> str | None:
-    if value is not None and value > (today or timezone.localdate()):
-        return _("Cette date est dans le futur.")
-    return None
-
-
-def onset_error(onset: date | None, first_dose: date | None, pre_existing: bool) -> str | None:
-    if onset and first_dose and not pre_existing and onset < first_dose:
-        return _(
-            "L'apparition (%(onset)s) précède la première administration d'immunothérapie (%(first)s) : "
-            "corrigez la date ou cochez « préexistant »."
-        ) % {"onset": onset.strftime("%d/%m/%Y"), "first": first_dose.strftime("%d/%m/%Y")}
-    return None
-
-
 def case_completeness(case: Case) -> list[tuple[str, str]]:
     """What a request still lacks before it can be submitted, as (form field name, French message).
 
-    Field names are those of the request form (``patient-birth_date``, ``line-0-drugs``, ``tox-1-grade``...),
-    plus ``lines`` and ``toxicities`` for the sections as a whole.
+    The rules and messages are those of ``cases.rules``, which the form checks too. Field names are those of the
+    request form (``patient-birth_date``, ``line-0-drugs``, ``tox-1-grade``...), plus ``lines`` and ``toxicities``
+    for the sections as a whole; a row's number is its position among the stored rows.
     """
     missing: list[tuple[str, str]] = []
     p = case.patient
-    required_patient = (
-        ("birth_name", _("Le nom de naissance du patient est obligatoire.")),
-        ("first_names", _("Le prénom du patient est obligatoire.")),
-        ("sex", _("Le sexe du patient est obligatoire.")),
-        ("birth_date", _("La date de naissance du patient est obligatoire.")),
-    )
-    for name, message in required_patient:
-        if not getattr(p, name):
-            missing.append((f"patient-{name}", message))
-    if (err := birth_date_error(p.birth_date)) is not None:
+    patient = stored_values(p, rules.rule_fields(rules.PATIENT))
+    missing += [(f"patient-{name}", message) for name, message in rules.missing_fields(rules.PATIENT, patient)]
+    if (err := rules.birth_date_error(p.birth_date)) is not None:
         missing.append(("patient-birth_date", err))
     if p.ins:
         try:
             p._meta.get_field("ins").run_validators(p.ins)
         except ValidationError as exc:
             missing.append(("patient-ins", exc.messages[0]))
-    if not case.primary_site_label and not case.primary_site:
-        missing.append(("case-primary_site_label", _("La localisation du cancer est obligatoire.")))
-    if (err := future_date_error(case.diagnosis_date)) is not None:
+    fields = stored_values(case, rules.rule_fields(rules.CASE))
+    missing += [(f"case-{name}", message) for name, message in rules.missing_fields(rules.CASE, fields)]
+    if (err := rules.future_date_error(case.diagnosis_date)) is not None:
         missing.append(("case-diagnosis_date", err))
-    if not case.reason:
-        missing.append(("case-reason", _("Le motif de la demande est obligatoire.")))
-    if not case.question.strip():
-        missing.append(("case-question", _("La question posée à la RCP est obligatoire.")))
-    if case.urgency == Urgency.URGENT and not case.urgency_reason.strip():
-        missing.append(("case-urgency_reason", _("Indiquez pourquoi la demande est urgente.")))
 
     lines = list(case.lines.all())
-    if not lines:
-        missing.append(("lines", _("Au moins une ligne d'immunothérapie est obligatoire.")))
+    if (message := rules.missing_rows(rules.LINE, len(lines), fields)) is not None:
+        missing.append(("lines", message))
     for i, line in enumerate(lines):
-        if not line.drugs.all():
-            missing.append((f"line-{i}-drugs", _("Ligne %(n)s : choisissez au moins un médicament.") % {"n": i + 1}))
-        for name, label in (("regimen", _("le schéma")), ("setting", _("la situation"))):
-            if not getattr(line, name):
-                missing.append(
-                    (f"line-{i}-{name}", _("Ligne %(n)s : %(what)s est obligatoire.") % {"n": i + 1, "what": label})
-                )
+        values = stored_values(line, rules.rule_fields(rules.LINE))
+        missing += [(f"line-{i}-{name}", message) for name, message in rules.missing_fields(rules.LINE, values)]
         for name in ("start_date", "last_dose_date"):
-            if (err := future_date_error(getattr(line, name))) is not None:
+            if (err := rules.future_date_error(getattr(line, name))) is not None:
                 missing.append((f"line-{i}-{name}", err))
-        if line.last_dose_date and line.start_date and line.last_dose_date < line.start_date:
-            missing.append((f"line-{i}-last_dose_date", _("La dernière administration précède le début de la ligne.")))
+        if (err := rules.line_dates_error(line.start_date, line.last_dose_date)) is not None:
+            missing.append((f"line-{i}-last_dose_date", err))
     first_dose = min((line.start_date for line in lines if line.start_date), default=None)
 
     toxicities = list(case.toxicities.all())
-    if not toxicities and case.reason != RequestReason.PRE_EXISTING:
-        missing.append(
-            (
-                "toxicities",
-                _(
-                    "Au moins une toxicité est obligatoire (sauf pour le motif « instauration d'un ICI malgré "
-                    "une maladie préexistante »)."
-                ),
-            )
-        )
+    if (message := rules.missing_rows(rules.TOXICITY, len(toxicities), fields)) is not None:
+        missing.append(("toxicities", message))
     for i, tox in enumerate(toxicities):
-        if not 1 <= tox.grade <= 5:
-            missing.append((f"tox-{i}-grade", _("Le grade CTCAE va de 1 à 5.")))
-        if (err := future_date_error(tox.onset_date)) is not None:
+        values = stored_values(tox, rules.rule_fields(rules.TOXICITY))
+        missing += [(f"tox-{i}-{name}", message) for name, message in rules.missing_fields(rules.TOXICITY, values)]
+        if (err := rules.grade_error(tox.grade)) is not None:
+            missing.append((f"tox-{i}-grade", err))
+        if (err := rules.future_date_error(tox.onset_date)) is not None:
             missing.append((f"tox-{i}-onset_date", err))
-        if (err := onset_error(tox.onset_date, first_dose, tox.pre_existing)) is not None:
+        if (err := rules.onset_error(tox.onset_date, first_dose, tox.pre_existing)) is not None:
             missing.append((f"tox-{i}-onset_date", err))
     return missing
 

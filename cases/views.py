@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -21,13 +22,14 @@ from tigre.accounts.roles import Role
 from tigre.audit.models import AccessLog
 from tigre.audit.services import access_record
 
-from . import selectors, services
+from . import rules, selectors, services
+from .filters import MyCasesFilter
 from .forms import (
     DRAFT,
     SUBMIT,
     AnswerForm,
     AttachmentForm,
-    MyCasesFilterForm,
+    PatientForm,
     RequestForms,
     WithdrawForm,
     drug_choices,
@@ -96,8 +98,6 @@ def _form_context(request: HttpRequest, forms: RequestForms, case: Case | None) 
 
 
 def _limits() -> dict[str, int]:
-    from django.conf import settings
-
     return {
         "max_mb": settings.TIGRE["ATTACHMENT_MAX_BYTES"] // (1024 * 1024),
         "max_count": settings.TIGRE["ATTACHMENT_MAX_COUNT"],
@@ -153,8 +153,8 @@ def _handle_post(request: HttpRequest, case: Case | None) -> HttpResponse:
         except services.CaseAlreadySubmitted:
             return _already_submitted(request, case.pk)
         except services.CaseIncomplete as exc:
-            # The form checks the same rules field by field; this is the service's last word.
-            forms.section_errors["general"] = [message for _field, message in exc.missing]
+            # The form checks the same rules (cases.rules); this is the service's last word, shown the same way.
+            forms.add_missing(exc.missing)
             valid = False
         except ValidationError as exc:
             forms.section_errors["general"] = list(exc.messages)
@@ -263,7 +263,7 @@ def tag_check(request: HttpRequest) -> HttpResponse:
                 {"event": events.get(value), "grade": int(grade) if grade in {"1", "2", "3", "4", "5"} else None}
             )
     context = {
-        "tag_qualifying": services.tag_qualifying(rows),
+        "tag_qualifying": rules.tag_qualifying(rows),
         "urgent": request.POST.get("case-urgency") == Urgency.URGENT,
     }
     return render(request, "cases/_tag_panel.html", context)
@@ -272,8 +272,6 @@ def tag_check(request: HttpRequest) -> HttpResponse:
 @role_required(*REQUESTER_ROLES)
 @require_POST
 def duplicate_check(request: HttpRequest) -> HttpResponse:
-    from .forms import PatientForm
-
     form = PatientForm(request.POST, prefix="patient", centres=[])
     form.is_valid()
     data = getattr(form, "cleaned_data", {})
@@ -294,18 +292,16 @@ def duplicate_check(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def my_cases(request: HttpRequest) -> HttpResponse:
-    form = MyCasesFilterForm(request.GET or None)
-    filters = form.cleaned_data if form.is_valid() else {}
-    qs = selectors.my_cases(
-        request.user, status=filters.get("status", ""), urgency=filters.get("urgency", ""), q=filters.get("q", "")
-    )
+    filters = MyCasesFilter(request.GET or None, queryset=selectors.my_cases(request.user))
+    # Filters that cannot all be read filter nothing; the page says why, in French.
+    qs = filters.qs if filters.is_valid() else filters.queryset
     page = Paginator(qs, 25).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(
         request,
         "cases/my_cases.html",
-        {"filter_form": form, "page": page, "cases": page.object_list, "query": query.urlencode()},
+        {"filter_form": filters.form, "page": page, "cases": page.object_list, "query": query.urlencode()},
     )
 
 
@@ -323,6 +319,7 @@ def case_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         "timeline": selectors.case_timeline(case),
         "is_requester": is_requester,
         "can_edit": is_requester and case.status == CaseStatus.DRAFT,
+        "awaiting_information": case.status == CaseStatus.INFO_REQUESTED,
         "can_answer": is_requester and case.status == CaseStatus.INFO_REQUESTED,
         "can_withdraw": is_requester and case.status != CaseStatus.DRAFT and can_transition(case, CaseStatus.WITHDRAWN),
         "can_attach": is_requester and case.status in services.ATTACHABLE_STATUSES,
@@ -331,7 +328,7 @@ def case_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         "attachment_form": AttachmentForm(),
         "attachments": list(case.attachments.all()),
         "avis": next(iter(getattr(case, "validated_avis", [])), None),
-        "tag_suggested": services.tag_suggested(case.toxicities.all()),
+        "tag_suggested": rules.tag_suggested(case.toxicities.all()),
         "limits": _limits(),
         # Screens for the whole board show a pseudonym; the requester and the staff need the identity.
         "show_identity": is_requester or request.user.is_superuser or getattr(request.user, "sees_all_cases", False),
@@ -406,10 +403,12 @@ def attachment_add(request: HttpRequest, pk: int) -> HttpResponse:
         }
         # htmx swaps only 2xx answers: the refusal is shown inside the panel.
         return render(request, "cases/_attachments.html", context)
+    back = reverse("cases:edit" if case.status == CaseStatus.DRAFT else "cases:detail", args=[case.pk])
     if error:
-        return render(request, "cases/attachment_refused.html", {"case": case, "error": error}, status=400)
+        context = {"case": case, "error": error, "back": back}
+        return render(request, "cases/attachment_refused.html", context, status=400)
     messages.success(request, _("Pièce jointe ajoutée."))
-    return redirect(reverse("cases:edit" if case.status == CaseStatus.DRAFT else "cases:detail", args=[case.pk]))
+    return redirect(back)
 
 
 @require_GET

@@ -14,14 +14,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from django import forms
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
-from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from tigre.accounts.models import Centre, Title
 from tigre.lib.specialties import Specialty
@@ -74,7 +74,6 @@ ALIASES: dict[str, str] = {
 TRUE_WORDS = {"oui", "o", "yes", "y", "1", "vrai", "true", "x"}
 FALSE_WORDS = {"non", "n", "no", "0", "faux", "false"}
 TITLES = {"dr": Title.DR, "docteur": Title.DR, "pr": Title.PR, "professeur": Title.PR, "m": Title.MR, "mme": Title.MRS}
-MAX_LENGTHS = {"nom": 150, "prenom": 150, "telephone": 32}
 EXAMPLE_ROWS = [
     {
         "email": "jeanne.exemple@chru-nancy.fr",
@@ -172,8 +171,9 @@ def _column_key(name: str) -> str:
     return ALIASES.get(key, key)
 
 
-def _rows(text: str) -> Iterator[tuple[int, dict[str, str]]]:
-    """(line number, row) for each non-blank row; the delimiter (";", "," or tab) is read from the header."""
+def _rows(text: str) -> Iterator[tuple[int, dict[str, str], bool]]:
+    """(line number, row, whether it has more cells than columns) for each non-blank row; the delimiter (";", ","
+    or tab) is read from the header."""
     first_line = text.split("\n", 1)[0]
     delimiter = max((";", ",", "\t"), key=first_line.count)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
@@ -197,9 +197,8 @@ def _rows(text: str) -> Iterator[tuple[int, dict[str, str]]]:
         if not any(cell.strip() for cell in cells):
             continue
         row = {key: (cells[i].strip() if i < len(cells) else "") for i, key in enumerate(keys) if key}
-        if len(cells) > len(keys) and any(c.strip() for c in cells[len(keys) :]):
-            row["__extra__"] = "1"
-        yield reader.line_num, row
+        extra_cells = len(cells) > len(keys) and any(c.strip() for c in cells[len(keys) :])
+        yield reader.line_num, row, extra_cells
 
 
 class _Lookups:
@@ -219,124 +218,194 @@ class _Lookups:
             self.centres.setdefault(fold(centre.name), []).append(centre)
 
 
-def _bool(value: str, default: bool) -> bool | None:
-    word = fold(value)
-    if not word:
-        return default
-    if word in TRUE_WORDS:
-        return True
-    if word in FALSE_WORDS:
-        return False
-    return None
+class ReferentRowForm(forms.Form):
+    """One row of the file, its fields named as the columns. Checked against what exists (read once for the
+    whole file) and against the rows above it (an e-mail twice); each error is a short French reason."""
 
+    email = forms.EmailField(
+        max_length=254,
+        error_messages={
+            "required": gettext_lazy("e-mail manquant"),
+            "invalid": gettext_lazy("e-mail mal formé « %(value)s »"),
+            "max_length": gettext_lazy("e-mail trop long (%(limit_value)s caractères au plus)"),
+        },
+    )
+    nom = forms.CharField(
+        max_length=150,
+        error_messages={
+            "required": gettext_lazy("nom manquant"),
+            "max_length": gettext_lazy("nom trop long (%(limit_value)s caractères au plus)"),
+        },
+    )
+    prenom = forms.CharField(
+        max_length=150,
+        error_messages={
+            "required": gettext_lazy("prénom manquant"),
+            "max_length": gettext_lazy("prénom trop long (%(limit_value)s caractères au plus)"),
+        },
+    )
+    titre = forms.CharField(required=False)
+    specialite = forms.CharField(error_messages={"required": gettext_lazy("spécialité manquante")})
+    centre = forms.CharField(error_messages={"required": gettext_lazy("centre manquant")})
+    ville = forms.CharField(required=False)
+    titulaire = forms.CharField(required=False)
+    suppleant = forms.CharField(required=False)
+    urgences = forms.CharField(required=False)
+    telephone = forms.CharField(
+        required=False,
+        max_length=32,
+        error_messages={"max_length": gettext_lazy("téléphone trop long (%(limit_value)s caractères au plus)")},
+    )
+    email_contact = forms.EmailField(
+        required=False,
+        max_length=254,
+        error_messages={
+            "invalid": gettext_lazy("e-mail de contact mal formé « %(value)s »"),
+            "max_length": gettext_lazy("e-mail de contact trop long (%(limit_value)s caractères au plus)"),
+        },
+    )
+    actif = forms.CharField(required=False)
+    remarques = forms.CharField(required=False)
 
-def _parse_row(line: int, row: dict[str, str], lookups: _Lookups, seen: dict[str, int]) -> ParsedRow | RowError:
-    reasons: list[str] = []
-    if row.get("__extra__"):
-        reasons.append(_("plus de valeurs que de colonnes (un « ; » ou une « , » de trop ?)"))
-    email = row.get("email", "").lower()
-    if not email:
-        reasons.append(_("e-mail manquant"))
-    else:
-        try:
-            validate_email(email)
-        except ValidationError:
-            reasons.append(_("e-mail mal formé « %(value)s »") % {"value": row["email"]})
-        else:
-            if email in seen:
-                reasons.append(
-                    _("doublon : l'e-mail %(email)s figure déjà ligne %(line)s") % {"email": email, "line": seen[email]}
-                )
-            else:
-                seen[email] = line
-    for column, label in (("nom", _("nom")), ("prenom", _("prénom"))):
-        if not row.get(column):
-            reasons.append(_("%(field)s manquant") % {"field": label})
-    for column, limit in MAX_LENGTHS.items():
-        if len(row.get(column, "")) > limit:
-            reasons.append(
-                _("%(column)s trop long (%(limit)s caractères au plus)") % {"column": column, "limit": limit}
+    def __init__(
+        self, data: dict[str, str], *, line: int, lookups: _Lookups, seen: dict[str, int], extra_cells: bool
+    ) -> None:
+        super().__init__(data)
+        self.line = line
+        self.lookups = lookups
+        self.seen = seen
+        self.extra_cells = extra_cells
+
+    def clean_email(self) -> str:
+        email = self.cleaned_data["email"].lower()
+        if email in self.seen:
+            raise forms.ValidationError(
+                _("doublon : l'e-mail %(email)s figure déjà ligne %(line)s"),
+                params={"email": email, "line": self.seen[email]},
             )
+        self.seen[email] = self.line
+        return email
 
-    title = TITLES.get(fold(row.get("titre", "")).replace(".", "").strip()) if row.get("titre") else Title.DR
-    if title is None:
-        reasons.append(_("titre inconnu « %(value)s » (Dr, Pr, M. ou Mme)") % {"value": row["titre"]})
+    def clean_titre(self) -> str:
+        value = self.cleaned_data["titre"]
+        if not value:
+            return str(Title.DR)
+        title = TITLES.get(fold(value).replace(".", "").strip())
+        if title is None:
+            raise forms.ValidationError(_("titre inconnu « %(value)s » (Dr, Pr, M. ou Mme)"), params={"value": value})
+        return str(title)
 
-    specialty = lookups.specialties.get(fold(row.get("specialite", "")))
-    if not row.get("specialite"):
-        reasons.append(_("spécialité manquante"))
-    elif specialty is None:
-        reasons.append(_("spécialité inconnue « %(value)s »") % {"value": row["specialite"]})
+    def clean_specialite(self) -> str:
+        value = self.cleaned_data["specialite"]
+        specialty = self.lookups.specialties.get(fold(value))
+        if specialty is None:
+            raise forms.ValidationError(_("spécialité inconnue « %(value)s »"), params={"value": value})
+        return specialty
 
-    centre: Centre | None = None
-    if not row.get("centre"):
-        reasons.append(_("centre manquant"))
-    else:
-        candidates = lookups.centres.get(fold(row["centre"]), [])
-        if row.get("ville"):
-            candidates = [c for c in candidates if fold(c.city) == fold(row["ville"])]
-        if not candidates:
-            reasons.append(
-                _("centre inconnu « %(value)s » (à créer d'abord par un administrateur)") % {"value": row["centre"]}
-            )
-        elif len(candidates) > 1:
-            reasons.append(_("centre ambigu « %(value)s » : précisez la ville") % {"value": row["centre"]})
-        else:
-            centre = candidates[0]
-
-    ranks: dict[str, list[OrganCategory]] = {"titulaire": [], "suppleant": []}
-    for column in ranks:
-        for raw in row.get(column, "").replace("|", ",").split(","):
+    def _categories(self, column: str) -> list[OrganCategory]:
+        found: list[OrganCategory] = []
+        unknown = []
+        for raw in self.cleaned_data[column].replace("|", ",").split(","):
             if not raw.strip():
                 continue
-            category = lookups.categories.get(fold(raw.strip()))
+            category = self.lookups.categories.get(fold(raw.strip()))
             if category is None:
-                reasons.append(_("catégorie inconnue « %(value)s »") % {"value": raw.strip()})
-            elif category not in ranks[column]:
-                ranks[column].append(category)
-    both = [c for c in ranks["titulaire"] if c in ranks["suppleant"]]
-    if both:
-        reasons.append(
-            _("catégorie à la fois titulaire et suppléant : %(names)s") % {"names": ", ".join(c.code for c in both)}
+                unknown.append(
+                    forms.ValidationError(_("catégorie inconnue « %(value)s »"), params={"value": raw.strip()})
+                )
+            elif category not in found:
+                found.append(category)
+        if unknown:
+            raise forms.ValidationError(unknown)
+        return found
+
+    def clean_titulaire(self) -> list[OrganCategory]:
+        return self._categories("titulaire")
+
+    def clean_suppleant(self) -> list[OrganCategory]:
+        return self._categories("suppleant")
+
+    def _yes_no(self, column: str) -> bool:
+        value = self.cleaned_data[column]
+        word = fold(value)
+        if not word:
+            return True
+        if word in TRUE_WORDS:
+            return True
+        if word in FALSE_WORDS:
+            return False
+        raise forms.ValidationError(
+            _("%(column)s : « %(value)s » n'est ni oui ni non"), params={"column": column, "value": value}
         )
-    if not (row.get("titulaire", "").strip() or row.get("suppleant", "").strip()):
-        reasons.append(_("aucune catégorie (colonnes titulaire ou suppleant)"))
 
-    contact_email = row.get("email_contact", "").lower()
-    if contact_email:
-        try:
-            validate_email(contact_email)
-        except ValidationError:
-            reasons.append(_("e-mail de contact mal formé « %(value)s »") % {"value": row["email_contact"]})
+    def clean_urgences(self) -> bool:
+        return self._yes_no("urgences")
 
-    flags: dict[str, bool] = {}
-    for column in ("urgences", "actif"):
-        value = _bool(row.get(column, ""), default=True)
-        if value is None:
-            reasons.append(
-                _("%(column)s : « %(value)s » n'est ni oui ni non") % {"column": column, "value": row[column]}
+    def clean_actif(self) -> bool:
+        return self._yes_no("actif")
+
+    def clean_email_contact(self) -> str:
+        return self.cleaned_data["email_contact"].lower()
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if self.extra_cells:
+            self.add_error(None, _("plus de valeurs que de colonnes (un « ; » ou une « , » de trop ?)"))
+        if data.get("centre"):
+            centre = self._centre(data["centre"], data.get("ville", ""))
+            if centre is not None:  # otherwise the field has its error and no value
+                data["centre"] = centre
+        primary, backup = data.get("titulaire"), data.get("suppleant")
+        both = [c for c in primary or [] if c in (backup or [])]
+        if both:
+            self.add_error(
+                "suppleant",
+                _("catégorie à la fois titulaire et suppléant : %(names)s")
+                % {"names": ", ".join(c.code for c in both)},
             )
-        else:
-            flags[column] = value
+        if not (str(self.data.get("titulaire") or "").strip() or str(self.data.get("suppleant") or "").strip()):
+            self.add_error("titulaire", _("aucune catégorie (colonnes titulaire ou suppleant)"))
+        return data
 
-    if reasons or centre is None or specialty is None or title is None:
-        return RowError(line=line, reasons=reasons)
-    return ParsedRow(
-        line=line,
-        email=email,
-        last_name=row["nom"],
-        first_name=row["prenom"],
-        title=title,
-        specialty=specialty,
-        centre=centre,
-        primary=ranks["titulaire"],
-        backup=ranks["suppleant"],
-        takes_urgent=flags["urgences"],
-        phone=row.get("telephone", ""),
-        contact_email=contact_email,
-        active=flags["actif"],
-        notes=row.get("remarques", ""),
-    )
+    def _centre(self, name: str, city: str) -> Centre | None:
+        candidates = self.lookups.centres.get(fold(name), [])
+        if city:
+            candidates = [c for c in candidates if fold(c.city) == fold(city)]
+        if len(candidates) == 1:
+            return candidates[0]
+        if not candidates:
+            message = _("centre inconnu « %(value)s » (à créer d'abord par un administrateur)")
+        else:
+            message = _("centre ambigu « %(value)s » : précisez la ville")
+        self.add_error("centre", forms.ValidationError(message, params={"value": name}))
+        return None
+
+    def reasons(self) -> list[str]:
+        """The row's errors, in the order of the columns."""
+        errors = self.errors
+        found = list(errors.get("__all__", []))
+        for name in self.fields:
+            found += errors.get(name, [])
+        return [str(e) for e in found]
+
+    def parsed(self) -> ParsedRow:
+        data = self.cleaned_data
+        return ParsedRow(
+            line=self.line,
+            email=data["email"],
+            last_name=data["nom"],
+            first_name=data["prenom"],
+            title=data["titre"],
+            specialty=data["specialite"],
+            centre=data["centre"],
+            primary=data["titulaire"],
+            backup=data["suppleant"],
+            takes_urgent=data["urgences"],
+            phone=data["telephone"],
+            contact_email=data["email_contact"],
+            active=data["actif"],
+            notes=data["remarques"],
+        )
 
 
 def referents_import(*, data: bytes, dry_run: bool = False) -> ImportReport:
@@ -347,13 +416,13 @@ def referents_import(*, data: bytes, dry_run: bool = False) -> ImportReport:
         lookups = _Lookups()
         seen: dict[str, int] = {}
         parsed: list[ParsedRow] = []
-        for line, row in _rows(text):
+        for line, row, extra_cells in _rows(text):
             report.rows += 1
-            result = _parse_row(line, row, lookups, seen)
-            if isinstance(result, RowError):
-                report.errors.append(result)
+            form = ReferentRowForm(row, line=line, lookups=lookups, seen=seen, extra_cells=extra_cells)
+            if form.is_valid():
+                parsed.append(form.parsed())
             else:
-                parsed.append(result)
+                report.errors.append(RowError(line=line, reasons=form.reasons()))
     except ImportFileError as exc:
         report.file_errors.append(str(exc))
         return report

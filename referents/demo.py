@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.utils import timezone
+
 from tigre.accounts.models import Centre
+from tigre.accounts.roles import Role
+
+from .models import Absence, Coverage, OrganCategory, Referent
+from .selectors import fold, meeting_day
 
 K = Centre.Kind
 DEMO_CENTRES: list[tuple[str, str, str]] = [
@@ -39,7 +48,7 @@ CENTRE_KEYS = {
     "ICANS": "Institut de cancérologie Strasbourg Europe",
     "G": "Institut Godinot",
 }
-P, B = "primary", "backup"
+P, B = Coverage.Rank.PRIMARY, Coverage.Rank.BACKUP
 # Invented people. (first name, last name, title, centre key, specialty, [(category code, rank)], takes urgent)
 DEMO_REFERENTS: list[tuple[str, str, str, str, str, list[tuple[str, str]], bool]] = [
     ("Élodie", "Marchal", "dr", "R", "dermatology", [("skin", P)], True),
@@ -97,29 +106,14 @@ DEMO_REFERENTS: list[tuple[str, str, str, str, str, list[tuple[str, str]], bool]
 INACTIVE = {"Lenoir"}
 # The existing demo account `referent@demo.tigre` (accounts demo): Dr Romain Keller, cardiology, CHRU de Nancy.
 KELLER_EMAIL = "referent@demo.tigre"
-# The category left with nobody available at the coming meeting (all its referents away that week).
-GAP_CATEGORY = "eye"
 
 
 def demo_email(first: str, last: str) -> str:
-    from .selectors import fold
-
     return f"{fold(first)}.{fold(last)}@demo.tigre".replace(" ", "-")
 
 
 def load_referents(*, password: str = "", stdout: Any = None) -> None:
     """About 50 invented referents (idempotent); dates computed from today so the demo stays meaningful."""
-    import datetime
-
-    from django.contrib.auth import get_user_model
-    from django.contrib.auth.models import Group
-    from django.utils import timezone
-
-    from tigre.accounts.roles import Role
-
-    from .models import Absence, Coverage, OrganCategory, Referent
-    from .selectors import meeting_day
-
     User: Any = get_user_model()
     centres = {key: Centre.objects.get(name=name) for key, name in CENTRE_KEYS.items()}
     categories = {c.code: c for c in OrganCategory.objects.all()}

@@ -13,7 +13,7 @@ from tigre.accounts.models import Centre, Title
 from tigre.lib.specialties import Specialty
 from tigre.lib.validators import validate_finess
 
-from .models import OrganCategory, Referent
+from .models import Coverage, OrganCategory, Referent
 
 MAX_IMPORT_BYTES = 10 * 1024 * 1024
 
@@ -92,8 +92,8 @@ class ReferentForm(forms.Form):
                 "last_name": referent.user.last_name,
                 "specialty": referent.specialty,
                 "centre": referent.centre_id,
-                "primary": [c.category_id for c in coverages if c.rank == "primary"],
-                "backup": [c.category_id for c in coverages if c.rank == "backup"],
+                "primary": [c.category_id for c in coverages if c.rank == Coverage.Rank.PRIMARY],
+                "backup": [c.category_id for c in coverages if c.rank == Coverage.Rank.BACKUP],
                 "takes_urgent": referent.takes_urgent,
                 "phone": referent.phone,
                 "contact_email": referent.email,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .actions import AnswerForm, AttachmentForm, MyCasesFilterForm, WithdrawForm
+from .actions import AnswerForm, AttachmentForm, WithdrawForm
 from .request import (
     DRAFT,
     SUBMIT,
@@ -26,7 +26,6 @@ __all__ = [
     "AttachmentForm",
     "CaseFieldsForm",
     "LineForm",
-    "MyCasesFilterForm",
     "PatientForm",
     "RequestForms",
     "ToxicityForm",

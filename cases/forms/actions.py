@@ -1,11 +1,9 @@
-"""Small forms of the requester's actions and of "Mes demandes"."""
+"""Small forms of the requester's actions."""
 
 from __future__ import annotations
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
-
-from ..models import Urgency
 
 
 class AnswerForm(forms.Form):
@@ -33,20 +31,3 @@ class AttachmentForm(forms.Form):
         widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,image/png,image/jpeg"}),
     )
     description = forms.CharField(label=_("Description"), required=False, max_length=200)
-
-
-class MyCasesFilterForm(forms.Form):
-    status = forms.ChoiceField(
-        label=_("Statut"),
-        required=False,
-        choices=[
-            ("", _("Tous")),
-            ("draft", _("Brouillons")),
-            ("in_progress", _("En cours")),
-            ("info_requested", _("Informations demandées")),
-            ("answered", _("Avis rendu")),
-            ("ended", _("Retirées ou refusées")),
-        ],
-    )
-    urgency = forms.ChoiceField(label=_("Urgence"), required=False, choices=[("", _("Toutes")), *Urgency.choices])
-    q = forms.CharField(label=_("Recherche"), required=False, max_length=100)

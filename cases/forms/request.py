@@ -1,11 +1,14 @@
 """The request form: patient, cancer, immunotherapy lines, toxicities, context, reason and question.
 
-Two modes: ``draft`` (nothing required, only values that cannot be right are refused) and ``submit`` (every
-rule of the issue). ``RequestForms`` bundles the four parts so that views stay thin. Forms never save.
+Two modes: ``draft`` (nothing required, only values that cannot be right are refused) and ``submit`` (also what
+a submitted request must hold). What is required, and the French message when it is missing, comes from
+``cases.rules``, which ``case_completeness`` reads too. ``RequestForms`` bundles the four parts so that views stay
+thin. Forms never save.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal
@@ -14,21 +17,17 @@ from typing import Any, cast
 from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.forms import BaseFormSet, formset_factory
+from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
 from referents.models import ToxicityEvent
-from tigre.accounts.models import Centre
+from tigre.accounts.models import Centre, User
+from tigre.accounts.roles import Role
 from tigre.lib.validators import normalize_ins, validate_ins, validate_mssante_address
 
+from .. import rules
 from ..models import Case, Drug, ImmunotherapyLine, Patient, RequestReason, Urgency
-from ..services import (
-    CASE_FIELDS,
-    PATIENT_FIELDS,
-    TOXICITY_FIELDS,
-    birth_date_error,
-    future_date_error,
-    onset_error,
-)
+from ..services import CASE_FIELDS, PATIENT_FIELDS, TOXICITY_FIELDS
 
 DRAFT, SUBMIT = "draft", "submit"
 DATE_INPUT_FORMATS = ["%Y-%m-%d", "%d/%m/%Y"]
@@ -64,10 +63,12 @@ def _set_choices(field: forms.Field, choices: Any) -> None:
 
 
 class ModeMixin:
-    """Required-ness depends on the mode; ``submit_required`` lists what submission needs."""
+    """One part of the request (``part``: its prefix in ``cases.rules``). No field is required to Django: in
+    submit mode, ``clean`` refuses what the rules require and is blank, with the rule's message."""
 
-    submit_required: tuple[str, ...] = ()
+    part: str
     fields: dict[str, forms.Field]
+    cleaned_data: dict[str, Any]
 
     def set_mode(self, mode: str) -> None:
         self.mode = mode
@@ -76,15 +77,25 @@ class ModeMixin:
             if isinstance(widget, (forms.CheckboxInput, forms.RadioSelect, forms.CheckboxSelectMultiple)):
                 continue
             widget.attrs["class"] = "form-select" if isinstance(widget, forms.Select) else "form-control"
+        required = rules.submit_required(self.part)
         for name, field in self.fields.items():
-            field.required = mode == SUBMIT and name in self.submit_required
-            if name in self.submit_required:
+            field.required = False
+            if name in required:
                 field.widget.attrs["data-required"] = "1"
                 field.submit_required = True  # type: ignore[attr-defined]
 
+    def clean(self) -> dict[str, Any]:
+        data: dict[str, Any] = super().clean() or {}  # type: ignore[misc]
+        if self.mode == SUBMIT:
+            errors: Any = getattr(self, "_errors", None) or {}
+            for name, message in rules.missing_fields(self.part, data):
+                if name not in errors:  # a value that could not be read already has its message
+                    self.add_error(name, forms.ValidationError(message, code="required"))  # type: ignore[attr-defined]
+        return data
+
 
 class PatientForm(ModeMixin, forms.ModelForm):
-    submit_required = ("birth_name", "first_names", "sex", "birth_date")
+    part = rules.PATIENT
 
     class Meta:
         model = Patient
@@ -135,7 +146,7 @@ class PatientForm(ModeMixin, forms.ModelForm):
 
     def clean_birth_date(self) -> date | None:
         value = self.cleaned_data.get("birth_date")
-        if (err := birth_date_error(value)) is not None:
+        if (err := rules.birth_date_error(value)) is not None:
             raise forms.ValidationError(err)
         return value
 
@@ -158,7 +169,7 @@ class PatientForm(ModeMixin, forms.ModelForm):
 
 
 class CaseFieldsForm(ModeMixin, forms.ModelForm):
-    submit_required = ("primary_site_label", "reason", "question")
+    part = rules.CASE
 
     class Meta:
         model = Case
@@ -201,11 +212,6 @@ class CaseFieldsForm(ModeMixin, forms.ModelForm):
         self.set_mode(mode)
 
     def clean_co_requester_emails(self) -> list[Any]:
-        import re
-
-        from tigre.accounts.models import User
-        from tigre.accounts.roles import Role
-
         emails = {e.lower() for e in re.split(r"[\s,;]+", self.cleaned_data.get("co_requester_emails", "")) if e}
         if len(emails) > 5:
             raise forms.ValidationError(_("Cinq co-demandeurs au plus."))
@@ -228,18 +234,9 @@ class CaseFieldsForm(ModeMixin, forms.ModelForm):
 
     def clean_diagnosis_date(self) -> date | None:
         value = self.cleaned_data.get("diagnosis_date")
-        if (err := future_date_error(value)) is not None:
+        if (err := rules.future_date_error(value)) is not None:
             raise forms.ValidationError(err)
         return value
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        if self.mode == SUBMIT:
-            if data.get("question") is not None and not str(data.get("question", "")).strip():
-                self.add_error("question", _("La question posée à la RCP est obligatoire."))
-            if data.get("urgency") == Urgency.URGENT and not str(data.get("urgency_reason", "")).strip():
-                self.add_error("urgency_reason", _("Indiquez pourquoi la demande est urgente."))
-        return data
 
     def _post_clean(self) -> None:
         """No model instance validation: the service stores the cleaned values."""
@@ -264,7 +261,7 @@ class RowFormSet(BaseFormSet):
 
 
 class LineForm(ModeMixin, forms.Form):
-    submit_required = ("drugs", "regimen", "setting", "start_date")
+    part = rules.LINE
 
     drugs = forms.MultipleChoiceField(
         label=_("médicament(s)"),
@@ -302,11 +299,10 @@ class LineForm(ModeMixin, forms.Form):
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         for name in ("start_date", "last_dose_date"):
-            if (err := future_date_error(data.get(name))) is not None:
+            if (err := rules.future_date_error(data.get(name))) is not None:
                 self.add_error(name, err)
-        start, last = data.get("start_date"), data.get("last_dose_date")
-        if start and last and last < start:
-            self.add_error("last_dose_date", _("La dernière administration précède le début de la ligne."))
+        if (err := rules.line_dates_error(data.get("start_date"), data.get("last_dose_date"))) is not None:
+            self.add_error("last_dose_date", err)
         return data
 
     def storable(self) -> dict[str, Any] | None:
@@ -323,7 +319,7 @@ class LineForm(ModeMixin, forms.Form):
 
 
 class ToxicityForm(ModeMixin, forms.Form):
-    submit_required = ("event", "grade", "onset_date")
+    part = rules.TOXICITY
 
     event = forms.ChoiceField(
         label=_("événement"), required=False, error_messages={"invalid_choice": _("Événement inconnu.")}
@@ -333,8 +329,8 @@ class ToxicityForm(ModeMixin, forms.Form):
         required=False,
         coerce=int,
         empty_value=None,
-        choices=[("", "—")] + [(i, str(i)) for i in range(1, 6)],
-        error_messages={"invalid_choice": _("Le grade CTCAE va de 1 à 5.")},
+        choices=[("", "—")] + [(i, str(i)) for i in rules.GRADES],
+        error_messages={"invalid_choice": rules.GRADE_MESSAGE},
     )
     onset_date = _date_field(_("date d'apparition"))
     pre_existing = forms.BooleanField(label=_("préexistant à l'immunothérapie"), required=False)
@@ -372,7 +368,7 @@ class ToxicityForm(ModeMixin, forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        if (err := future_date_error(data.get("onset_date"))) is not None:
+        if (err := rules.future_date_error(data.get("onset_date"))) is not None:
             self.add_error("onset_date", err)
         return data
 
@@ -453,25 +449,42 @@ class RequestForms:
     def _cross_checks(self) -> None:
         lines = list(self.lines.rows())
         toxicities = list(self.toxicities.rows())
-        reason = self.case_form.cleaned_data.get("reason") if hasattr(self.case_form, "cleaned_data") else None
-        if not lines:
-            self.section_errors["lines"].append(str(_("Au moins une ligne d'immunothérapie est obligatoire.")))
-        if not toxicities and reason != RequestReason.PRE_EXISTING:
-            self.section_errors["toxicities"].append(
-                str(
-                    _(
-                        "Au moins une toxicité est obligatoire (sauf pour le motif « instauration d'un ICI malgré "
-                        "une maladie préexistante »)."
-                    )
-                )
-            )
+        case_values = getattr(self.case_form, "cleaned_data", {})
+        for section, part, rows in (("lines", rules.LINE, lines), ("toxicities", rules.TOXICITY, toxicities)):
+            if (message := rules.missing_rows(part, len(rows), case_values)) is not None:
+                self.section_errors[section].append(message)
         starts = [f.cleaned_data.get("start_date") for f in lines if getattr(f, "cleaned_data", None)]
         first_dose = min((d for d in starts if d), default=None)
         for form in toxicities:
             data = getattr(form, "cleaned_data", None) or {}
-            err = onset_error(data.get("onset_date"), first_dose, bool(data.get("pre_existing")))
+            err = rules.onset_error(data.get("onset_date"), first_dose, bool(data.get("pre_existing")))
             if err is not None and "onset_date" not in form.errors:
                 form.add_error("onset_date", err)
+
+    def add_missing(self, missing: list[tuple[str, str]]) -> None:
+        """Show what ``case_completeness`` refused (form field name, message) on the fields it names, as the form
+        itself would; what names no field of this page goes to the list at the top."""
+        parts = {"patient": self.patient, "case": self.case_form}
+        sections = {"line": self.lines, "tox": self.toxicities}
+        # A missing field's message names the field; a wrong value's message needs the field's label (summary).
+        required = {str(rule.message) for rule in rules.REQUIRED_FIELDS}
+        for name, message in missing:
+            prefix, _sep, rest = name.partition("-")
+            form: forms.BaseForm | None = None
+            field = rest
+            if prefix in parts:
+                form = parts[prefix]
+            elif prefix in sections and rest.partition("-")[0].isdigit():
+                index, _sep, field = rest.partition("-")
+                rows = sections[prefix].rows()
+                form = rows[int(index)] if int(index) < len(rows) else None
+            if name in self.section_errors:
+                self.section_errors[name].append(message)
+            elif form is not None and field in form.fields:
+                code = "required" if message in required else "invalid"
+                form.add_error(field, forms.ValidationError(message, code=code))
+            else:
+                self.section_errors["general"].append(message)
 
     def has_errors(self) -> bool:
         return bool(self.summary())
@@ -482,27 +495,29 @@ class RequestForms:
         if not self.is_bound:
             return items
 
-        def add(form: forms.BaseForm, prefix_label: str = "") -> None:
-            for name, errors in form.errors.items():
+        def add(form: forms.BaseForm, prefix_label: str = "", row_label: str = "") -> None:
+            for name, errors in form.errors.as_data().items():
                 if name == "__all__":
                     for e in errors:
-                        items.append({"label": prefix_label, "message": str(e), "anchor": ""})
+                        items.extend({"label": prefix_label, "message": str(m), "anchor": ""} for m in e)
                     continue
                 bf = form[name]
-                label = f"{prefix_label}{bf.label}"
                 for e in errors:
-                    items.append({"label": str(label), "message": str(e), "anchor": bf.id_for_label or bf.auto_id})
+                    # A missing field's message names the field (cases.rules): only the row is added to it.
+                    label = row_label if e.code == "required" else f"{prefix_label}{bf.label}"
+                    anchor = bf.id_for_label or bf.auto_id
+                    items.extend({"label": str(label), "message": str(m), "anchor": anchor} for m in e)
 
         add(self.patient, str(_("Patient — ")))
         add(self.case_form)
         for e in self.section_errors["lines"]:
             items.append({"label": str(_("Immunothérapie")), "message": e, "anchor": "section-lines"})
         for i, form in enumerate(self.lines.rows(), start=1):
-            add(form, str(_("Ligne %(n)s — ") % {"n": i}))
+            add(form, str(_("Ligne %(n)s — ") % {"n": i}), str(_("Ligne %(n)s") % {"n": i}))
         for e in self.section_errors["toxicities"]:
             items.append({"label": str(_("Toxicités")), "message": e, "anchor": "section-toxicities"})
         for i, form in enumerate(self.toxicities.rows(), start=1):
-            add(form, str(_("Toxicité %(n)s — ") % {"n": i}))
+            add(form, str(_("Toxicité %(n)s — ") % {"n": i}), str(_("Toxicité %(n)s") % {"n": i}))
         for message in self.section_errors["general"]:
             items.append({"label": "", "message": message, "anchor": ""})
         for err in self.lines.non_form_errors() + self.toxicities.non_form_errors():
@@ -525,8 +540,6 @@ class RequestForms:
         }
 
     def tag_qualifying(self) -> list[Any]:
-        from ..services import tag_qualifying
-
         rows = []
         for form in self.toxicities.forms:
             if self.is_bound:
@@ -536,7 +549,7 @@ class RequestForms:
                 rows.append(
                     {"event": self.events.get(str(form.initial.get("event", ""))), "grade": form.initial.get("grade")}
                 )
-        return tag_qualifying(rows)
+        return rules.tag_qualifying(rows)
 
 
 RAW_PREFIXES = ("patient-", "case-", "line-", "tox-")
@@ -553,9 +566,7 @@ def raw_data(data: Any) -> dict[str, list[str]]:
     }
 
 
-def querydict_from(raw: Mapping[str, list[str]]) -> Any:
-    from django.http import QueryDict
-
+def querydict_from(raw: Mapping[str, list[str]]) -> QueryDict:
     q = QueryDict(mutable=True)
     for k, values in raw.items():
         q.setlist(k, [str(v) for v in values])

@@ -135,10 +135,6 @@ class CerfaSheet:
         return term or self.event_label
 
     @property
-    def is_complete(self) -> bool:
-        return not self.missing
-
-    @property
     def portal_url(self) -> str:
         return NATIONAL_PORTAL_URL
 

@@ -8,12 +8,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cases.models import Drug
-from referents.models import OrganCategory
-from tigre.accounts.models import Centre
-
 from .models import ActionTaken, Dechallenge, Outcome, PvDeclaration, PvStatus, Rechallenge
-from .selectors import PvFilters
 from .services import BULK_TARGETS, DECLARATION_FIELDS
 
 
@@ -34,71 +29,6 @@ class BootstrapMixin:
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[call-arg]
         _bootstrap(self)  # type: ignore[arg-type]
-
-
-GRADE_CHOICES = [("", _("Tous"))] + [(str(g), str(g)) for g in range(1, 6)]
-
-
-class PvFilterForm(BootstrapMixin, forms.Form):
-    status = forms.ChoiceField(label=_("Statut"), required=False, choices=[("", _("Tous")), *PvStatus.choices])
-    drug = forms.ModelChoiceField(
-        label=_("Médicament"), required=False, queryset=Drug.objects.all(), empty_label=_("Tous")
-    )
-    category = forms.ModelChoiceField(
-        label=_("Catégorie d'organe"), required=False, queryset=OrganCategory.objects.all(), empty_label=_("Toutes")
-    )
-    grade = forms.TypedChoiceField(
-        label=_("Grade"), required=False, choices=GRADE_CHOICES, coerce=int, empty_value=None
-    )
-    centre = forms.ModelChoiceField(
-        label=_("Centre"), required=False, queryset=Centre.objects.all(), empty_label=_("Tous")
-    )
-    date_from = forms.DateField(
-        label=_("Discutée du"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-    )
-    date_to = forms.DateField(
-        label=_("au"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-    )
-    overdue = forms.BooleanField(label=_("En retard seulement"), required=False)
-
-    def clean(self) -> dict[str, Any]:
-        super().clean()
-        data = self.cleaned_data
-        start, end = data.get("date_from"), data.get("date_to")
-        if start and end and start > end:
-            raise forms.ValidationError(_("La date de début de période est après la date de fin."))
-        return data
-
-    def filters(self) -> PvFilters:
-        """The typed filters (call after is_valid(); an invalid form filters nothing)."""
-        data = self.cleaned_data if self.is_valid() else {}
-        return PvFilters(
-            status=data.get("status") or "",
-            drug=data.get("drug"),
-            category=data.get("category"),
-            grade=data.get("grade"),
-            centre=data.get("centre"),
-            date_from=data.get("date_from"),
-            date_to=data.get("date_to"),
-            overdue=bool(data.get("overdue")),
-        )
-
-
-class PeriodForm(BootstrapMixin, forms.Form):
-    date_from = forms.DateField(
-        label=_("Du"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-    )
-    date_to = forms.DateField(
-        label=_("au"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-    )
-
-    def clean(self) -> dict[str, Any]:
-        super().clean()
-        data = self.cleaned_data
-        start, end = data.get("date_from"), data.get("date_to")
-        if start and end and start > end:
-            raise forms.ValidationError(_("La date de début de période est après la date de fin."))
-        return data
 
 
 class TransitionForm(BootstrapMixin, forms.Form):

@@ -142,10 +142,6 @@ class PvDeclaration(models.Model):
         verbose_name = _("déclaration (effet)")
         verbose_name_plural = _("déclarations (effets)")
 
-    @property
-    def any_serious_criterion(self) -> bool:
-        return any(getattr(self, name) for name, _element in SERIOUSNESS_CRITERIA)
-
 
 class PvCaseDetails(models.Model):
     """What the CRPV completes for the whole case: the narrative (one per case, as E2B's H.1)."""

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
-from datetime import date, timedelta
+from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
@@ -12,9 +12,7 @@ from django.db.models import Case as Case_
 from django.http import Http404
 from django.utils import timezone
 
-from cases.models import Case, Drug, ImmunotherapyLine
-from referents.models import OrganCategory
-from tigre.accounts.models import Centre
+from cases.models import Case, ImmunotherapyLine
 
 from .models import PvFollowUp, PvStatus
 
@@ -52,42 +50,6 @@ def _with_related(qs: QuerySet[PvFollowUp]) -> QuerySet[PvFollowUp]:
     )
 
 
-@dataclass(frozen=True)
-class PvFilters:
-    """Typed filters of the CRPV's list and the registry (built by forms.PvFilterForm)."""
-
-    status: str = ""
-    drug: Drug | None = None
-    category: OrganCategory | None = None
-    grade: int | None = None
-    centre: Centre | None = None
-    date_from: date | None = None
-    date_to: date | None = None
-    overdue: bool = False
-
-
-def _filtered(filters: PvFilters, *, with_status: bool = True) -> QuerySet[PvFollowUp]:
-    qs = PvFollowUp.objects.all()
-    if with_status and filters.status:
-        qs = qs.filter(status=filters.status)
-    if filters.drug is not None:
-        qs = qs.filter(toxicity__case__in=Case.objects.filter(lines__drugs=filters.drug).values("pk"))
-    if filters.category is not None:
-        qs = qs.filter(toxicity__event__category=filters.category)
-    if filters.grade is not None:
-        qs = qs.filter(toxicity__grade=filters.grade)
-    if filters.centre is not None:
-        qs = qs.filter(toxicity__case__requester_centre=filters.centre)
-    if filters.date_from is not None:
-        qs = qs.filter(created_at__date__gte=filters.date_from)
-    if filters.date_to is not None:
-        qs = qs.filter(created_at__date__lte=filters.date_to)
-    if filters.overdue:
-        cutoff = timezone.now() - timedelta(days=settings.TIGRE["PV_REMINDER_DAYS"])
-        qs = qs.filter(status=PvStatus.TO_DECLARE, status_changed_at__lt=cutoff)
-    return qs
-
-
 # The CRPV's work first: "to declare" (oldest first), then "to assess", then what is settled.
 STATUS_RANK = Case_(
     When(status=PvStatus.TO_DECLARE, then=Value(0)),
@@ -98,8 +60,9 @@ STATUS_RANK = Case_(
 )
 
 
-def pv_list(filters: PvFilters) -> QuerySet[PvFollowUp]:
-    """The CRPV's list: filtered follow-ups, "to declare" oldest first, with everything a row shows."""
+def pv_list(follow_ups: QuerySet[PvFollowUp] | None = None) -> QuerySet[PvFollowUp]:
+    """The CRPV's list: ``follow_ups`` (by default all; filtered by ``filters.PvFilter``), "to declare" oldest
+    first, with everything a row shows."""
     lines = ImmunotherapyLine.objects.prefetch_related("drugs")
     cutoff = timezone.now() - timedelta(days=reminder_days())
     overdue = Case_(
@@ -108,19 +71,19 @@ def pv_list(filters: PvFilters) -> QuerySet[PvFollowUp]:
         output_field=BooleanField(),
     )
     return (
-        _with_related(_filtered(filters))
+        _with_related(PvFollowUp.objects.all() if follow_ups is None else follow_ups)
         .prefetch_related(Prefetch("toxicity__case__lines", queryset=lines))
         .annotate(status_rank=STATUS_RANK, is_overdue=overdue)
         .order_by("status_rank", "status_changed_at", "pk")
     )
 
 
-def pv_status_counts(filters: PvFilters) -> dict[str, int]:
-    """How many follow-ups per status under the same filters (the status filter aside); one query."""
+def pv_status_counts(follow_ups: QuerySet[PvFollowUp]) -> dict[str, int]:
+    """How many of ``follow_ups`` per status, and how many are overdue; one query."""
     aggregates = {status: Count("pk", filter=Q(status=status)) for status in PvStatus.values}
     cutoff = timezone.now() - timedelta(days=settings.TIGRE["PV_REMINDER_DAYS"])
     aggregates["overdue"] = Count("pk", filter=Q(status=PvStatus.TO_DECLARE, status_changed_at__lt=cutoff))
-    return _filtered(replace(filters, status=""), with_status=False).aggregate(**aggregates)
+    return follow_ups.aggregate(**aggregates)
 
 
 def follow_up_for_sheet(pk: Any) -> PvFollowUp:
@@ -164,16 +127,14 @@ class RegistryRow:
         return self.declared + self.undeclared
 
 
-def pv_registry(*, date_from: date | None, date_to: date | None) -> list[RegistryRow]:
-    """Declared and undeclared irAE by drug x organ category x grade over a period (one query).
+def pv_registry(follow_ups: QuerySet[PvFollowUp]) -> list[RegistryRow]:
+    """Declared and undeclared irAE of ``follow_ups`` by drug x organ category x grade (one query).
 
     A toxicity counts once per suspect drug of its case (a combination counts under each drug), and
-    "undeclared" is every status but "declared". The period applies to when the follow-up was opened
-    (the case was discussed at TIGRE or given an urgent opinion).
+    "undeclared" is every status but "declared". The registry's period (``filters.PvPeriodFilter``) applies to
+    when the follow-up was opened (the case was discussed at TIGRE).
     """
-    qs = _filtered(PvFilters(date_from=date_from, date_to=date_to), with_status=False).filter(
-        toxicity__case__lines__drugs__isnull=False
-    )
+    qs = follow_ups.filter(toxicity__case__lines__drugs__isnull=False)
     rows = (
         qs.values(
             drug_name=F("toxicity__case__lines__drugs__name"),
@@ -282,10 +243,9 @@ def registry_chart(rows: list[RegistryRow]) -> RegistryChart:
     return RegistryChart(bars=bars, height=max(len(bars), 1) * CHART_ROW_HEIGHT)
 
 
-def registry_totals(*, date_from: date | None, date_to: date | None) -> dict[str, int]:
-    """Distinct follow-ups of the period (a combination counts once here, unlike the per-drug rows)."""
-    qs = _filtered(PvFilters(date_from=date_from, date_to=date_to), with_status=False)
-    totals = qs.aggregate(
+def registry_totals(follow_ups: QuerySet[PvFollowUp]) -> dict[str, int]:
+    """Distinct follow-ups (a combination counts once here, unlike the per-drug rows)."""
+    totals = follow_ups.aggregate(
         declared=Count("pk", filter=Q(status=PvStatus.DECLARED)),
         undeclared=Count("pk", filter=~Q(status=PvStatus.DECLARED)),
     )

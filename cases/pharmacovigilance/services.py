@@ -110,12 +110,6 @@ def pv_from_avis(*, avis: Any, by: Any) -> list[PvFollowUp]:
     return rows
 
 
-@transaction.atomic
-def pv_from_urgent_opinion(*, case: Any, by: Any) -> list[PvFollowUp]:
-    """An urgent (TAG) opinion also puts the case's toxicities under follow-up ("to assess"). Idempotent."""
-    return _ensure_follow_ups(toxicities=case.toxicities.all(), by=by)
-
-
 def _validate_target(
     *, follow_up: PvFollowUp, to: str, declared_on: date | None, crpv_reference: str, reason: str
 ) -> None:

@@ -8,6 +8,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -24,8 +25,9 @@ from tigre.pdf.rendering import render_pdf
 from . import selectors
 from .cerfa import NATIONAL_PORTAL_URL, cerfa_sheet
 from .e2b import E2BMinimumCriteriaMissing, e2b_case_identifier, e2b_export
-from .forms import BulkForm, DeclarationForm, DrugDetailForm, PeriodForm, PvFilterForm, TransitionForm
-from .models import SERIOUSNESS_CRITERIA, PvStatus
+from .filters import PvFilter, PvPeriodFilter
+from .forms import BulkForm, DeclarationForm, DrugDetailForm, TransitionForm
+from .models import SERIOUSNESS_CRITERIA, PvFollowUp, PvStatus
 from .services import PV_ROLES, PvTransitionError, can_manage_pv, pv_bulk_transition, pv_declaration_save, pv_transition
 
 PAGE_SIZE = 50
@@ -41,20 +43,22 @@ def _filter_query(request: HttpRequest, *, without: tuple[str, ...] = ("page",))
 @require_GET
 @role_required(*PV_ROLES)
 def pv_list(request: HttpRequest) -> HttpResponse:
-    form = PvFilterForm(request.GET or None)
-    filters = form.filters()
-    page = Paginator(selectors.pv_list(filters), PAGE_SIZE).get_page(request.GET.get("page"))
-    counts = selectors.pv_status_counts(filters)
+    filters = PvFilter(request.GET or None)
+    # Filters that cannot all be read filter nothing; the form says why, in French.
+    valid = filters.is_valid()
+    follow_ups = filters.qs if valid else filters.queryset
+    page = Paginator(selectors.pv_list(follow_ups), PAGE_SIZE).get_page(request.GET.get("page"))
+    counts = selectors.pv_status_counts(filters.without_status() if valid else filters.queryset)
     status_tabs = [(s.value, s.label, counts[s.value]) for s in PvStatus]
     return render(
         request,
         "pharmacovigilance/list.html",
         {
-            "form": form,
+            "form": filters.form,
             "page": page,
             "counts": counts,
             "status_tabs": status_tabs,
-            "current_status": filters.status,
+            "current_status": filters.form.cleaned_data.get("status", "") if valid else "",
             "query": _filter_query(request),
             "query_without_status": _filter_query(request, without=("page", "status")),
             "bulk_form": BulkForm(),
@@ -240,18 +244,17 @@ def pv_e2b(request: HttpRequest, case_pk: int) -> HttpResponse:
     return response
 
 
-def _period(request: HttpRequest) -> tuple[PeriodForm, Any, Any]:
-    form = PeriodForm(request.GET or None)
-    if form.is_valid():
-        return form, form.cleaned_data.get("date_from"), form.cleaned_data.get("date_to")
-    return form, None, None
+def _period(request: HttpRequest) -> tuple[Any, QuerySet[PvFollowUp]]:
+    """The registry's period filter and the follow-ups it keeps (all of them when it cannot be read)."""
+    period = PvPeriodFilter(request.GET or None)
+    return period.form, period.qs if period.is_valid() else period.queryset
 
 
 @require_GET
 @role_required(*PV_ROLES)
 def pv_registry(request: HttpRequest) -> HttpResponse:
-    form, date_from, date_to = _period(request)
-    rows = selectors.pv_registry(date_from=date_from, date_to=date_to)
+    form, follow_ups = _period(request)
+    rows = selectors.pv_registry(follow_ups)
     chart = selectors.registry_chart(rows)
     return render(
         request,
@@ -260,7 +263,7 @@ def pv_registry(request: HttpRequest) -> HttpResponse:
             "form": form,
             "rows": rows,
             "chart": chart,
-            "totals": selectors.registry_totals(date_from=date_from, date_to=date_to),
+            "totals": selectors.registry_totals(follow_ups),
             "query": _filter_query(request),
         },
     )
@@ -269,8 +272,8 @@ def pv_registry(request: HttpRequest) -> HttpResponse:
 @require_GET
 @role_required(*PV_ROLES)
 def pv_registry_csv(request: HttpRequest) -> HttpResponse:
-    _form, date_from, date_to = _period(request)
-    rows = selectors.pv_registry(date_from=date_from, date_to=date_to)
+    _form, follow_ups = _period(request)
+    rows = selectors.pv_registry(follow_ups)
     access_record(request=request, action=AccessLog.Action.EXPORT, target=_("Registre PV (CSV)"))
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="registre-pharmacovigilance.csv"'

@@ -6,19 +6,23 @@ from typing import Any
 
 from django import template
 
+from ..models import Case, CaseStatus
+from ..triage.selectors import TriageActions
+from ..triage.selectors import triage_actions as _triage_actions
+
 register = template.Library()
 
-STATUS_CLASSES = {
-    "draft": "text-bg-light border",
-    "submitted": "text-bg-primary",
-    "info_requested": "text-bg-warning",
-    "accepted": "text-bg-info",
-    "scheduled": "text-bg-info",
-    "discussed": "text-bg-secondary",
-    "avis_validated": "text-bg-success",
-    "closed": "text-bg-success",
-    "withdrawn": "text-bg-dark",
-    "declined": "text-bg-dark",
+STATUS_CLASSES: dict[str, str] = {
+    CaseStatus.DRAFT: "text-bg-light border",
+    CaseStatus.SUBMITTED: "text-bg-primary",
+    CaseStatus.INFO_REQUESTED: "text-bg-warning",
+    CaseStatus.ACCEPTED: "text-bg-info",
+    CaseStatus.SCHEDULED: "text-bg-info",
+    CaseStatus.DISCUSSED: "text-bg-secondary",
+    CaseStatus.AVIS_VALIDATED: "text-bg-success",
+    CaseStatus.CLOSED: "text-bg-success",
+    CaseStatus.WITHDRAWN: "text-bg-dark",
+    CaseStatus.DECLINED: "text-bg-dark",
 }
 
 
@@ -30,3 +34,9 @@ def status_class(status: str) -> str:
 @register.filter
 def field_errors_id(field: Any) -> str:
     return f"{field.auto_id}-errors"
+
+
+@register.simple_tag
+def triage_actions(case: Case) -> TriageActions:
+    """``{% triage_actions case as can %}``: the triage actions open on ``case`` (``can.accept``...)."""
+    return _triage_actions(case)

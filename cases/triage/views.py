@@ -16,7 +16,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from cases.models import Case, CaseStatus
+from cases.models import Case
 from cases.selectors import get_case_for_user
 from tigre.accounts.decorators import role_required
 from tigre.accounts.roles import Role
@@ -24,8 +24,9 @@ from tigre.audit.models import AccessLog
 from tigre.audit.services import access_record, access_record_listed
 
 from . import services
-from .forms import DeclineForm, RequestInfoForm, TriageFilterForm
-from .selectors import TRIAGE_STATUSES, triage_counts, triage_queue
+from .filters import TriageFilter
+from .forms import DeclineForm, RequestInfoForm
+from .selectors import ACCEPT_FROM, DECLINE_FROM, REQUEST_INFO_FROM, triage_cases, triage_counts, triage_queue
 
 TRIAGERS = (Role.SECRETARIAT, Role.COORDINATOR)
 PAGE_SIZE = 25
@@ -55,8 +56,9 @@ def _done(request: HttpRequest, url: str) -> HttpResponse:
 @require_http_methods(["GET"])
 @role_required(*TRIAGERS)
 def triage_queue_view(request: HttpRequest) -> HttpResponse:
-    form = TriageFilterForm(request.GET or None)
-    queue = triage_queue(form.filters())
+    # A value that is not valid is left out (its French message shows above the list); the others apply.
+    filters = TriageFilter(request.GET or None, queryset=triage_cases())
+    queue = triage_queue(filters.qs)
     page = Paginator(queue, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -66,7 +68,7 @@ def triage_queue_view(request: HttpRequest) -> HttpResponse:
         case.age_label = age_label(now - (case.submitted_at or case.created_at))  # type: ignore[attr-defined]
     access_record_listed(request=request, cases=cases, target="tri des demandes")
     context = {
-        "form": form,
+        "form": filters.form,
         "page": page,
         "cases": cases,
         "counts": triage_counts(),
@@ -110,7 +112,7 @@ def _refuse_if_not(request: HttpRequest, case: Case, statuses: tuple[str, ...]) 
 @role_required(*TRIAGERS)
 def triage_accept_view(request: HttpRequest, pk: int) -> HttpResponse:
     case = _case(request, pk)
-    refused = _refuse_if_not(request, case, (CaseStatus.SUBMITTED,))
+    refused = _refuse_if_not(request, case, ACCEPT_FROM)
     if refused:
         return refused
     try:
@@ -172,7 +174,7 @@ def triage_request_info_view(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         pk,
         form_class=RequestInfoForm,
-        statuses=(CaseStatus.SUBMITTED, CaseStatus.ACCEPTED),
+        statuses=REQUEST_INFO_FROM,
         template="cases/triage/request_info.html",
         run=run,
     )
@@ -189,7 +191,7 @@ def triage_decline_view(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         pk,
         form_class=DeclineForm,
-        statuses=TRIAGE_STATUSES,
+        statuses=DECLINE_FROM,
         template="cases/triage/decline.html",
         run=run,
     )

@@ -165,12 +165,18 @@ def test_log_page_filters(client, cora, alice, bob) -> None:
 
 
 def test_log_page_bad_filters_give_a_french_message_not_an_error(client, cora) -> None:
+    _row(user=cora, case=SubmittedCaseFactory())
     login(client, cora)
     response = client.get(reverse("privacy:log"), {"date_from": "2026-05-01", "date_to": "2026-04-01", "action": "x"})
     assert response.status_code == 200
     html = response.content.decode()
     assert "La date de début doit précéder la date de fin." in html
     assert "Sélectionnez un choix valide" in html
+    assert list(response.context["page"].object_list) == []  # a search that cannot be read shows nothing
+    response = client.get(reverse("privacy:log"), {"date_to": "hier", "case": "x" * 21})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Saisissez une date valide." in html and "au plus 20 caractères" in html
     response = client.get(reverse("privacy:log"), {"page": "abc", "user": "' OR 1=1 --"})
     assert response.status_code == 200
 

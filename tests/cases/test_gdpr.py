@@ -199,12 +199,14 @@ def test_retention_follows_the_setting(settings, retention_world) -> None:
         assert mixed.pk not in {p.pk for p in retention_plan().patients}  # the open request keeps it
 
 
-def test_retention_task_runs_the_job(retention_world, django_capture_on_commit_callbacks) -> None:
-    from cases.tasks import anonymise_closed_cases
-
+def test_retention_command_runs_the_job_once(retention_world, django_capture_on_commit_callbacks) -> None:
     old, *_ = retention_world
+    out = io.StringIO()
     with django_capture_on_commit_callbacks(execute=True):
-        assert anonymise_closed_cases() == 1
+        call_command("anonymise_closed_cases", stdout=out)
+    assert "1 patient(s) anonymisé(s)." in out.getvalue()
     old.refresh_from_db()
     assert old.anonymised_at is not None
-    assert anonymise_closed_cases() == 0
+    out = io.StringIO()
+    call_command("anonymise_closed_cases", stdout=out)
+    assert "anonymisé(s)" not in out.getvalue()  # idempotent: nothing left to do

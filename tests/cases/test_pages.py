@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import html
 from typing import Any
 
 import pytest
 from django.urls import reverse
 
-from cases.models import CaseMessage, CaseStatus
+from cases.models import CaseMessage, CaseStatus, Urgency
 from cases.services import case_submit
 from tests.factories.cases import CaseFactory, SubmittedCaseFactory
 from tests.helpers import login
@@ -63,6 +64,39 @@ def test_my_cases_filters_by_status(client: Any, alice: Any) -> None:
     assert f"n° {draft.pk}" in body and sent.reference not in body
     body = client.get(reverse("cases:my_cases"), {"status": "nonsense"}).content.decode()
     assert sent.reference in body
+    assert "Sélectionnez un choix valide. nonsense n’en fait pas partie." in html.unescape(body)
+
+
+@pytest.mark.parametrize(
+    ("params", "shown"),
+    [
+        ({"status": "in_progress"}, {"SENT", "INFO"}),
+        ({"status": "info_requested"}, {"INFO"}),
+        ({"status": "answered"}, {"DONE"}),
+        ({"status": "ended"}, {"GONE"}),
+        ({"urgency": "urgent"}, {"INFO"}),
+        ({"q": "zéph"}, {"DONE"}),
+        ({"q": "5-9042"}, {"SENT"}),
+        ({"status": "in_progress", "urgency": "standard"}, {"SENT"}),
+        # One filter that cannot be read: none applies, the page says why.
+        ({"status": "in_progress", "urgency": "urgency"}, {"SENT", "INFO", "DONE", "GONE", "DRAFT"}),
+    ],
+)
+def test_my_cases_filters(client: Any, alice: Any, params: dict[str, str], shown: set[str]) -> None:
+    labels = {
+        SubmittedCaseFactory(requester=alice, reference="TIGRE-2025-9042").pk: "SENT",
+        SubmittedCaseFactory(requester=alice, status=CaseStatus.INFO_REQUESTED, urgency=Urgency.URGENT).pk: "INFO",
+        SubmittedCaseFactory(
+            requester=alice, status=CaseStatus.AVIS_VALIDATED, patient__birth_name="Zéphyr"
+        ).pk: "DONE",
+        SubmittedCaseFactory(requester=alice, status=CaseStatus.WITHDRAWN).pk: "GONE",
+        CaseFactory(requester=alice).pk: "DRAFT",
+    }
+    login(client, alice)
+    response = client.get(reverse("cases:my_cases"), params)
+    assert response.status_code == 200
+    assert {labels[case.pk] for case in response.context["cases"]} == shown
+    assert ('id="filter-errors"' in response.content.decode()) == (params.get("urgency") == "urgency")
 
 
 def test_timeline_shows_messages(client: Any, alice: Any, sam: Any) -> None:

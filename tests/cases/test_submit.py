@@ -10,7 +10,8 @@ import time_machine
 
 from cases.messages import Kind
 from cases.models import CaseSequence, CaseStatus, StatusChange, Urgency
-from cases.services import CaseIncomplete, case_completeness, case_submit, tag_suggested
+from cases.rules import tag_suggested
+from cases.services import CaseIncomplete, case_completeness, case_submit
 from tests.factories.cases import CaseFactory, ToxicityFactory
 from tigre.notifications.models import Notification
 

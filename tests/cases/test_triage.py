@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import html
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -99,7 +100,17 @@ def test_bad_filter_values_are_ignored_never_500(client: Any, sam: Any) -> None:
     ):
         response = client.get(reverse(QUEUE), params)
         assert response.status_code == 200, params
+        if "page" not in params:
+            assert 'id="filter-errors"' in response.content.decode(), params  # said, in French
     assert refs(client.get(reverse(QUEUE), {"etat": "draft"})) == ["ONE"]
+    accepted_case(status=CaseStatus.SUBMITTED, reference="URG", urgent=True)
+    # The bad value is left out, the good one still applies; the message names the filter.
+    response = client.get(reverse(QUEUE), {"etat": "draft", "urgence": "urgent"})
+    assert refs(response) == ["URG"]
+    body = html.unescape(response.content.decode())
+    assert "<strong>État</strong> : Sélectionnez un choix valide. draft n’en fait pas partie." in body
+    response = client.get(reverse(QUEUE), {"q": "x" * 500}, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="triage-results")
+    assert "Assurez-vous que cette valeur comporte au plus 100 caractères" in html.unescape(response.content.decode())
 
 
 def test_pagination_keeps_filters(client: Any, sam: Any) -> None:
@@ -224,6 +235,37 @@ def test_case_page_shows_triage_actions_to_the_secretariat_only(client: Any, sam
     login(client, case.requester)
     html = client.get(reverse("cases:detail", args=[case.pk])).content.decode()
     assert "Tri (secrétariat)" not in html
+
+
+@pytest.mark.parametrize(
+    ("status", "offered"),
+    [
+        (CaseStatus.SUBMITTED, {"accept", "schedule", "request_info", "decline"}),
+        (CaseStatus.INFO_REQUESTED, {"decline"}),
+        (CaseStatus.ACCEPTED, {"schedule", "request_info", "decline"}),
+        (CaseStatus.SCHEDULED, set()),
+    ],
+)
+def test_the_page_offers_exactly_the_actions_the_views_accept(
+    client: Any, sam: Any, status: str, offered: set[str]
+) -> None:
+    case = accepted_case(status=status)
+    login(client, sam)
+    html = client.get(reverse("cases:detail", args=[case.pk])).content.decode()
+    urls = {
+        "accept": reverse("cases:triage_accept", args=[case.pk]),
+        "schedule": reverse("meetings:schedule_case", args=[case.pk]),
+        "request_info": reverse("cases:triage_request_info", args=[case.pk]),
+        "decline": reverse("cases:triage_decline", args=[case.pk]),
+    }
+    assert {name for name, url in urls.items() if url in html} == offered
+    assert ("Tri (secrétariat)" in html) == bool(offered)
+    # What is not offered is refused by the view too (a message, the status unchanged).
+    for name in {"accept", "request_info", "decline"} - offered:
+        response = client.post(urls[name], {"body": "Quel grade ?", "reason": "Hors champ"})
+        assert response.status_code == 302, name
+        case.refresh_from_db()
+        assert case.status == status
 
 
 def test_age_label_is_short() -> None:

@@ -127,7 +127,7 @@ def test_clinician_submits_then_secretariat_triages_builds_and_publishes(
     page.get_by_role("button", name=re.compile("Soumettre")).click()
     summary = page.locator("#error-summary")
     expect(summary).to_have_attribute("role", "alert")  # announced by screen readers
-    expect(summary).to_contain_text("Question posée à la RCP : Ce champ est obligatoire.")
+    expect(summary).to_contain_text("La question posée à la RCP est obligatoire.")
     expect(
         page.locator("#id_case-question ~ .invalid-feedback, .missing-field .invalid-feedback").first
     ).to_be_visible()

@@ -7,6 +7,7 @@ import io
 import pytest
 from django.urls import reverse
 
+from cases.pharmacovigilance.filters import PvPeriodFilter
 from cases.pharmacovigilance.models import PvFollowUp, PvStatus
 from cases.pharmacovigilance.selectors import pv_registry, registry_chart
 from tests.factories.cases import DrugFactory, ImmunotherapyLineFactory
@@ -54,8 +55,10 @@ def known_set():
 
 
 def test_registry_counts_by_drug_category_grade(known_set, django_assert_num_queries):
+    period = PvPeriodFilter({"date_from": "2026-01-01", "date_to": "2026-12-31"})
+    assert period.is_valid()
     with django_assert_num_queries(1):
-        rows = pv_registry(date_from=dt.date(2026, 1, 1), date_to=dt.date(2026, 12, 31))
+        rows = pv_registry(period.qs)
     got = [(r.drug, r.category, r.grade, r.declared, r.undeclared) for r in rows]
     assert got == [
         ("ipilimumab", "Cardiaque", 4, 1, 0),
@@ -66,13 +69,13 @@ def test_registry_counts_by_drug_category_grade(known_set, django_assert_num_que
 
 
 def test_registry_without_period_counts_everything(known_set):
-    rows = pv_registry(date_from=None, date_to=None)
+    rows = pv_registry(PvFollowUp.objects.all())
     pembro_digestive = next(r for r in rows if (r.drug, r.category) == ("pembrolizumab", "Digestive"))
     assert (pembro_digestive.declared, pembro_digestive.undeclared, pembro_digestive.total) == (3, 1, 4)
 
 
 def test_chart_geometry_is_proportional(known_set):
-    chart = registry_chart(pv_registry(date_from=None, date_to=None))
+    chart = registry_chart(pv_registry(PvFollowUp.objects.all()))
     bars = {b.label: b for b in chart.bars}
     big = bars["pembrolizumab · Digestive"]
     small = bars["pembrolizumab · Cardiaque"]

@@ -11,7 +11,6 @@ from cases.pharmacovigilance.services import (
     PvTransitionError,
     pv_bulk_transition,
     pv_from_avis,
-    pv_from_urgent_opinion,
     pv_transition,
 )
 from tests.factories.cases import ToxicityFactory
@@ -54,13 +53,6 @@ def test_pv_from_avis_is_idempotent_and_never_overrides_the_crpv(cora, victor):
     assert PvFollowUp.objects.filter(toxicity=toxicity).count() == 1
     assert again[0].status == PvStatus.NOT_TO_DECLARE
     assert PvStatusChange.objects.filter(follow_up=row).count() == 3
-
-
-def test_urgent_opinion_opens_follow_ups_to_assess(cora):
-    toxicity = ToxicityFactory()
-    rows = pv_from_urgent_opinion(case=toxicity.case, by=cora)
-    assert [(r.toxicity_id, r.status) for r in rows] == [(toxicity.pk, PvStatus.TO_ASSESS)]
-    assert pv_from_urgent_opinion(case=toxicity.case, by=cora)[0].pk == rows[0].pk
 
 
 def test_crpv_declares_with_date_reference_and_declarer(victor):

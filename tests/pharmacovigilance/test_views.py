@@ -84,6 +84,20 @@ def test_list_filters(client, victor, reims):
     assert pks(date_to=(timezone.localdate() - dt.timedelta(days=1)).isoformat()) == set()
 
 
+def test_status_tabs_count_under_the_other_filters_not_the_status(client, victor):
+    PvFollowUpFactory(status=PvStatus.TO_ASSESS, toxicity__grade=4)
+    PvFollowUpFactory(status=PvStatus.TO_DECLARE, toxicity__grade=4)
+    PvFollowUpFactory(status=PvStatus.TO_DECLARE, toxicity__grade=2)
+    login(client, victor)
+    response = client.get(reverse("pharmacovigilance:list"), {"grade": 4, "status": "to_assess"})
+    assert len(response.context["page"]) == 1
+    counts = response.context["counts"]
+    assert (counts["to_assess"], counts["to_declare"]) == (1, 1)  # grade 4 only, whatever the status tab
+    assert response.context["current_status"] == "to_assess"
+    html = response.content.decode()
+    assert 'href="?grade=4&amp;status=to_declare"' in html  # a tab keeps the other filters
+
+
 def test_list_overdue_filter_uses_the_setting(client, victor, settings):
     settings.TIGRE = {**settings.TIGRE, "PV_REMINDER_DAYS": 3}
     now = timezone.now()

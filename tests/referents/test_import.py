@@ -113,6 +113,14 @@ def _bad_report(centres, *rows: str):
             "HELENE.FRANCOIS@chru-nancy.test;Autre;Personne;Dr;Cardiologie;CHRU de Nancy;;heart;;;;;",
             "doublon : l'e-mail helene.francois@chru-nancy.test figure déjà ligne 2",
         ),
+        (";Nom;Prénom;Dr;Cardiologie;CHRU de Nancy;;heart;;;;;", "e-mail manquant"),
+        ("a.b@x.test;Nom;;Dr;Cardiologie;CHRU de Nancy;;heart;;;;;", "prénom manquant"),
+        ("a.b@x.test;Nom;Prénom;Dr;;CHRU de Nancy;;heart;;;;;", "spécialité manquante"),
+        ("a.b@x.test;Nom;Prénom;Dr;Cardiologie;;;heart;;;;;", "centre manquant"),
+        (f"a.b@x.test;{'N' * 151};Prénom;Dr;Cardiologie;CHRU de Nancy;;heart;;;;;", "nom trop long (150 caractères"),
+        (f"a.b@x.test;Nom;{'P' * 151};Dr;Cardiologie;CHRU de Nancy;;heart;;;;;", "prénom trop long (150 caract"),
+        ("a.b@x.test;Nom;Prénom;Dr;Cardiologie;CHRU de Nancy;;heart;;;" + "0" * 33 + ";;", "téléphone trop long (32"),
+        ("a.b@x.test;Nom;Prénom;Dr;Cardiologie;CHRU de Nancy;;heart;;;;;;;en trop", "plus de valeurs que de colonnes"),
     ],
 )
 def test_each_kind_of_bad_row_is_reported_with_its_line_and_nothing_is_imported(centres, row, expected) -> None:
