@@ -24,6 +24,7 @@ urlpatterns = [
     path("annuaire/", include("referents.urls")),
     path("reunions/", include("meetings.urls")),
     path("documents/", include("meetings.documents.urls")),
+    path("activite/", include("meetings.statistics.urls")),
     path("notifications/", include("tigre.notifications.urls")),
     path("journal/", include("cases.privacy.urls")),
     path("admin/", admin.site.urls),

@@ -56,6 +56,10 @@ class FigureDef:
     missing: Promise | str = ""
 
 
+COUNT_HEADING = _("Nombre")
+SHARE_HEADING = _("Part")
+
+
 @dataclass(frozen=True)
 class TableDef:
     """A breakdown: rows of (label, count, share of a total)."""
@@ -65,8 +69,8 @@ class TableDef:
     label: Promise
     definition: Promise
     row_heading: Promise
-    count_heading: Promise = _("Nombre")
-    share_heading: Promise | str = _("Part")
+    count_heading: Promise | str = COUNT_HEADING
+    share_heading: Promise | str = SHARE_HEADING
     chart: bool = True
 
 
@@ -101,6 +105,7 @@ class Figure:
     numerator: int | None = None  # shares: what is counted ...
     denominator: int | None = None  # ... out of how many
     available: bool = True
+    note: int = 0  # the footnote number of its definition on the page and in the PDF
 
     @property
     def key(self) -> str:
@@ -162,10 +167,18 @@ class Table:
     rows: list[Row] = field(default_factory=list)
     # The series of a monthly table (more than one count per row): (heading, values per row).
     series: list[tuple[str, list[int]]] = field(default_factory=list)
+    axis: list[str] = field(default_factory=list)  # short row names for a chart (months)
+    note: int = 0
+    drawing: Any = None  # its chart's geometry (charts.py), once drawn
 
     @property
     def key(self) -> str:
         return self.definition.key
+
+    @property
+    def series_rows(self) -> list[tuple[str, list[int]]]:
+        """A monthly table read by rows: (month, [value of each series])."""
+        return [(row.label, [values[i] for _name, values in self.series]) for i, row in enumerate(self.rows)]
 
 
 # --- The figures ---------------------------------------------------------------------------------------------
@@ -498,10 +511,7 @@ TABLES: tuple[TableDef, ...] = (
         "by_month",
         ACTIVITY,
         _("Activité par mois"),
-        _(
-            "Par mois de la période (heure de Paris) : demandes soumises, et dossiers discutés aux réunions "
-            "tenues."
-        ),
+        _("Par mois de la période (heure de Paris) : demandes soumises, et dossiers discutés aux réunions tenues."),
         _("Mois"),
         share_heading="",
     ),

@@ -13,24 +13,32 @@ from . import periods
 from .periods import KIND_CHOICES, KIND_CUSTOM, KIND_MONTH, KIND_QUARTER, KIND_YEAR, MAX_CUSTOM_DAYS, Period
 
 FIRST_YEAR = 2000
-MONTH_CHOICES = [(str(n), label) for n, label in enumerate(
-    [
-        _("janvier"),
-        _("février"),
-        _("mars"),
-        _("avril"),
-        _("mai"),
-        _("juin"),
-        _("juillet"),
-        _("août"),
-        _("septembre"),
-        _("octobre"),
-        _("novembre"),
-        _("décembre"),
-    ],
-    start=1,
-)]
-QUARTER_CHOICES = [("1", _("1er trimestre")), ("2", _("2e trimestre")), ("3", _("3e trimestre")), ("4", _("4e trimestre"))]
+MONTH_CHOICES = [
+    (str(n), label)
+    for n, label in enumerate(
+        [
+            _("janvier"),
+            _("février"),
+            _("mars"),
+            _("avril"),
+            _("mai"),
+            _("juin"),
+            _("juillet"),
+            _("août"),
+            _("septembre"),
+            _("octobre"),
+            _("novembre"),
+            _("décembre"),
+        ],
+        start=1,
+    )
+]
+QUARTER_CHOICES = [
+    ("1", _("1er trimestre")),
+    ("2", _("2e trimestre")),
+    ("3", _("3e trimestre")),
+    ("4", _("4e trimestre")),
+]
 
 
 def _select(**attrs: Any) -> forms.Select:
@@ -124,7 +132,8 @@ def period_query(period: Period) -> dict[str, str]:
     if period.kind == KIND_MONTH:
         return {"periode": KIND_MONTH, "annee": str(period.first.year), "mois": str(period.first.month)}
     if period.kind == KIND_QUARTER:
-        return {"periode": KIND_QUARTER, "annee": str(period.first.year), "trimestre": str((period.first.month - 1) // 3 + 1)}
+        number = (period.first.month - 1) // 3 + 1
+        return {"periode": KIND_QUARTER, "annee": str(period.first.year), "trimestre": str(number)}
     if period.kind == KIND_YEAR:
         return {"periode": KIND_YEAR, "annee": str(period.first.year)}
     return {"periode": KIND_CUSTOM, "du": period.first.isoformat(), "au": period.last.isoformat()}

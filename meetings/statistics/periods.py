@@ -29,6 +29,20 @@ KIND_CHOICES = [
     (KIND_YEAR, gettext_lazy("Année")),
     (KIND_CUSTOM, gettext_lazy("Dates choisies")),
 ]
+SHORT_MONTHS = (
+    gettext_lazy("janv."),
+    gettext_lazy("févr."),
+    gettext_lazy("mars"),
+    gettext_lazy("avr."),
+    gettext_lazy("mai"),
+    gettext_lazy("juin"),
+    gettext_lazy("juil."),
+    gettext_lazy("août"),
+    gettext_lazy("sept."),
+    gettext_lazy("oct."),
+    gettext_lazy("nov."),
+    gettext_lazy("déc."),
+)
 # A custom period longer than this is refused (a dashboard is read per year; the report is made per year).
 MAX_CUSTOM_DAYS = 5 * 366
 
@@ -84,6 +98,12 @@ class Period:
         if self.kind == KIND_MONTH:
             return f"{self.first:%Y-%m}"
         return f"{self.first:%Y-%m-%d}_{self.last:%Y-%m-%d}"
+
+    def month_axis(self) -> list[str]:
+        """Short month names for a chart's axis; with the year's last two digits when the period spans years."""
+        months = self.months()
+        several_years = months[0].year != months[-1].year
+        return [f"{SHORT_MONTHS[m.month - 1]}" + (f" {m:%y}" if several_years else "") for m in months]
 
     def months(self) -> list[dt.date]:
         """The first day of every month the period touches (the monthly series' x axis)."""

@@ -23,6 +23,8 @@ from typing import Any
 
 from django.db.models import Count, DurationField, Exists, ExpressionWrapper, F, OuterRef, Q, QuerySet
 from django.db.models.functions import TruncDate, TruncMonth
+from django.http import Http404
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
@@ -32,15 +34,15 @@ from meetings.models import AgendaItem, Meeting, Participant
 from meetings.session_selectors import QUORUM_MIN_SPECIALTIES
 from tigre.lib.specialties import Specialty
 
-from . import aggregates
+from . import aggregates, periods
 from .figures import (
     ACTIVITY,
     AVIS,
     DELAYS,
-    MEETING,
-    PHARMACOVIGILANCE,
     FIGURES,
     FIGURES_BY_KEY,
+    MEETING,
+    PHARMACOVIGILANCE,
     SECTIONS,
     TABLES,
     TABLES_BY_KEY,
@@ -48,6 +50,8 @@ from .figures import (
     Row,
     Table,
 )
+from .forms import period_query
+from .models import ActivityReport
 from .periods import PARIS, Period
 
 HELD = (Meeting.Status.HELD, Meeting.Status.VALIDATED)
@@ -223,7 +227,8 @@ def by_month(period: Period, result: Result) -> None:
     months = period.months()
     sub, disc = per_month(submitted), per_month(discussed)
     table = Table(TABLES_BY_KEY["by_month"])
-    table.rows = [Row(date_format(m, "M Y"), sub.get(m, 0), 0) for m in months]
+    table.rows = [Row(date_format(m, "F Y"), sub.get(m, 0), 0) for m in months]
+    table.axis = period.month_axis()
     table.series = [
         (_("Demandes soumises"), [sub.get(m, 0) for m in months]),
         (_("Dossiers discutés"), [disc.get(m, 0) for m in months]),
@@ -466,10 +471,37 @@ def dashboard(period: Period, *, sections: Iterable[str] = tuple(SECTIONS)) -> D
         if section in wanted:
             fn(period, result)
     laid_out = []
+    note = 0
     for key in wanted:
-        figures = [
-            result.figures.get(d.key) or Figure(d, available=False) for d in FIGURES if d.section == key
-        ]
+        figures = [result.figures.get(d.key) or Figure(d, available=False) for d in FIGURES if d.section == key]
         tables = [result.tables.get(t.key) or Table(t) for t in TABLES if t.section == key]
+        for item in (*figures, *tables):
+            note += 1
+            item.note = note
         laid_out.append(Section(key, str(SECTIONS[key]), figures, tables))
     return Dashboard(period, laid_out)
+
+
+# --- Reports and the period chooser ----------------------------------------------------------------------------
+
+
+def recent_reports(*, limit: int) -> list[ActivityReport]:
+    return list(ActivityReport.objects.select_related("requested_by").order_by("-requested_at", "-pk")[:limit])
+
+
+def get_report(pk: Any) -> ActivityReport:
+    try:
+        return ActivityReport.objects.get(pk=pk)
+    except (ActivityReport.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404 from exc
+
+
+def period_shortcuts() -> list[tuple[str, dict[str, str]]]:
+    """The periods most asked for: this month, this quarter, this year, last year (label, query parameters)."""
+    today = timezone.localdate()
+    return [
+        (_("Ce mois-ci"), period_query(periods.month(today.year, today.month))),
+        (_("Ce trimestre"), period_query(periods.quarter(today.year, (today.month - 1) // 3 + 1))),
+        (_("Cette année"), period_query(periods.year(today.year))),
+        (_("L'an dernier"), period_query(periods.year(today.year - 1))),
+    ]

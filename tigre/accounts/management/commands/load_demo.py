@@ -19,6 +19,7 @@ DEMO_STEPS = [
     "meetings.demo:load",
     "meetings.demo_session:load",
     "cases.pharmacovigilance.demo:load",
+    "meetings.statistics.demo:load",
     "tigre.accounts.otp:load_demo_devices",
 ]
 
