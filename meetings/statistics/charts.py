@@ -132,14 +132,13 @@ class MonthChart:
 
 
 def _nice_max(value: int) -> int:
-    """A round axis maximum at or above ``value`` (1, 2, 5 x 10^n)."""
-    if value <= 5:
-        return 5
-    magnitude = 10 ** (len(str(value)) - 1)
-    for step in (1, 2, 5, 10):
-        if value <= step * magnitude:
-            return step * magnitude
-    return 10 * magnitude
+    """A round axis maximum at or above ``value`` that four equal steps divide (4, 8, 12, 20, 40, 60, 80, 120...)."""
+    magnitude = 1
+    while True:
+        for step in (4, 8, 12, 20, 40, 60, 80):
+            if value <= step * magnitude:
+                return step * magnitude
+        magnitude *= 10
 
 
 def month_chart(table: Table) -> MonthChart | None:
@@ -160,7 +159,7 @@ def month_chart(table: Table) -> MonthChart | None:
     )
     scale = chart.plot_height / top
     for i in range(5):
-        value = top * i // 4
+        value = top * i // 4  # exact: top is a multiple of 4
         chart.ticks.append(Tick(y=round(chart.baseline - value * scale, 1), text=str(value)))
     for m, row in enumerate(table.rows):
         x0 = chart.left + m * slot + 3
@@ -190,7 +189,7 @@ class Gauge:
     target_x: float  # the target's mark, in the drawing's coordinates
     colour: str
     area: int = 300
-    left: int = 4
+    left: int = 12
     ticks: list[tuple[float, str]] = field(default_factory=list)
 
     @property
@@ -208,9 +207,9 @@ def gauge(figure: Figure, *, target: int = 10) -> Gauge | None:
         value=number,
         text=figure.display,
         width=width,
-        target_x=round(4 + target * area / top, 1),
+        target_x=round(12 + target * area / top, 1),
         colour=ALERT if number >= target else OK,
-        ticks=[(round(4 + t * area / top, 1), f"{t} %") for t in (0, 10, 20, 30)],
+        ticks=[(round(12 + t * area / top, 1), f"{t} %") for t in (0, 10, 20, 30)],
     )
 
 

@@ -122,9 +122,9 @@ class PeriodForm(forms.Form):
 
 
 def period_form(params: Any) -> PeriodForm:
-    """The form bound to the query string (an empty query string chooses the current year)."""
+    """The form bound to the query string; an empty query string chooses the current year (and shows it)."""
     data = {key: params.get(key) for key in PeriodForm.base_fields if params.get(key) not in (None, "")}
-    return PeriodForm(data)
+    return PeriodForm(data or period_query(periods.current_year()))
 
 
 def period_query(period: Period) -> dict[str, str]:
