@@ -207,8 +207,8 @@ def load(*, password: str = "", stdout: Any = None) -> int:
         case.patient = patient
     # A few patients come back with a new request (re-presented patients).
     for i in range(10, len(cases), 23):
-        earlier = cases[i - 7]
-        if earlier.submitted_at and cases[i].submitted_at and earlier.submitted_at < cases[i].submitted_at:
+        before, after = cases[i - 7].submitted_at, cases[i].submitted_at
+        if before is not None and after is not None and before < after:
             p = patients[i - 7]
             patients[i].birth_name, patients[i].first_names, patients[i].birth_date = (
                 p.birth_name,
@@ -222,13 +222,13 @@ def load(*, password: str = "", stdout: Any = None) -> int:
     toxicities: list[Toxicity] = []
     for case in cases:
         assert case.submitted_at is not None
-        start = (case.submitted_at - dt.timedelta(days=rng.randint(40, 300))).date()
+        line_start = (case.submitted_at - dt.timedelta(days=rng.randint(40, 300))).date()
         lines.append(
             ImmunotherapyLine(
                 case=case,
                 regimen=ImmunotherapyLine.Regimen.MONO,
                 setting=ImmunotherapyLine.Setting.METASTATIC,
-                start_date=start,
+                start_date=line_start,
                 cycles=rng.randint(2, 18),
             )
         )

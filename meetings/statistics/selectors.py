@@ -21,11 +21,26 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, DurationField, Exists, ExpressionWrapper, F, OuterRef, Q, QuerySet
+from django.core.cache import cache
+from django.db import connection, transaction
+from django.db.models import (
+    BooleanField,
+    Count,
+    DurationField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    When,
+)
+from django.db.models import Case as DbCase
 from django.db.models.functions import TruncDate, TruncMonth
 from django.http import Http404
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from cases.models import Avis, Case, CaseStatus, Urgency
@@ -133,15 +148,21 @@ def meetings_and_cases(period: Period, result: Result) -> None:
 
 def _patient_seen_before() -> Any:
     """An earlier submitted request of the same patient: same INS, or same birth name, first names and birth
-    date. Two EXISTS rather than one with an OR, so that each uses its index (INS; birth name and date)."""
+    date. Two EXISTS rather than one with an OR, so that each uses its index (INS; birth name and date); the INS
+    one only for a request that has an INS (a CASE is evaluated lazily: without it, every request without an INS
+    would look through every other patient without one)."""
     earlier = Case.objects.filter(submitted_at__lt=OuterRef("submitted_at")).exclude(status=CaseStatus.DRAFT)
-    by_ins = earlier.filter(patient__ins=OuterRef("patient__ins")).exclude(patient__ins="")
+    by_ins = earlier.filter(patient__ins=OuterRef("patient__ins"))
     by_name = earlier.filter(
         patient__birth_name=OuterRef("patient__birth_name"),
         patient__birth_date=OuterRef("patient__birth_date"),
         patient__first_names=OuterRef("patient__first_names"),
     )
-    return Exists(by_ins) | Exists(by_name)
+    return DbCase(
+        When(patient__ins="", then=Exists(by_name)),
+        default=Exists(by_ins) | Exists(by_name),
+        output_field=BooleanField(),
+    )
 
 
 @source(ACTIVITY)
@@ -451,6 +472,7 @@ class Section:
 class Dashboard:
     period: Period
     sections: list[Section]
+    computed_at: dt.datetime | None = None
 
     def figure(self, key: str) -> Figure:
         return next(f for s in self.sections for f in s.figures if f.key == key)
@@ -467,19 +489,44 @@ def dashboard(period: Period, *, sections: Iterable[str] = tuple(SECTIONS)) -> D
     """Every figure of the chosen sections for ``period`` (a fixed number of queries, whatever the data)."""
     wanted = [s for s in SECTIONS if s in set(sections)]
     result = Result()
-    for section, fn in SOURCES:
-        if section in wanted:
-            fn(period, result)
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            # These aggregates run in tens of milliseconds; PostgreSQL's JIT compiler, which their cost estimate
+            # triggers on a national-size table, would spend more than that compiling them.
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL jit = off")
+        for section, fn in SOURCES:
+            if section in wanted:
+                fn(period, result)
     laid_out = []
     note = 0
     for key in wanted:
         figures = [result.figures.get(d.key) or Figure(d, available=False) for d in FIGURES if d.section == key]
         tables = [result.tables.get(t.key) or Table(t) for t in TABLES if t.section == key]
-        for item in (*figures, *tables):
+        for figure in figures:
             note += 1
-            item.note = note
+            figure.note = note
+        for table in tables:
+            note += 1
+            table.note = note
         laid_out.append(Section(key, str(SECTIONS[key]), figures, tables))
-    return Dashboard(period, laid_out)
+    return Dashboard(period, laid_out, computed_at=timezone.now())
+
+
+# The page shows figures at most this old (the report is always computed afresh). They are aggregates without any
+# patient data, kept in the process's memory cache like the agenda's fragments.
+CACHE_SECONDS = 300
+
+
+def cached_dashboard(period: Period, *, sections: Iterable[str]) -> Dashboard:
+    """``dashboard()``, kept ``CACHE_SECONDS`` per period, sections and language (labels are translated)."""
+    wanted = [s for s in SECTIONS if s in set(sections)]
+    key = f"activity:{period.kind}:{period.first}:{period.last}:{'-'.join(wanted)}:{get_language()}"
+    found = cache.get(key)
+    if found is None:
+        found = dashboard(period, sections=wanted)
+        cache.set(key, found, CACHE_SECONDS)
+    return found
 
 
 # --- Reports and the period chooser ----------------------------------------------------------------------------

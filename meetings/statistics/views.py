@@ -6,9 +6,8 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.http.response import HttpResponseBase
-from django.shortcuts import redirect, render
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -56,7 +55,7 @@ def _page(request: HttpRequest, form: PeriodForm, *, status: int = 200, report_e
     sections = sections_for(request.user)
     context: dict[str, Any] = {"form": form, "can_report": can_report(request.user), "report_error": report_error}
     if form.is_valid():
-        dash = sel.dashboard(form.period, sections=sections)
+        dash = sel.cached_dashboard(form.period, sections=sections)
         context.update(
             dash=dash,
             period=form.period,
@@ -81,7 +80,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @role_required(*REPORT_ROLES)
-def report_request(request: HttpRequest) -> HttpResponseBase:
+def report_request(request: HttpRequest) -> HttpResponse:
     form = period_form(request.POST)
     htmx = bool(getattr(request, "htmx", False))
     if not form.is_valid():
@@ -93,7 +92,9 @@ def report_request(request: HttpRequest) -> HttpResponseBase:
     services.report_request(period=form.period, by=request.user)  # type: ignore[arg-type]
     if htmx:
         return render(request, "meetings/statistics/_reports.html", _reports_context(request))
-    return redirect(reverse("statistics:dashboard") + "?" + urlencode(period_query(form.period)) + "#rapports")
+    return HttpResponseRedirect(
+        reverse("statistics:dashboard") + "?" + urlencode(period_query(form.period)) + "#rapports"
+    )
 
 
 @require_GET
@@ -105,8 +106,9 @@ def report_panel(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @never_cache
-@role_required(*REPORT_ROLES)
-def report_download(request: HttpRequest, pk: int, fmt: str) -> HttpResponseBase:
+def report_download(request: HttpRequest, pk: int, fmt: str) -> FileResponse:
+    if not can_report(request.user):  # role_required is typed for plain responses, not a streamed file
+        raise PermissionDenied
     report = sel.get_report(pk)
     if fmt not in ("pdf", "csv") or not report.is_ready:
         raise Http404

@@ -191,17 +191,43 @@ def test_the_page_reads_the_same_number_of_queries_for_10_and_1000_requests(clie
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
+    from django.core.cache import cache
+
     login(client, cora)
     held = meeting(dt.date(2026, 10, 14))
-    counts = []
+    counts, cached = [], []
     for n in (10, 990):
         _requests(n, held)
+        cache.clear()  # figures computed afresh
         with CaptureQueriesContext(connection) as ctx:
             response = client.get(URL, OCTOBER)
         assert response.status_code == 200
         counts.append(len(ctx.captured_queries))
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(URL, OCTOBER).status_code == 200
+        cached.append(len(ctx.captured_queries))
     assert response.context["dash"].figure("requests_total").display == "1000"
     assert counts[0] == counts[1], counts
+    # Within five minutes the same period is read from the cache: none of the figures' queries.
+    assert cached[0] == cached[1] and cached[0] <= counts[0] - 20, (counts, cached)
+
+
+def test_the_cached_figures_are_kept_per_language_and_recomputed_after_five_minutes(client, cora) -> None:
+    import time_machine
+
+    login(client, cora)
+    with time_machine.travel(dt.datetime(2026, 11, 2, 9, 0, tzinfo=dt.UTC), tick=False):
+        first = client.get(URL, OCTOBER).context["dash"]
+        request(paris(2026, 10, 3, 9))
+        assert client.get(URL, OCTOBER).context["dash"].figure("requests_total").display == "0"
+        client.cookies["django_language"] = "en"
+        english = client.get(URL, OCTOBER)
+        assert english.context["dash"].sections[0].title == "Activity"
+        assert english.context["dash"].figure("requests_total").display == "1"
+        del client.cookies["django_language"]
+    with time_machine.travel(dt.datetime(2026, 11, 2, 9, 6, tzinfo=dt.UTC), tick=False):
+        assert client.get(URL, OCTOBER).context["dash"].figure("requests_total").display == "1"
+    assert first.computed_at == dt.datetime(2026, 11, 2, 9, 0, tzinfo=dt.UTC)
 
 
 def test_the_page_stays_within_its_query_budget(client, cora, django_assert_max_num_queries) -> None:
