@@ -21,7 +21,6 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models import (
     BooleanField,
@@ -40,7 +39,6 @@ from django.db.models.functions import TruncDate, TruncMonth
 from django.http import Http404
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from cases.models import Avis, Case, CaseStatus, Urgency
@@ -511,22 +509,6 @@ def dashboard(period: Period, *, sections: Iterable[str] = tuple(SECTIONS)) -> D
             table.note = note
         laid_out.append(Section(key, str(SECTIONS[key]), figures, tables))
     return Dashboard(period, laid_out, computed_at=timezone.now())
-
-
-# The page shows figures at most this old (the report is always computed afresh). They are aggregates without any
-# patient data, kept in the process's memory cache like the agenda's fragments.
-CACHE_SECONDS = 300
-
-
-def cached_dashboard(period: Period, *, sections: Iterable[str]) -> Dashboard:
-    """``dashboard()``, kept ``CACHE_SECONDS`` per period, sections and language (labels are translated)."""
-    wanted = [s for s in SECTIONS if s in set(sections)]
-    key = f"activity:{period.kind}:{period.first}:{period.last}:{'-'.join(wanted)}:{get_language()}"
-    found = cache.get(key)
-    if found is None:
-        found = dashboard(period, sections=wanted)
-        cache.set(key, found, CACHE_SECONDS)
-    return found
 
 
 # --- Reports and the period chooser ----------------------------------------------------------------------------

@@ -5,10 +5,14 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlencode
 
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
@@ -22,6 +26,8 @@ from . import rendering, services
 from . import selectors as sel
 from .figures import PHARMACOVIGILANCE, SECTIONS
 from .forms import PeriodForm, period_form, period_query
+from .periods import Period
+from .selectors import Dashboard
 
 VIEW_ROLES = (Role.SECRETARIAT, Role.COORDINATOR, Role.PHARMACOVIGILANCE)
 REPORT_ROLES = (Role.SECRETARIAT, Role.COORDINATOR)
@@ -51,16 +57,34 @@ def _reports_context(request: HttpRequest) -> dict[str, Any]:
     }
 
 
+# The figures' part of the page is kept this long per period, sections and language (the report is always
+# computed afresh). It holds aggregates only, no patient data; the cache is the process's memory (the agenda's
+# fragments live there too).
+CACHE_SECONDS = 300
+
+
+def _figures_html(period: Period, sections: list[str]) -> tuple[str, Dashboard | None]:
+    """The rendered figures of ``period`` (charts, tables, definitions), and the dashboard when computed now."""
+    key = f"activity-page:{period.kind}:{period.first}:{period.last}:{'-'.join(sections)}:{get_language()}"
+    html = cache.get(key)
+    if html is not None:
+        return html, None
+    dash = sel.dashboard(period, sections=sections)
+    context = {"dash": dash, "drawings": rendering.draw(dash), "headline": rendering.headline(dash)}
+    html = render_to_string("meetings/statistics/_dashboard.html", context)
+    cache.set(key, html, CACHE_SECONDS)
+    return html, dash
+
+
 def _page(request: HttpRequest, form: PeriodForm, *, status: int = 200, report_error: str = "") -> HttpResponse:
     sections = sections_for(request.user)
     context: dict[str, Any] = {"form": form, "can_report": can_report(request.user), "report_error": report_error}
     if form.is_valid():
-        dash = sel.cached_dashboard(form.period, sections=sections)
+        body, dash = _figures_html(form.period, sections)
         context.update(
+            body=mark_safe(body),  # noqa: S308 (our own template's output, escaped when it was rendered)
             dash=dash,
             period=form.period,
-            drawings=rendering.draw(dash),
-            headline=rendering.headline(dash),
             period_params=period_query(form.period),
             shortcuts=sel.period_shortcuts(),
         )

@@ -217,17 +217,29 @@ def test_the_cached_figures_are_kept_per_language_and_recomputed_after_five_minu
 
     login(client, cora)
     with time_machine.travel(dt.datetime(2026, 11, 2, 9, 0, tzinfo=dt.UTC), tick=False):
-        first = client.get(URL, OCTOBER).context["dash"]
+        first = client.get(URL, OCTOBER)
+        assert first.context["dash"].computed_at == dt.datetime(2026, 11, 2, 9, 0, tzinfo=dt.UTC)
+        assert "Chiffres calculés le 02/11/2026 10:00" in first.content.decode()
         request(paris(2026, 10, 3, 9))
-        assert client.get(URL, OCTOBER).context["dash"].figure("requests_total").display == "0"
+        again = client.get(URL, OCTOBER)
+        assert again.context["dash"] is None  # from the cache
+        assert figure_on_page(again.content.decode(), "requests_total") == "0"
         client.cookies["django_language"] = "en"
         english = client.get(URL, OCTOBER)
         assert english.context["dash"].sections[0].title == "Activity"
-        assert english.context["dash"].figure("requests_total").display == "1"
+        assert figure_on_page(english.content.decode(), "requests_total") == "1"
         del client.cookies["django_language"]
     with time_machine.travel(dt.datetime(2026, 11, 2, 9, 6, tzinfo=dt.UTC), tick=False):
-        assert client.get(URL, OCTOBER).context["dash"].figure("requests_total").display == "1"
-    assert first.computed_at == dt.datetime(2026, 11, 2, 9, 0, tzinfo=dt.UTC)
+        assert figure_on_page(client.get(URL, OCTOBER).content.decode(), "requests_total") == "1"
+
+def test_the_crpv_never_gets_the_coordinators_cached_page_nor_the_reverse(client, cora, victor) -> None:
+    october_world()
+    login(client, victor)
+    assert "Taux de report" not in client.get(URL, OCTOBER).content.decode()
+    login(client, cora)
+    assert "Taux de report" in client.get(URL, OCTOBER).content.decode()
+    login(client, victor)
+    assert "Taux de report" not in client.get(URL, OCTOBER).content.decode()
 
 
 def test_the_page_stays_within_its_query_budget(client, cora, django_assert_max_num_queries) -> None:
