@@ -188,10 +188,9 @@ def _requests(n: int, held: Meeting) -> None:
 
 
 def test_the_page_reads_the_same_number_of_queries_for_10_and_1000_requests(client, cora) -> None:
+    from django.core.cache import cache
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
-
-    from django.core.cache import cache
 
     login(client, cora)
     held = meeting(dt.date(2026, 10, 14))
