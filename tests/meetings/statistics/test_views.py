@@ -231,6 +231,7 @@ def test_the_cached_figures_are_kept_per_language_and_recomputed_after_five_minu
     with time_machine.travel(dt.datetime(2026, 11, 2, 9, 6, tzinfo=dt.UTC), tick=False):
         assert figure_on_page(client.get(URL, OCTOBER).content.decode(), "requests_total") == "1"
 
+
 def test_the_crpv_never_gets_the_coordinators_cached_page_nor_the_reverse(client, cora, victor) -> None:
     october_world()
     login(client, victor)
