@@ -197,9 +197,10 @@ class Gauge:
         return self.area + 2 * self.left + 12
 
 
-def gauge(figure: Figure, *, target: int = 10) -> Gauge | None:
-    number = figure.number
-    if number is None:
+def gauge(figure: Figure) -> Gauge | None:
+    """The figure against its limit (``FigureDef.limit``); None without a value or a limit."""
+    number, target = figure.number, figure.definition.limit
+    if number is None or target is None:
         return None
     area, top = 300, 30
     width = round(min(float(number), top) * area / top, 1)

@@ -52,6 +52,8 @@ class FigureDef:
     definition: Promise
     unit: str = COUNT
     target: Promise | str = ""
+    # The target as a bound the figure must stay under (the postponement rate: 10 %), for the red mark.
+    limit: int | None = None
     # For a figure not collected yet: what is missing (shown with "non disponible").
     missing: Promise | str = ""
 
@@ -141,9 +143,8 @@ class Figure:
 
     @property
     def missed_target(self) -> bool:
-        """Only the postponement rate has a target (< 10 %)."""
-        target = self.definition.target
-        return bool(target) and self.number is not None and self.number >= Decimal(10)
+        limit = self.definition.limit
+        return limit is not None and self.number is not None and self.number >= Decimal(limit)
 
 
 @dataclass
@@ -404,6 +405,7 @@ FIGURES: tuple[FigureDef, ...] = (
         ),
         PERCENT,
         target=_("< 10 %"),
+        limit=10,
     ),
     _d(
         "avis_with_organ_referent",

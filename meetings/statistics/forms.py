@@ -137,3 +137,14 @@ def period_query(period: Period) -> dict[str, str]:
     if period.kind == KIND_YEAR:
         return {"periode": KIND_YEAR, "annee": str(period.first.year)}
     return {"periode": KIND_CUSTOM, "du": period.first.isoformat(), "au": period.last.isoformat()}
+
+
+def period_shortcuts() -> list[tuple[Any, dict[str, str]]]:
+    """The periods most asked for: this month, this quarter, this year, last year (label, query parameters)."""
+    today = timezone.localdate()
+    return [
+        (_("Ce mois-ci"), period_query(periods.month(today.year, today.month))),
+        (_("Ce trimestre"), period_query(periods.quarter(today.year, (today.month - 1) // 3 + 1))),
+        (_("Cette année"), period_query(periods.year(today.year))),
+        (_("L'an dernier"), period_query(periods.year(today.year - 1))),
+    ]

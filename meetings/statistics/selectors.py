@@ -47,7 +47,7 @@ from meetings.models import AgendaItem, Meeting, Participant
 from meetings.session_selectors import QUORUM_MIN_SPECIALTIES
 from tigre.lib.specialties import Specialty
 
-from . import aggregates, periods
+from . import aggregates
 from .figures import (
     ACTIVITY,
     AVIS,
@@ -63,7 +63,6 @@ from .figures import (
     Row,
     Table,
 )
-from .forms import period_query
 from .models import ActivityReport
 from .periods import PARIS, Period
 
@@ -523,14 +522,3 @@ def get_report(pk: Any) -> ActivityReport:
         return ActivityReport.objects.get(pk=pk)
     except (ActivityReport.DoesNotExist, ValueError, TypeError) as exc:
         raise Http404 from exc
-
-
-def period_shortcuts() -> list[tuple[str, dict[str, str]]]:
-    """The periods most asked for: this month, this quarter, this year, last year (label, query parameters)."""
-    today = timezone.localdate()
-    return [
-        (_("Ce mois-ci"), period_query(periods.month(today.year, today.month))),
-        (_("Ce trimestre"), period_query(periods.quarter(today.year, (today.month - 1) // 3 + 1))),
-        (_("Cette année"), period_query(periods.year(today.year))),
-        (_("L'an dernier"), period_query(periods.year(today.year - 1))),
-    ]

@@ -35,7 +35,7 @@ Status = ActivityReport.Status
 
 
 @transaction.atomic
-def report_request(*, period: Period, by: User) -> ActivityReport:
+def report_request(*, period: Period, by: User | None) -> ActivityReport:
     """Queue the report of ``period`` (made after commit by the worker). A report of the same period already on
     its way is returned instead of a second one."""
     from .tasks import generate_activity_report
@@ -79,12 +79,13 @@ def _recipients(report: ActivityReport) -> list[User]:
     return coordinators
 
 
-def report_generate(*, report_id: int) -> ActivityReport:
+def report_generate(*, report_id: int) -> ActivityReport | None:
     """Compute the figures, render the PDF, write the CSV, store both, tell the coordinators (idempotent: a
-    report already made is left as it is). Progress is written as it goes; a failure is recorded on the row."""
+    report already made is left as it is; None when the row is gone). Progress is written as it goes; a failure
+    is recorded on the row."""
     report = ActivityReport.objects.filter(pk=report_id).first()
     if report is None or report.status == Status.READY:
-        return report  # type: ignore[return-value]  # gone: nothing to make
+        return report
     period = report.period
     _progress(report_id, 5, _("Calcul des indicateurs"), status=Status.RUNNING, started_at=timezone.now(), error="")
     figures = dashboard(period, sections=SECTIONS)

@@ -25,7 +25,7 @@ from tigre.audit.services import access_record
 from . import rendering, services
 from . import selectors as sel
 from .figures import PHARMACOVIGILANCE, SECTIONS
-from .forms import PeriodForm, period_form, period_query
+from .forms import PeriodForm, period_form, period_query, period_shortcuts
 from .periods import Period
 from .selectors import Dashboard
 
@@ -86,10 +86,10 @@ def _page(request: HttpRequest, form: PeriodForm, *, status: int = 200, report_e
             dash=dash,
             period=form.period,
             period_params=period_query(form.period),
-            shortcuts=sel.period_shortcuts(),
+            shortcuts=period_shortcuts(),
         )
     else:
-        context.update(period=None, shortcuts=sel.period_shortcuts())
+        context.update(period=None, shortcuts=period_shortcuts())
     if context["can_report"]:
         context.update(_reports_context(request))
     return render(request, "meetings/statistics/dashboard.html", context, status=status)
