@@ -11,11 +11,13 @@ from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.core import mail
+from django.core.cache import cache
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from django_otp import DEVICE_ID_SESSION_KEY
@@ -419,6 +421,27 @@ def run_all(data: Dataset, plan: Plan, *, log: Callable[[str], None]) -> list[Re
         runs=plan.runs,
     )
     measure("fiche_pdf_download", get_pdf(clinician_of(avis), reverse("documents:fiche_pdf", args=[avis.pk])))
+
+    # The activity dashboard for a whole year of the dataset (its last full year), and its queries for a month.
+    year = timezone.localdate().year - 1
+    dashboard = measure(
+        "activity_dashboard",
+        get_page(secretariat, reverse("statistics:dashboard") + f"?periode=year&annee={year}", must_contain="Taux"),
+    )
+    # The same computed afresh (the figures are kept five minutes): what the first visitor of a period waits for.
+    measure(
+        "activity_dashboard_uncached",
+        get_page(secretariat, reverse("statistics:dashboard") + f"?periode=year&annee={year}", must_contain="Taux"),
+        setup=cache.clear,
+    )
+    month_url = reverse("statistics:dashboard") + f"?periode=month&annee={year}&mois=6"
+    cache.clear()
+    with CaptureQueriesContext(connection) as month_queries:
+        _ok(secretariat.get(month_url))
+    with CaptureQueriesContext(connection) as month_cached:
+        _ok(secretariat.get(month_url))
+    dashboard.extra["queries_by_period"] = {"year": dashboard.queries, "month": len(month_cached.captured_queries)}
+    dashboard.extra["queries_computed_afresh"] = len(month_queries.captured_queries)
 
     referents_all_needed(data)
     recipients = reminder_recipients(data)

@@ -224,6 +224,13 @@ class Case(models.Model):
         indexes = [
             models.Index(fields=["status", "urgency", "submitted_at"]),
             models.Index(fields=["requester", "-created_at"]),
+            # The activity figures filter requests by submission and urgent alert time (meetings/statistics/).
+            models.Index(fields=["submitted_at"], name="case_submitted_at"),
+            models.Index(
+                fields=["urgent_alerted_at"],
+                name="case_urgent_alerted_at",
+                condition=models.Q(urgent_alerted_at__isnull=False),
+            ),
         ]
         constraints = [
             models.CheckConstraint(

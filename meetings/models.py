@@ -138,3 +138,7 @@ class CalendarFeed(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["user", "revoked_at"])]
+
+
+# The activity reports' model lives with the figures it is made from (meetings/statistics/); it belongs to this app.
+from meetings.statistics.models import ActivityReport  # noqa: E402, F401

@@ -27,3 +27,7 @@ def send_cutoff_summary() -> int:
 @shared_task(acks_late=True, time_limit=300, soft_time_limit=240, ignore_result=True)
 def remind_meeting_tomorrow() -> int:
     return len(reminders_meeting_tomorrow())
+
+
+# The activity report's task lives with the figures (meetings/statistics/); imported here so the worker knows it.
+from .statistics.tasks import generate_activity_report  # noqa: E402, F401

@@ -66,6 +66,13 @@ NAV_ITEMS: tuple[NavItem, ...] = (
         True,
     ),
     NavItem(
+        _("Activité"),
+        "statistics:dashboard",
+        frozenset({Role.SECRETARIAT, Role.COORDINATOR, Role.PHARMACOVIGILANCE}),
+        "graph-up",
+        True,
+    ),
+    NavItem(
         _("Journal des accès"), "privacy:log", frozenset({Role.COORDINATOR, Role.ADMINISTRATOR}), "shield-lock", True
     ),
     NavItem(

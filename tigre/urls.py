@@ -25,6 +25,7 @@ urlpatterns = [
     path("reunions/", include("meetings.urls")),
     path("documents/", include("meetings.documents.urls")),
     path("documents/", include("meetings.exports.urls")),
+    path("activite/", include("meetings.statistics.urls")),
     path("notifications/", include("tigre.notifications.urls")),
     path("journal/", include("cases.privacy.urls")),
     path("admin/", admin.site.urls),

@@ -33,6 +33,8 @@ MEASUREMENTS = {
     "agenda_pdf_download",
     "fiche_pdf_download",
     "reminder_fan_out",
+    "activity_dashboard",
+    "activity_dashboard_uncached",
 }
 
 
@@ -57,7 +59,14 @@ def test_bench_runs_on_the_tiny_dataset(tmp_path: Path, capsys: Any) -> None:
     assert results["floor"]["queries"] <= 8  # session, user, device, the trivial query
     for pdf in ("agenda_pdf", "fiche_pdf"):
         assert results[pdf]["peak_mb"] > 10
-    for judged in ("agenda_page", "triage_queue", "submission", "agenda_build", "agenda_pdf", "fiche_pdf"):
+    dashboard = results["activity_dashboard"]["extra"]["queries_by_period"]
+    assert dashboard["year"] == dashboard["month"] > 0  # the same queries whatever the period's size
+    assert (
+        results["activity_dashboard_uncached"]["queries"]
+        == results["activity_dashboard"]["extra"]["queries_computed_afresh"]
+    )
+    judged_names = ("agenda_page", "triage_queue", "submission", "agenda_build", "agenda_pdf", "fiche_pdf")
+    for judged in (*judged_names, "activity_dashboard"):
         assert results[judged]["target"] and results[judged]["met"] in (True, False)
     build = results["agenda_build"]["extra"]["queries_by_case_count"]
     assert len(build) == 2

@@ -135,6 +135,8 @@ def url_kwargs(name: str, pattern: str, world: World) -> dict[str, Any]:
             kwargs[param] = world.feed.token if name == "meetings:calendar_feed" else "jeton"
         elif param == "kind":
             kwargs[param] = "agenda"
+        elif param == "fmt":
+            kwargs[param] = "pdf"
         elif param == "uidb64":
             kwargs[param] = "MQ"
         elif param == "pk":
@@ -155,6 +157,12 @@ def _pk_for(name: str, namespace: str, world: World) -> int:
         return world.absence.pk if "absence_delete" in name else world.referent.pk
     if namespace in ("meetings", "documents"):
         return world.meeting.pk
+    if namespace == "statistics":
+        from meetings.statistics.models import ActivityReport
+
+        return ActivityReport.objects.get_or_create(
+            kind="year", first_day=dt.date(2026, 1, 1), last_day=dt.date(2026, 12, 31)
+        )[0].pk
     if name == "accounts:psc_request_detail":
         from tigre.accounts.models import PscAccessRequest
 

@@ -132,6 +132,13 @@ MATRIX: dict[str, tuple[str, tuple[int, ...]]] = {
     "urgent:take": ("post", (403, 403, 404, 403, 404, 403, 404)),
     "urgent:opinion": ("get", (403, 403, 404, 403, 404, 403, 404)),
     "privacy:log": ("get", (403, 403, 403, 403, 200, 403, 200)),
+    # The activity dashboard: the CRPV sees its pharmacovigilance part; the report (every section) is the
+    # secretariat's and the coordinators'. An empty POST asks for the current year's report; the world's report
+    # is not made yet (404).
+    "statistics:dashboard": ("get", (403, 403, 403, 200, 200, 200, 200)),
+    "statistics:report_request": ("post", (403, 403, 403, 302, 302, 403, 302)),
+    "statistics:report_panel": ("get", (403, 403, 403, 200, 200, 403, 200)),
+    "statistics:report_download": ("get", (403, 403, 403, 404, 404, 403, 404)),
     "privacy:patient_export": ("get", (403, 403, 403, 403, 200, 403, 200)),
 }
 

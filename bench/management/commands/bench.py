@@ -51,6 +51,10 @@ TARGETS: dict[str, tuple[str, Any]] = {
     "agenda_build": ("median < 300 ms, queries independent of the case count", None),  # set below
     "agenda_pdf": ("median < 2 s, peak < 300 MB", lambda r, f: r.median_ms < 2000 and (r.peak_mb or 0) < 300),
     "fiche_pdf": ("median < 500 ms", lambda r, f: r.median_ms < 500),
+    "activity_dashboard": (
+        "median <= 10x floor, same queries for a year and a month",
+        lambda r, f: (r.ratio_to_floor or 0) <= 10 and len(set(r.extra.get("queries_by_period", {}).values())) == 1,
+    ),
 }
 
 

@@ -20,6 +20,7 @@ DEMO_STEPS = [
     "meetings.demo_session:load",
     "meetings.exports.demo:load",
     "cases.pharmacovigilance.demo:load",
+    "meetings.statistics.demo:load",
     "tigre.accounts.otp:load_demo_devices",
 ]
 
