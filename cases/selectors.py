@@ -7,6 +7,7 @@ from typing import Any
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 
+from tigre.accounts.models import User
 from tigre.accounts.roles import Role
 
 from .hooks import hooks
@@ -24,7 +25,7 @@ def matching(q: str) -> Q:
     )
 
 
-def cases_visible_to(user: Any) -> QuerySet[Case]:
+def cases_visible_to(user: User) -> QuerySet[Case]:
     """Object-level scope (issue on security):
 
     - secretariat, coordinators, CRPV (and superusers): every case;
@@ -43,7 +44,7 @@ def cases_visible_to(user: Any) -> QuerySet[Case]:
     return qs.filter(pk__in=ids)
 
 
-def get_case_for_user(user: Any, pk: Any) -> Case:
+def get_case_for_user(user: User, pk: int | str) -> Case:
     try:
         return cases_visible_to(user).select_related("patient", "requester", "requester_centre").get(pk=pk)
     except (Case.DoesNotExist, ValueError, TypeError) as exc:
@@ -53,7 +54,7 @@ def get_case_for_user(user: Any, pk: Any) -> Case:
 # --- The requester's space (request form, "Mes demandes", case page) -----------------------------------------
 
 
-def submitted_by(user: Any, pk: Any) -> bool:
+def submitted_by(user: User, pk: int | str) -> bool:
     """Whether ``pk`` is a request of ``user`` (requester or co-requester) that is no longer a draft."""
     if not user.is_authenticated:
         return False
@@ -61,7 +62,7 @@ def submitted_by(user: Any, pk: Any) -> bool:
     return Case.objects.filter(pk__in=ids, pk=pk).exclude(status=CaseStatus.DRAFT).exists()
 
 
-def my_cases(user: Any) -> QuerySet[Case]:
+def my_cases(user: User) -> QuerySet[Case]:
     """The user's own requests and those naming them co-requester, with the next scheduled meeting date, the
     latest changed first (the page's filters, ``filters.MyCasesFilter``, narrow it)."""
     # A union, not an OR across the co-requester join: the OR reads every request (100,000; bench).
@@ -80,7 +81,7 @@ def my_cases(user: Any) -> QuerySet[Case]:
     return qs
 
 
-def case_for_page(user: Any, pk: Any) -> Case:
+def case_for_page(user: User, pk: int | str) -> Case:
     """A case with everything its page shows, in a constant number of queries (404 outside scope)."""
     try:
         return (
@@ -118,7 +119,7 @@ def case_timeline(case: Case) -> list[dict[str, Any]]:
 
 
 def possible_duplicates(
-    user: Any, *, ins: str = "", birth_name: str = "", birth_date: Any = None, exclude_pk: Any = None
+    user: User, *, ins: str = "", birth_name: str = "", birth_date: Any = None, exclude_pk: Any = None
 ) -> list[dict[str, Any]]:
     """Open requests that may concern the same patient (same INS, or same birth name and birth date).
 

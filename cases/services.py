@@ -17,6 +17,7 @@ import filetype
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -161,12 +162,12 @@ def _refresh_highest_grade(case: Case) -> None:
 @transaction.atomic
 def case_create(
     *,
-    by: Any,
+    by: User,
     patient: Mapping[str, Any] | None = None,
     fields: Mapping[str, Any] | None = None,
     lines: Iterable[Mapping[str, Any]] = (),
     toxicities: Iterable[Mapping[str, Any]] = (),
-    co_requesters: Iterable[Any] = (),
+    co_requesters: Iterable[User] = (),
     raw_data: Mapping[str, Any] | None = None,
     form_token: uuid.UUID | None = None,
 ) -> Case:
@@ -188,7 +189,7 @@ def case_create(
     return case
 
 
-def case_create_once(*, by: Any, form_token: uuid.UUID | None, **fields: Any) -> tuple[Case, bool]:
+def case_create_once(*, by: User, form_token: uuid.UUID | None, **fields: Any) -> tuple[Case, bool]:
     """``case_create``, once per new-request form: returns (the request, whether it was created now).
 
     The same form sent again with its ``form_token`` (a double click, a second tab, "back" then send) returns
@@ -216,12 +217,12 @@ def case_create_once(*, by: Any, form_token: uuid.UUID | None, **fields: Any) ->
 def case_save_draft(
     *,
     case: Case,
-    by: Any,
+    by: User,
     patient: Mapping[str, Any] | None = None,
     fields: Mapping[str, Any] | None = None,
     lines: Iterable[Mapping[str, Any]] | None = None,
     toxicities: Iterable[Mapping[str, Any]] | None = None,
-    co_requesters: Iterable[Any] | None = None,
+    co_requesters: Iterable[User] | None = None,
     raw_data: Mapping[str, Any] | None = None,
 ) -> Case:
     """Store what the requester typed in a draft. ``lines``/``toxicities`` given replace the existing rows."""
@@ -319,7 +320,7 @@ def _next_reference(year: int) -> str:
 
 
 @transaction.atomic
-def case_submit(*, case: Case, by: Any) -> Case:
+def case_submit(*, case: Case, by: User) -> Case:
     """Check completeness, give the reference, move to SUBMITTED and acknowledge (outbox, same transaction)."""
     locked = Case.objects.select_for_update().get(pk=case.pk)
     if locked.status != CaseStatus.DRAFT:
@@ -350,7 +351,7 @@ def case_submit(*, case: Case, by: Any) -> Case:
     return case
 
 
-def user_is_requester(case: Case, user: Any) -> bool:
+def user_is_requester(case: Case, user: User) -> bool:
     """The requester or a colleague named co-requester (they act on the request)."""
     if case.requester_id == user.pk:
         return True
@@ -358,7 +359,7 @@ def user_is_requester(case: Case, user: Any) -> bool:
 
 
 @transaction.atomic
-def case_answer_info_request(*, case: Case, by: Any, body: str) -> CaseMessage:
+def case_answer_info_request(*, case: Case, by: User, body: str) -> CaseMessage:
     """The requester answers the secretariat's question: the case goes back to SUBMITTED."""
     body = (body or "").strip()
     if not body:
@@ -375,7 +376,7 @@ def case_answer_info_request(*, case: Case, by: Any, body: str) -> CaseMessage:
 
 
 @transaction.atomic
-def case_withdraw(*, case: Case, by: Any, reason: str) -> Case:
+def case_withdraw(*, case: Case, by: User, reason: str) -> Case:
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError(_("Indiquez pourquoi vous retirez la demande."))
@@ -386,7 +387,7 @@ def case_withdraw(*, case: Case, by: Any, reason: str) -> Case:
 
 
 @transaction.atomic
-def case_delete_draft(*, case: Case, by: Any) -> None:
+def case_delete_draft(*, case: Case, by: User) -> None:
     """A draft never submitted can be thrown away by its requester (nothing was shared yet)."""
     locked = Case.objects.select_for_update().only("pk", "status", "reference").get(pk=case.pk)
     if locked.status != CaseStatus.DRAFT or locked.reference:
@@ -424,7 +425,7 @@ def sanitise_name(name: str) -> str:
 
 
 @transaction.atomic
-def attachment_add(*, case: Case, by: Any, uploaded: Any, description: str = "") -> Attachment:
+def attachment_add(*, case: Case, by: User, uploaded: UploadedFile, description: str = "") -> Attachment:
     """Check and store one file. Refused: another type than PDF/PNG/JPEG (by content), empty, too large,
     one too many, or a name carrying a path or control characters. Nothing is stored when refused."""
     limits = settings.TIGRE
@@ -457,7 +458,7 @@ def attachment_add(*, case: Case, by: Any, uploaded: Any, description: str = "")
         raise ValidationError(_("Type de fichier refusé : seuls les PDF, PNG et JPEG sont acceptés (contenu vérifié)."))
     attachment = Attachment(
         case=case,
-        original_name=sanitise_name(uploaded.name),
+        original_name=sanitise_name(uploaded.name or ""),
         content_type=mime,
         size=size,
         sha256=hashlib.sha256(content).hexdigest(),
@@ -475,7 +476,7 @@ def attachment_add(*, case: Case, by: Any, uploaded: Any, description: str = "")
 
 
 @transaction.atomic
-def attachment_delete(*, attachment: Attachment, by: Any) -> None:
+def attachment_delete(*, attachment: Attachment, by: User) -> None:
     case = attachment.case
     if case.status != CaseStatus.DRAFT:
         raise ValidationError(_("Une pièce jointe ne peut être supprimée que d'un brouillon."))

@@ -51,7 +51,7 @@ REQUESTER_ROLES = (Role.CLINICIAN, Role.REFERENT, Role.COORDINATOR)
 # --------------------------------------------------------------------------------------------------------------
 
 
-def _draft_case(request: HttpRequest, pk: Any) -> Case:
+def _draft_case(request: AuthenticatedRequest, pk: int | str) -> Case:
     try:
         case = (
             selectors.cases_visible_to(request.user)
@@ -66,7 +66,7 @@ def _draft_case(request: HttpRequest, pk: Any) -> Case:
     return case
 
 
-def _form_context(request: HttpRequest, forms: RequestForms, case: Case | None) -> dict[str, Any]:
+def _form_context(request: AuthenticatedRequest, forms: RequestForms, case: Case | None) -> dict[str, Any]:
     patient_data = forms.patient.cleaned_data if forms.is_bound and hasattr(forms.patient, "cleaned_data") else {}
     if not forms.is_bound and case is not None:
         patient_data = {
@@ -104,20 +104,20 @@ def _limits() -> dict[str, int]:
     }
 
 
-def _form_token(request: HttpRequest) -> uuid.UUID | None:
+def _form_token(request: AuthenticatedRequest) -> uuid.UUID | None:
     try:
         return uuid.UUID(str(request.POST.get("form_token", "")))
     except ValueError:  # absent (a form rendered before tokens existed) or altered: treated as absent
         return None
 
 
-def _already_submitted(request: HttpRequest, pk: int) -> HttpResponse:
+def _already_submitted(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """The answer to a second sending of a request already submitted (a double click, another tab): a link to it."""
     case = get_object_or_404(selectors.cases_visible_to(request.user), pk=pk)
     return render(request, "cases/already_submitted.html", {"case": case}, status=409)
 
 
-def _handle_post(request: HttpRequest, case: Case | None) -> HttpResponse:
+def _handle_post(request: AuthenticatedRequest, case: Case | None) -> HttpResponse:
     action = request.POST.get("action", "save")
     mode = SUBMIT if action == "submit" else DRAFT
     forms = RequestForms(data=request.POST, case=case, mode=mode)
@@ -181,7 +181,7 @@ def _handle_post(request: HttpRequest, case: Case | None) -> HttpResponse:
 
 @role_required(*REQUESTER_ROLES)
 @require_http_methods(["GET", "POST"])
-def case_create(request: HttpRequest) -> HttpResponse:
+def case_create(request: AuthenticatedRequest) -> HttpResponse:
     if request.method == "POST":
         return _handle_post(request, None)
     return render(request, "cases/form.html", _form_context(request, RequestForms(user=request.user), None))
@@ -189,7 +189,7 @@ def case_create(request: HttpRequest) -> HttpResponse:
 
 @role_required(*REQUESTER_ROLES)
 @require_http_methods(["GET", "POST"])
-def case_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def case_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and selectors.submitted_by(request.user, pk):
         return _already_submitted(request, pk)  # this draft was submitted from another tab
     case = _draft_case(request, pk)
@@ -206,7 +206,7 @@ def case_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @role_required(*REQUESTER_ROLES)
 @require_POST
-def case_delete(request: HttpRequest, pk: int) -> HttpResponse:
+def case_delete(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     case = _draft_case(request, pk)
     try:
         services.case_delete_draft(case=case, by=request.user)
@@ -271,7 +271,7 @@ def tag_check(request: HttpRequest) -> HttpResponse:
 
 @role_required(*REQUESTER_ROLES)
 @require_POST
-def duplicate_check(request: HttpRequest) -> HttpResponse:
+def duplicate_check(request: AuthenticatedRequest) -> HttpResponse:
     form = PatientForm(request.POST, prefix="patient", centres=[])
     form.is_valid()
     data = getattr(form, "cleaned_data", {})
@@ -291,7 +291,7 @@ def duplicate_check(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-def my_cases(request: HttpRequest) -> HttpResponse:
+def my_cases(request: AuthenticatedRequest) -> HttpResponse:
     filters = MyCasesFilter(request.GET or None, queryset=selectors.my_cases(request.user))
     # Filters that cannot all be read filter nothing; the page says why, in French.
     qs = filters.qs if filters.is_valid() else filters.queryset
@@ -339,7 +339,7 @@ def case_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def case_answer(request: HttpRequest, pk: int) -> HttpResponse:
+def case_answer(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     case = selectors.get_case_for_user(request.user, pk)
     form = AnswerForm(request.POST)
     if form.is_valid():
@@ -355,7 +355,7 @@ def case_answer(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def case_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+def case_withdraw(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     case = selectors.get_case_for_user(request.user, pk)
     if not services.user_is_requester(case, request.user):
         raise Http404
@@ -375,7 +375,7 @@ def case_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def attachment_add(request: HttpRequest, pk: int) -> HttpResponse:
+def attachment_add(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     case = selectors.get_case_for_user(request.user, pk)
     form = AttachmentForm(request.POST, request.FILES)
     error = ""
@@ -412,7 +412,7 @@ def attachment_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_GET
-def attachment_download(request: HttpRequest, pk: int, attachment_pk: int) -> FileResponse:
+def attachment_download(request: AuthenticatedRequest, pk: int, attachment_pk: int) -> FileResponse:
     case = selectors.get_case_for_user(request.user, pk)
     attachment = get_object_or_404(Attachment, pk=attachment_pk, case=case)
     access_record(
@@ -434,7 +434,7 @@ def attachment_download(request: HttpRequest, pk: int, attachment_pk: int) -> Fi
 
 
 @require_POST
-def attachment_delete(request: HttpRequest, pk: int, attachment_pk: int) -> HttpResponse:
+def attachment_delete(request: AuthenticatedRequest, pk: int, attachment_pk: int) -> HttpResponse:
     case = selectors.get_case_for_user(request.user, pk)
     attachment = get_object_or_404(Attachment, pk=attachment_pk, case=case)
     try:

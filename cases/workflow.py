@@ -9,6 +9,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from tigre.accounts.models import User
+
 from .models import Case, CaseStatus, StatusChange
 
 S = CaseStatus
@@ -41,7 +43,7 @@ def can_transition(case: Case, to: str) -> bool:
 
 
 @transaction.atomic
-def case_transition(*, case: Case, to: str, by: Any, reason: str = "") -> StatusChange:
+def case_transition(*, case: Case, to: str, by: User, reason: str = "") -> StatusChange:
     """Move ``case`` to ``to``, recording who, when and why. Locks the row against concurrent moves."""
     locked = Case.objects.select_for_update().only("pk", "status").get(pk=case.pk)
     if not can_transition(locked, to):
@@ -63,7 +65,7 @@ def case_transition(*, case: Case, to: str, by: Any, reason: str = "") -> Status
 
 
 @transaction.atomic
-def case_transition_many(*, cases: list[Case], to: str, by: Any, reason: str = "") -> list[StatusChange]:
+def case_transition_many(*, cases: list[Case], to: str, by: User, reason: str = "") -> list[StatusChange]:
     """The same rules as ``case_transition`` for a batch, in a constant number of queries (agenda builder).
 
     All or nothing: one case that may not move refuses the whole batch with the same French message.

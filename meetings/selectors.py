@@ -11,6 +11,7 @@ from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
+from tigre.accounts.models import User
 from tigre.accounts.roles import Role
 
 from .models import AgendaItem, Meeting, Participant
@@ -56,7 +57,7 @@ def meeting_invited(meeting: Meeting) -> list[tuple[str, list[Any]]]:
     return [(str(labels.get(role, role)), users) for role, users in groups.items()]
 
 
-def meeting_or_404(pk: Any, queryset: QuerySet[Meeting] | None = None) -> Meeting:
+def meeting_or_404(pk: int | str, queryset: QuerySet[Meeting] | None = None) -> Meeting:
     """The meeting ``pk`` (from ``queryset``, default all meetings), or 404 for an unknown or malformed id."""
     try:
         return (queryset if queryset is not None else Meeting.objects.all()).get(pk=pk)
@@ -64,7 +65,7 @@ def meeting_or_404(pk: Any, queryset: QuerySet[Meeting] | None = None) -> Meetin
         raise Http404 from exc
 
 
-def can_reschedule(user: Any) -> bool:
+def can_reschedule(user: User) -> bool:
     """Moving or cancelling a meeting: the secretariat (and administrators)."""
     return bool(user.is_superuser or user.has_role(Role.SECRETARIAT))
 
@@ -74,7 +75,7 @@ def meetings_to_move_to(meeting: Meeting) -> QuerySet[Meeting]:
     return upcoming_meetings().exclude(pk=meeting.pk)[:10]  # type: ignore[return-value]
 
 
-def meetings_visible_to(user: Any) -> QuerySet[Meeting]:
+def meetings_visible_to(user: User) -> QuerySet[Meeting]:
     """Secretariat, coordinators and the CRPV see every meeting; anyone else only those they take part in."""
     qs = Meeting.objects.all()
     if not getattr(user, "is_authenticated", False):
@@ -85,6 +86,6 @@ def meetings_visible_to(user: Any) -> QuerySet[Meeting]:
     return qs.filter(pk__in=ids)
 
 
-def get_meeting_for_user(user: Any, pk: Any) -> Meeting:
+def get_meeting_for_user(user: User, pk: int | str) -> Meeting:
     """A meeting the user may see (``meetings_visible_to``), else 404."""
     return meeting_or_404(pk, meetings_visible_to(user))

@@ -7,13 +7,13 @@ The agenda's writes are in agenda/services.py, the session's in session/services
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from tigre.accounts.models import User
 from tigre.accounts.roles import Role
 
 from .agenda.services import agenda_items_move, slots_recompute
@@ -63,7 +63,7 @@ def meetings_create_ahead(*, weeks: int = 8, today: dt.date | None = None) -> li
 
 
 @transaction.atomic
-def meeting_cancel(*, meeting: Meeting, by: Any, reason: str, expected_version: int | None = None) -> Meeting:
+def meeting_cancel(*, meeting: Meeting, by: User, reason: str, expected_version: int | None = None) -> Meeting:
     """Cancel a meeting (e.g. a public holiday). Its cases go to the next meeting; their requesters are told."""
     reason = (reason or "").strip()
     if not reason:
@@ -90,7 +90,7 @@ def meeting_cancel(*, meeting: Meeting, by: Any, reason: str, expected_version: 
 
 @transaction.atomic
 def meeting_move(
-    *, meeting: Meeting, by: Any, starts_at: dt.datetime, reason: str, expected_version: int | None = None
+    *, meeting: Meeting, by: User, starts_at: dt.datetime, reason: str, expected_version: int | None = None
 ) -> Meeting:
     """Move a meeting to another day or time (e.g. away from a public holiday); slots follow."""
     reason = (reason or "").strip()
@@ -121,7 +121,7 @@ def meeting_move(
 
 @transaction.atomic
 def meeting_set_coordinators(
-    *, meeting: Meeting, coordinators: list[Any], by: Any, expected_version: int | None = None
+    *, meeting: Meeting, coordinators: list[User], by: User | None, expected_version: int | None = None
 ) -> Meeting:
     """Set the (at most two) coordinators who chair the meeting; they join the invitation list."""
     if len(coordinators) > 2:

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
-from tigre.accounts.decorators import role_required
+from tigre.accounts.decorators import AuthenticatedRequest, role_required
 from tigre.accounts.roles import Role
 
 from . import services
@@ -41,7 +41,9 @@ def refusal_status(exc: ValidationError) -> int:
     return 409 if isinstance(exc, (MeetingConflict, MeetingLocked)) else 400
 
 
-def _manage_page(request: HttpRequest, meeting: Meeting, *, error: str = "", status: int = 200) -> HttpResponse:
+def _manage_page(
+    request: AuthenticatedRequest, meeting: Meeting, *, error: str = "", status: int = 200
+) -> HttpResponse:
     """Coordinators, and for the secretariat moving or cancelling the meeting: rare edits, on a page of their own."""
     ctx = {
         "meeting": meeting,
@@ -81,11 +83,11 @@ def meetings_create(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @role_required(*MEETING_EDITORS)
-def meeting_manage(request: HttpRequest, pk: int) -> HttpResponse:
+def meeting_manage(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     return _manage_page(request, meeting_or_404(pk))
 
 
-def _meeting_edit(request: HttpRequest, pk: int, form: Any, action: Any) -> HttpResponse:
+def _meeting_edit(request: AuthenticatedRequest, pk: int, form: Any, action: Any) -> HttpResponse:
     """Cancel, move, coordinators (the "manage" page's forms): a refusal goes back to that page with its message,
     success to the meeting page."""
     meeting = meeting_or_404(pk)
@@ -106,7 +108,7 @@ def _meeting_edit(request: HttpRequest, pk: int, form: Any, action: Any) -> Http
 
 @require_POST
 @role_required(Role.SECRETARIAT)
-def meeting_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+def meeting_cancel(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     def action(meeting: Meeting, data: dict[str, Any]) -> str:
         services.meeting_cancel(
             meeting=meeting, by=request.user, reason=data["reason"], expected_version=data["version"]
@@ -118,7 +120,7 @@ def meeting_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @role_required(Role.SECRETARIAT)
-def meeting_move(request: HttpRequest, pk: int) -> HttpResponse:
+def meeting_move(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     def action(meeting: Meeting, data: dict[str, Any]) -> str:
         moved = services.meeting_move(
             meeting=meeting,
@@ -134,7 +136,7 @@ def meeting_move(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @role_required(*MEETING_EDITORS)
-def meeting_coordinators(request: HttpRequest, pk: int) -> HttpResponse:
+def meeting_coordinators(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     def action(meeting: Meeting, data: dict[str, Any]) -> str:
         services.meeting_set_coordinators(
             meeting=meeting, coordinators=data["coordinators"], by=request.user, expected_version=data["version"]

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from tigre.accounts.decorators import role_required
+from tigre.accounts.decorators import AuthenticatedRequest, role_required
 from tigre.accounts.roles import Role
 from tigre.audit.models import AccessLog
 from tigre.audit.services import access_record
@@ -235,7 +235,7 @@ def import_template(request: HttpRequest) -> HttpResponse:
 
 
 @role_required(*GRID_READERS)
-def export(request: HttpRequest) -> HttpResponse:
+def export(request: AuthenticatedRequest) -> HttpResponse:
     access_record(request=request, action=AccessLog.Action.EXPORT, target="annuaire des référents (CSV)")
     filename = f"annuaire-referents-{_today():%Y-%m-%d}.csv"
     return _csv_response(filename, csv_io.export_csv)

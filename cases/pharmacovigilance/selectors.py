@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
 
 from django.conf import settings
 from django.db.models import BooleanField, Count, F, IntegerField, Prefetch, Q, QuerySet, Value, When
@@ -86,7 +85,7 @@ def pv_status_counts(follow_ups: QuerySet[PvFollowUp]) -> dict[str, int]:
     return follow_ups.aggregate(**aggregates)
 
 
-def follow_up_for_sheet(pk: Any) -> PvFollowUp:
+def follow_up_for_sheet(pk: int | str) -> PvFollowUp:
     """One follow-up with all a declaration sheet reads (a fixed number of queries); 404 if absent."""
     lines = ImmunotherapyLine.objects.prefetch_related("drugs")
     qs = (
@@ -164,7 +163,7 @@ def reminder_days() -> int:
     return int(settings.TIGRE["PV_REMINDER_DAYS"])
 
 
-def case_follow_ups_for_export(case_pk: Any) -> list[PvFollowUp]:
+def case_follow_ups_for_export(case_pk: int | str) -> list[PvFollowUp]:
     """All follow-ups of one case, loaded as for a sheet (a fixed number of queries); 404 if none."""
     lines = ImmunotherapyLine.objects.prefetch_related("drugs")
     try:

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from cases.messages import Kind as MessageKind
 from cases.messages import in_french
+from cases.models import Avis, Toxicity
 from tigre.accounts.models import User
 from tigre.accounts.roles import Role
 from tigre.notifications.models import Notification
@@ -59,22 +60,22 @@ DECLARATION_FIELDS = (
 )
 
 
-def can_manage_pv(user: Any) -> bool:
+def can_manage_pv(user: User) -> bool:
     return bool(user is not None and user.is_authenticated and (user.is_superuser or user.has_role(*PV_ROLES)))
 
 
-def _check_manager(by: Any) -> None:
+def _check_manager(by: User) -> None:
     if not can_manage_pv(by):
         raise PermissionDenied(_("Seuls le CRPV et les coordinateurs modifient le statut de pharmacovigilance."))
 
 
-def _record(*, follow_up: PvFollowUp, from_status: str, by: Any, note: str = "") -> None:
+def _record(*, follow_up: PvFollowUp, from_status: str, by: User, note: str = "") -> None:
     PvStatusChange.objects.create(
         follow_up=follow_up, from_status=from_status, to_status=follow_up.status, by=by, note=note[:300]
     )
 
 
-def _ensure_follow_ups(*, toxicities: Iterable[Any], by: Any) -> list[PvFollowUp]:
+def _ensure_follow_ups(*, toxicities: Iterable[Toxicity], by: User) -> list[PvFollowUp]:
     """One follow-up per toxicity (created "to assess", recorded), existing rows locked and kept."""
     toxicities = list(toxicities)
     existing = {
@@ -91,7 +92,7 @@ def _ensure_follow_ups(*, toxicities: Iterable[Any], by: Any) -> list[PvFollowUp
 
 
 @transaction.atomic
-def pv_from_avis(*, avis: Any, by: Any) -> list[PvFollowUp]:
+def pv_from_avis(*, avis: Avis, by: User) -> list[PvFollowUp]:
     """Give every toxicity of a discussed case a follow-up; the avis's "declare" flag sets "to declare".
 
     Idempotent (validating twice changes nothing). A decision the CRPV already took (declared, not to
@@ -136,7 +137,7 @@ def _validate_target(
 
 
 def _apply(
-    *, follow_up: PvFollowUp, to: str, by: Any, declared_on: date | None, crpv_reference: str, reason: str
+    *, follow_up: PvFollowUp, to: str, by: User, declared_on: date | None, crpv_reference: str, reason: str
 ) -> None:
     from_status = follow_up.status
     follow_up.status = to
@@ -166,7 +167,7 @@ def pv_transition(
     *,
     follow_up: PvFollowUp,
     to: str,
-    by: Any,
+    by: User,
     declared_on: date | None = None,
     crpv_reference: str = "",
     reason: str = "",
@@ -184,7 +185,7 @@ BULK_TARGETS = (PvStatus.TO_ASSESS, PvStatus.TO_DECLARE, PvStatus.NOT_TO_DECLARE
 
 
 @transaction.atomic
-def pv_bulk_transition(*, follow_up_ids: Iterable[int], to: str, by: Any, reason: str = "") -> int:
+def pv_bulk_transition(*, follow_up_ids: Iterable[int], to: str, by: User, reason: str = "") -> int:
     """Move several follow-ups at once (all or none); rows already at ``to`` are left alone.
 
     Returns how many rows changed.
@@ -209,7 +210,7 @@ def pv_bulk_transition(*, follow_up_ids: Iterable[int], to: str, by: Any, reason
 def pv_declaration_save(
     *,
     follow_up: PvFollowUp,
-    by: Any,
+    by: User,
     reaction: dict[str, Any],
     narrative: str,
     drugs: dict[int, dict[str, str]],

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cases.selectors import get_case_for_user
-from tigre.accounts.decorators import role_required
+from tigre.accounts.decorators import AuthenticatedRequest, role_required
 from tigre.audit.models import AccessLog
 from tigre.audit.services import access_record
 from tigre.pdf.rendering import render_pdf
@@ -70,7 +70,7 @@ def pv_list(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @role_required(*PV_ROLES)
-def pv_bulk(request: HttpRequest) -> HttpResponse:
+def pv_bulk(request: AuthenticatedRequest) -> HttpResponse:
     form = BulkForm(request.POST)
     back = reverse("pharmacovigilance:list")
     query = request.POST.get("query", "")
@@ -99,7 +99,7 @@ def pv_bulk(request: HttpRequest) -> HttpResponse:
     return HttpResponseRedirect(back)
 
 
-def _sheet_context(request: HttpRequest, pk: Any) -> dict[str, Any]:
+def _sheet_context(request: HttpRequest, pk: int | str) -> dict[str, Any]:
     follow_up = selectors.follow_up_for_sheet(pk)
     sheet = cerfa_sheet(follow_up=follow_up)
     return {"follow_up": follow_up, "sheet": sheet, "case": sheet.case, "portal_url": NATIONAL_PORTAL_URL}
@@ -107,7 +107,7 @@ def _sheet_context(request: HttpRequest, pk: Any) -> dict[str, Any]:
 
 @require_GET
 @role_required(*PV_ROLES)
-def pv_sheet(request: HttpRequest, pk: int) -> HttpResponse:
+def pv_sheet(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     context = _sheet_context(request, pk)
     access_record(
         request=request, action=AccessLog.Action.VIEW_PV, case=context["case"], target=_("Fiche de déclaration")
@@ -119,7 +119,7 @@ def pv_sheet(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 @role_required(*PV_ROLES)
-def pv_sheet_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+def pv_sheet_pdf(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     context = _sheet_context(request, pk)
     access_record(
         request=request, action=AccessLog.Action.EXPORT, case=context["case"], target=_("Fiche de déclaration (PDF)")
@@ -133,7 +133,7 @@ def pv_sheet_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @role_required(*PV_ROLES)
-def pv_status_change(request: HttpRequest, pk: int) -> HttpResponse:
+def pv_status_change(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     follow_up = selectors.follow_up_for_sheet(pk)
     form = TransitionForm(request.POST)
     target = reverse("pharmacovigilance:sheet", args=[follow_up.pk])
@@ -161,7 +161,7 @@ def pv_status_change(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @role_required(*PV_ROLES)
-def pv_sheet_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def pv_sheet_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     context = _sheet_context(request, pk)
     follow_up, sheet = context["follow_up"], context["sheet"]
     declaration = getattr(follow_up, "declaration", None)
@@ -224,7 +224,7 @@ def pv_sheet_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 @role_required(*PV_ROLES)
-def pv_e2b(request: HttpRequest, case_pk: int) -> HttpResponse:
+def pv_e2b(request: AuthenticatedRequest, case_pk: int) -> HttpResponse:
     follow_ups = selectors.case_follow_ups_for_export(case_pk)
     sheets = [cerfa_sheet(follow_up=f) for f in follow_ups]
     case = sheets[0].case
@@ -271,7 +271,7 @@ def pv_registry(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @role_required(*PV_ROLES)
-def pv_registry_csv(request: HttpRequest) -> HttpResponse:
+def pv_registry_csv(request: AuthenticatedRequest) -> HttpResponse:
     _form, follow_ups = _period(request)
     rows = selectors.pv_registry(follow_ups)
     access_record(request=request, action=AccessLog.Action.EXPORT, target=_("Registre PV (CSV)"))
@@ -295,7 +295,7 @@ def _csv_cell(value: str) -> str:
 
 
 @require_GET
-def pv_case_status(request: HttpRequest, case_pk: int) -> HttpResponse:
+def pv_case_status(request: AuthenticatedRequest, case_pk: int) -> HttpResponse:
     """The PV status of each toxicity of one case, for whoever may see the case (404 otherwise).
 
     A clinician sees the status only; the CRPV and coordinators also get the link to the sheet.

@@ -24,6 +24,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.db.models.functions import TruncYear
 from django.utils import timezone
 
+from tigre.accounts.models import User
 from tigre.audit.models import AccessLog
 
 from ..models import Case, CaseStatus, Patient
@@ -93,7 +94,7 @@ def _row(obj: models.Model) -> dict[str, Any]:
     return data
 
 
-def patient_export(*, patient: Patient, by: Any = None) -> dict[str, Any]:
+def patient_export(*, patient: Patient, by: User | None = None) -> dict[str, Any]:
     """Everything held about one patient, as JSON-ready data (dates as ISO strings): the identity, every row of
     every model reached from it, and the access trail about the patient or their requests."""
     records: dict[str, list[dict[str, Any]]] = {}

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from tigre.accounts.decorators import role_required
+from tigre.accounts.decorators import AuthenticatedRequest, role_required
 from tigre.accounts.roles import Role
 from tigre.audit.models import AccessLog
 from tigre.audit.services import access_record
@@ -48,7 +48,7 @@ def _retention_days() -> int:
 @never_cache
 @role_required(Role.COORDINATOR, Role.ADMINISTRATOR)
 @require_http_methods(["GET", "POST"])
-def patient_export_view(request: HttpRequest) -> HttpResponse:
+def patient_export_view(request: AuthenticatedRequest) -> HttpResponse:
     """Right of access: find the patient (case reference or INS), then download everything held as JSON.
     The download is recorded in the access trail (EXPORT)."""
     form = PatientLookupForm(request.POST or request.GET or None)

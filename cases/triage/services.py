@@ -4,8 +4,6 @@ Putting a request on a meeting is the meetings app's (meetings.agenda)."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -13,17 +11,18 @@ from django.utils.translation import gettext as _
 from cases.messages import Kind, notify_case
 from cases.models import Case, CaseMessage, CaseStatus
 from cases.workflow import case_transition
+from tigre.accounts.models import User
 
 
 @transaction.atomic
-def triage_accept(*, case: Case, by: Any) -> Case:
+def triage_accept(*, case: Case, by: User) -> Case:
     """Accept a submitted request: it waits for the next agenda build."""
     case_transition(case=case, to=CaseStatus.ACCEPTED, by=by)
     return case
 
 
 @transaction.atomic
-def triage_request_info(*, case: Case, by: Any, body: str) -> CaseMessage:
+def triage_request_info(*, case: Case, by: User, body: str) -> CaseMessage:
     """Ask the requester for what is missing: a message on the case, the case waits for the answer."""
     body = (body or "").strip()
     if not body:
@@ -41,7 +40,7 @@ def triage_request_info(*, case: Case, by: Any, body: str) -> CaseMessage:
 
 
 @transaction.atomic
-def triage_decline(*, case: Case, by: Any, reason: str) -> Case:
+def triage_decline(*, case: Case, by: User, reason: str) -> Case:
     """Decline a request (e.g. out of scope), with the reason the requester receives."""
     reason = (reason or "").strip()
     if not reason:

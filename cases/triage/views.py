@@ -18,7 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from cases.models import Case
 from cases.selectors import get_case_for_user
-from tigre.accounts.decorators import role_required
+from tigre.accounts.decorators import AuthenticatedRequest, role_required
 from tigre.accounts.roles import Role
 from tigre.audit.models import AccessLog
 from tigre.audit.services import access_record, access_record_listed
@@ -93,11 +93,11 @@ def age_label(delta: dt.timedelta) -> str:
     return _("%(m)d min") % {"m": mins}
 
 
-def _case(request: HttpRequest, pk: int) -> Case:
+def _case(request: AuthenticatedRequest, pk: int) -> Case:
     return get_case_for_user(request.user, pk)
 
 
-def _refuse_if_not(request: HttpRequest, case: Case, statuses: tuple[str, ...]) -> HttpResponse | None:
+def _refuse_if_not(request: AuthenticatedRequest, case: Case, statuses: tuple[str, ...]) -> HttpResponse | None:
     if case.status in statuses:
         return None
     messages.error(
@@ -110,7 +110,7 @@ def _refuse_if_not(request: HttpRequest, case: Case, statuses: tuple[str, ...]) 
 
 @require_POST
 @role_required(*TRIAGERS)
-def triage_accept_view(request: HttpRequest, pk: int) -> HttpResponse:
+def triage_accept_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     case = _case(request, pk)
     refused = _refuse_if_not(request, case, ACCEPT_FROM)
     if refused:
@@ -127,7 +127,7 @@ def triage_accept_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _action_page(
-    request: HttpRequest,
+    request: AuthenticatedRequest,
     pk: int,
     *,
     form_class: Any,
@@ -165,7 +165,7 @@ def _action_page(
 
 @require_http_methods(["GET", "POST"])
 @role_required(*TRIAGERS)
-def triage_request_info_view(request: HttpRequest, pk: int) -> HttpResponse:
+def triage_request_info_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     def run(case: Case, data: dict[str, Any]) -> str:
         services.triage_request_info(case=case, by=request.user, body=data["body"])
         return _("Question envoyée au demandeur de %(ref)s.") % {"ref": case.reference}
@@ -182,7 +182,7 @@ def triage_request_info_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @role_required(*TRIAGERS)
-def triage_decline_view(request: HttpRequest, pk: int) -> HttpResponse:
+def triage_decline_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     def run(case: Case, data: dict[str, Any]) -> str:
         services.triage_decline(case=case, by=request.user, reason=data["reason"])
         return _("%(ref)s refusée ; le demandeur reçoit le motif.") % {"ref": case.reference}

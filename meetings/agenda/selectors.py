@@ -8,7 +8,7 @@ the referents needed), and no model instance is built for them.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, TypedDict
+from typing import TypedDict
 
 from django.db.models import QuerySet
 
@@ -172,6 +172,6 @@ def late_case_candidates(q: str = "") -> QuerySet[Case]:
     return qs.select_related("patient").order_by("-urgency", "submitted_at", "pk")
 
 
-def agenda_item_get(meeting: Meeting, item_pk: Any) -> AgendaItem | None:
+def agenda_item_get(meeting: Meeting, item_pk: int | str) -> AgendaItem | None:
     """One item of this meeting's agenda (None for another meeting's item or an unknown one)."""
     return AgendaItem.objects.select_related("case").filter(meeting=meeting, pk=item_pk).first()

@@ -191,7 +191,7 @@ def _append_to(target: Meeting, cases: Sequence[Case], *, manual: bool) -> list[
 
 
 def agenda_items_move(
-    *, items: Sequence[AgendaItem], source: Meeting, target: Meeting, by: Any, reason: str = ""
+    *, items: Sequence[AgendaItem], source: Meeting, target: Meeting, by: User, reason: str = ""
 ) -> list[AgendaItem]:
     """Move items to ``target`` (locked by this function), telling each requester it is postponed there."""
     if not items:
@@ -217,7 +217,7 @@ def agenda_items_move(
 
 
 @transaction.atomic
-def agenda_build(*, meeting: Meeting, by: Any) -> AgendaBuildResult:
+def agenda_build(*, meeting: Meeting, by: User) -> AgendaBuildResult:
     """Build (or rebuild) the agenda of ``meeting`` from the accepted requests.
 
     Takes the accepted requests submitted up to the cut-off (urgent ones and urgent-opinion ratifications
@@ -330,7 +330,7 @@ def _notify_scheduled(meeting: Meeting, items: Iterable[AgendaItem]) -> None:
 
 
 @transaction.atomic
-def agenda_schedule_case(*, case: Case, meeting: Meeting, by: Any) -> AgendaItem:
+def agenda_schedule_case(*, case: Case, meeting: Meeting, by: User) -> AgendaItem:
     """Put a request on a given meeting's agenda from the triage queue (accepting it if it was only
     submitted); placed by hand, its requester told the date and slot."""
     if case.status == CaseStatus.SUBMITTED:
@@ -343,7 +343,7 @@ def agenda_add_case(
     *,
     meeting: Meeting,
     case: Case,
-    by: Any,
+    by: User,
     kind: str | None = None,
     expected_version: int | None = None,
     placed_manually: bool = True,
@@ -391,7 +391,7 @@ def agenda_add_case(
     return item
 
 
-def _item_in(meeting: Meeting, item_id: Any) -> AgendaItem:
+def _item_in(meeting: Meeting, item_id: int | str) -> AgendaItem:
     try:
         return AgendaItem.objects.select_related("case__requester", "case__patient").get(pk=item_id, meeting=meeting)
     except (AgendaItem.DoesNotExist, ValueError, TypeError) as exc:
@@ -399,7 +399,9 @@ def _item_in(meeting: Meeting, item_id: Any) -> AgendaItem:
 
 
 @transaction.atomic
-def agenda_item_shift(*, meeting: Meeting, item_id: Any, offset: int, by: Any, expected_version: int) -> AgendaItem:
+def agenda_item_shift(
+    *, meeting: Meeting, item_id: int | str, offset: int, by: User, expected_version: int
+) -> AgendaItem:
     """Move an item up (offset -1) or down (+1); it is then placed by hand (kept by a rebuild)."""
     locked = meeting_lock(meeting, expected_version=expected_version)
     item = _item_in(locked, item_id)
@@ -418,7 +420,7 @@ def agenda_item_shift(*, meeting: Meeting, item_id: Any, offset: int, by: Any, e
 
 
 @transaction.atomic
-def agenda_reorder(*, meeting: Meeting, order: Sequence[Any], by: Any, expected_version: int) -> list[AgendaItem]:
+def agenda_reorder(*, meeting: Meeting, order: Sequence[Any], by: User, expected_version: int) -> list[AgendaItem]:
     """Set the whole order at once (drag and drop). The items really moved become placed by hand."""
     locked = meeting_lock(meeting, expected_version=expected_version)
     items = list(AgendaItem.objects.filter(meeting=locked).order_by("position", "pk"))
@@ -441,7 +443,7 @@ def agenda_reorder(*, meeting: Meeting, order: Sequence[Any], by: Any, expected_
 
 @transaction.atomic
 def agenda_item_move_to(
-    *, meeting: Meeting, item_id: Any, target: Meeting, by: Any, expected_version: int
+    *, meeting: Meeting, item_id: int | str, target: Meeting, by: User, expected_version: int
 ) -> AgendaItem:
     """Move one item to another meeting (at its end, placed by hand); the requester is told the new date."""
     # Lock in id order so two opposite moves cannot deadlock.
@@ -479,7 +481,9 @@ def agenda_item_move_to(
 
 
 @transaction.atomic
-def agenda_item_remove(*, meeting: Meeting, item_id: Any, by: Any, expected_version: int, reason: str = "") -> Case:
+def agenda_item_remove(
+    *, meeting: Meeting, item_id: int | str, by: User, expected_version: int, reason: str = ""
+) -> Case:
     """Take an item off the agenda: the case goes back to "accepted" (the triage queue)."""
     locked = meeting_lock(meeting, expected_version=expected_version)
     item = _item_in(locked, item_id)
@@ -499,7 +503,7 @@ def agenda_item_remove(*, meeting: Meeting, item_id: Any, by: Any, expected_vers
 
 
 @transaction.atomic
-def agenda_publish(*, meeting: Meeting, by: Any, expected_version: int) -> Meeting:
+def agenda_publish(*, meeting: Meeting, by: User, expected_version: int) -> Meeting:
     """Publish the agenda: the invited referents get it, each requester gets the date and slot.
 
     Publishing again after edits tells only those not told yet (notifications are idempotent per key).

@@ -52,7 +52,7 @@ from meetings.selectors import (
     upcoming_meetings,
 )
 from meetings.views import is_htmx, refusal_message
-from tigre.accounts.decorators import role_required
+from tigre.accounts.decorators import AuthenticatedRequest, role_required
 from tigre.audit.models import AccessLog
 from tigre.audit.services import access_record, access_record_listed_ids
 
@@ -111,7 +111,7 @@ def agenda_context(meeting: Meeting, rows: list[AgendaRow] | None = None, **extr
 
 
 def _agenda_response(
-    request: HttpRequest, meeting_pk: int, *, error: str = "", status: int = 200, **extra: Any
+    request: AuthenticatedRequest, meeting_pk: int, *, error: str = "", status: int = 200, **extra: Any
 ) -> HttpResponse:
     """After an edit: the agenda block for htmx, else a redirect (or the full page with the error)."""
     meeting = meeting_or_404(meeting_pk)
@@ -138,7 +138,12 @@ def _candidates_context(meeting: Meeting, data: Any) -> dict[str, Any]:
 
 
 def _detail_page(
-    request: HttpRequest, meeting: Meeting, *, error: str = "", status: int = 200, with_candidates: bool = False
+    request: AuthenticatedRequest,
+    meeting: Meeting,
+    *,
+    error: str = "",
+    status: int = 200,
+    with_candidates: bool = False,
 ) -> HttpResponse:
     """The meeting page: its agenda, the people invited, the building and publishing buttons, the "add a late
     request" form. The candidates are listed here after a search without htmx or a refused addition; otherwise htmx
@@ -165,13 +170,13 @@ def _detail_page(
 
 @require_GET
 @role_required(*MEETING_EDITORS)
-def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def meeting_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     return _detail_page(request, meeting_or_404(pk))
 
 
 @require_GET
 @role_required(*MEETING_EDITORS)
-def agenda_candidates(request: HttpRequest, pk: int) -> HttpResponse:
+def agenda_candidates(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """The live search of the "add a late request" form (htmx); without htmx, the meeting page with the results."""
     meeting = meeting_or_404(pk)
     if not is_htmx(request):
@@ -182,7 +187,7 @@ def agenda_candidates(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 @role_required(*MEETING_EDITORS)
-def item_actions(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
+def item_actions(request: AuthenticatedRequest, pk: int, item_pk: int) -> HttpResponse:
     """An item's "more actions" menu (move to another meeting, remove), loaded when the menu opens."""
     meeting = meeting_or_404(pk)
     item = agenda_item_get(meeting, item_pk)
@@ -199,7 +204,7 @@ def item_actions(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
     return render(request, template, ctx)
 
 
-def _edit(request: HttpRequest, pk: int, form: Any, action: Any) -> HttpResponse:
+def _edit(request: AuthenticatedRequest, pk: int, form: Any, action: Any) -> HttpResponse:
     """Run one agenda edit: validate, call the service, answer with the (fresh) agenda."""
     meeting = meeting_or_404(pk)
     if not form.is_valid():
@@ -217,7 +222,7 @@ def _edit(request: HttpRequest, pk: int, form: Any, action: Any) -> HttpResponse
 
 @require_POST
 @role_required(*MEETING_EDITORS)
-def agenda_build(request: HttpRequest, pk: int) -> HttpResponse:
+def agenda_build(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     meeting = meeting_or_404(pk)
     try:
         result = agenda_services.agenda_build(meeting=meeting, by=request.user)
@@ -254,7 +259,7 @@ def agenda_build(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @role_required(*MEETING_EDITORS)
-def agenda_publish(request: HttpRequest, pk: int) -> HttpResponse:
+def agenda_publish(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     def action(meeting: Meeting, data: dict[str, Any]) -> str:
         agenda_services.agenda_publish(meeting=meeting, by=request.user, expected_version=data["version"])
         return _("Ordre du jour publié : les référents invités et les demandeurs sont prévenus.")
@@ -264,7 +269,7 @@ def agenda_publish(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @role_required(*MEETING_EDITORS)
-def item_shift(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
+def item_shift(request: AuthenticatedRequest, pk: int, item_pk: int) -> HttpResponse:
     form = ShiftForm(request.POST)
 
     def action(meeting: Meeting, data: dict[str, Any]) -> str:
@@ -278,7 +283,7 @@ def item_shift(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
 
 @require_POST
 @role_required(*MEETING_EDITORS)
-def agenda_reorder(request: HttpRequest, pk: int) -> HttpResponse:
+def agenda_reorder(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     def action(meeting: Meeting, data: dict[str, Any]) -> str:
         agenda_services.agenda_reorder(
             meeting=meeting, order=data["order"], by=request.user, expected_version=data["version"]
@@ -290,7 +295,7 @@ def agenda_reorder(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @role_required(*MEETING_EDITORS)
-def item_move(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
+def item_move(request: AuthenticatedRequest, pk: int, item_pk: int) -> HttpResponse:
     meeting = meeting_or_404(pk)
     form = MoveItemForm(request.POST, meetings=upcoming_meetings().exclude(pk=meeting.pk))
 
@@ -307,7 +312,7 @@ def item_move(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
 
 @require_POST
 @role_required(*MEETING_EDITORS)
-def item_remove(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
+def item_remove(request: AuthenticatedRequest, pk: int, item_pk: int) -> HttpResponse:
     def action(meeting: Meeting, data: dict[str, Any]) -> str:
         case = agenda_services.agenda_item_remove(
             meeting=meeting, item_id=item_pk, by=request.user, expected_version=data["version"], reason=data["reason"]
@@ -321,7 +326,7 @@ def item_remove(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
 
 @require_POST
 @role_required(*MEETING_EDITORS)
-def item_add(request: HttpRequest, pk: int) -> HttpResponse:
+def item_add(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     def action(meeting: Meeting, data: dict[str, Any]) -> str:
         item = agenda_services.agenda_add_case(
             meeting=meeting,
@@ -345,7 +350,7 @@ def _back_to_triage(request: HttpRequest) -> str:
 
 @require_http_methods(["GET", "POST"])
 @role_required(*MEETING_EDITORS)
-def schedule_case(request: HttpRequest, case_pk: int) -> HttpResponse:
+def schedule_case(request: AuthenticatedRequest, case_pk: int) -> HttpResponse:
     """Put a submitted or accepted request on a chosen meeting (the triage queue's "Inscrire…")."""
     case = get_case_for_user(request.user, case_pk)
     back = _back_to_triage(request)

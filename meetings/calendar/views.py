@@ -21,6 +21,7 @@ from meetings.calendar.selectors import calendar_feed_by_token, calendar_feed_li
 from meetings.calendar.services import calendar_feed_create, calendar_feed_revoke
 from meetings.selectors import get_meeting_for_user
 from meetings.session.selectors import SESSION_ROLES
+from tigre.accounts.decorators import AuthenticatedRequest
 
 
 def _link_for(user: Any) -> ics.LinkFor:
@@ -37,7 +38,7 @@ def _ics_response(body: bytes, filename: str) -> HttpResponse:
 
 
 @require_GET
-def meeting_ics(request: HttpRequest, pk: int) -> HttpResponse:
+def meeting_ics(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     meeting = get_meeting_for_user(request.user, pk)
     body = ics.meeting_ics(meeting, item_count=meeting.items.count(), link_for=_link_for(request.user))
     return _ics_response(body, f"rcp-tigre-{meeting.starts_at:%Y-%m-%d}.ics")

@@ -25,6 +25,7 @@ from cases.selectors import cases_visible_to, get_case_for_user
 from meetings.models import AgendaItem, AgendaItemReferent, Meeting, Participant
 from meetings.selectors import meeting_or_404
 from meetings.session.selectors import quorum_status
+from tigre.accounts.models import User
 from tigre.accounts.roles import Role
 
 from .models import GeneratedDocument
@@ -44,11 +45,11 @@ TEMPLATES = {
 # --- Access ---------------------------------------------------------------------------------------------------
 
 
-def _is_invited(user: Any, meeting: Meeting) -> bool:
+def _is_invited(user: User, meeting: Meeting) -> bool:
     return Participant.objects.filter(meeting=meeting, user=user, invited=True).exists()
 
 
-def can_download_agenda(user: Any, meeting: Meeting) -> bool:
+def can_download_agenda(user: User, meeting: Meeting) -> bool:
     """Secretariat, coordinators, CRPV, and the referents invited to that meeting."""
     if not user.is_authenticated:
         return False
@@ -57,22 +58,22 @@ def can_download_agenda(user: Any, meeting: Meeting) -> bool:
     return user.has_role(Role.REFERENT) and _is_invited(user, meeting)
 
 
-def can_download_minutes(user: Any, meeting: Meeting) -> bool:
+def can_download_minutes(user: User, meeting: Meeting) -> bool:
     return user.is_authenticated and (user.is_superuser or user.has_role(*MINUTES_ROLES))
 
 
-def can_see_draft_fiche(user: Any) -> bool:
+def can_see_draft_fiche(user: User) -> bool:
     return user.is_authenticated and (user.is_superuser or user.has_role(*BOARD_ROLES))
 
 
-def meeting_for_agenda(user: Any, pk: Any) -> Meeting:
+def meeting_for_agenda(user: User, pk: int | str) -> Meeting:
     meeting = meeting_or_404(pk)
     if not can_download_agenda(user, meeting):
         raise PermissionDenied
     return meeting
 
 
-def meeting_for_minutes(user: Any, pk: Any) -> Meeting:
+def meeting_for_minutes(user: User, pk: int | str) -> Meeting:
     """A validated meeting whose minutes the user may read (404 before validation)."""
     meeting = meeting_or_404(pk)
     if not can_download_minutes(user, meeting):
@@ -82,7 +83,7 @@ def meeting_for_minutes(user: Any, pk: Any) -> Meeting:
     return meeting
 
 
-def avis_for_user(user: Any, pk: Any) -> Avis:
+def avis_for_user(user: User, pk: int | str) -> Avis:
     """The avis of a fiche, if its case is in the user's scope (404 otherwise, as for the case itself).
 
     A draft avis is the board's working copy: the requester sees the fiche once it is validated.
@@ -97,7 +98,7 @@ def avis_for_user(user: Any, pk: Any) -> Avis:
     return avis
 
 
-def fiches_for_case(user: Any, case: Case) -> QuerySet[Avis]:
+def fiches_for_case(user: User, case: Case) -> QuerySet[Avis]:
     """The avis of a case the user may print (the case is already checked to be in scope)."""
     qs = Avis.objects.filter(case=case).order_by("-meeting_at")
     if not can_see_draft_fiche(user):
@@ -105,7 +106,7 @@ def fiches_for_case(user: Any, case: Case) -> QuerySet[Avis]:
     return qs
 
 
-def case_for_panel(user: Any, pk: Any) -> Case:
+def case_for_panel(user: User, pk: int | str) -> Case:
     try:
         return cases_visible_to(user).get(pk=pk)
     except (Case.DoesNotExist, ValueError, TypeError) as exc:
@@ -119,13 +120,13 @@ def _local(value: dt.datetime | None) -> dt.datetime | None:
     return timezone.localtime(value) if value else None
 
 
-def _person(user: Any) -> dict[str, Any]:
+def _person(user: User | None) -> dict[str, Any]:
     if user is None:
         return {}
     return {
         "name": user.display_name,
         "specialty": user.get_specialty_display() if user.specialty else "",
-        "centre": user.centre.name if getattr(user, "centre", None) else "",
+        "centre": user.centre.name if user.centre else "",
         "email": user.email,
         "phone": user.phone,
     }

@@ -16,6 +16,7 @@ from cases.models import Case
 from meetings.exports.selectors import case_e2b, case_exports
 from meetings.models import Meeting
 from meetings.selectors import meeting_or_404
+from tigre.accounts.decorators import AuthenticatedRequest
 from tigre.audit.models import AccessLog
 from tigre.audit.services import access_record
 
@@ -28,7 +29,7 @@ POLL_SECONDS = 3
 
 
 def _deliver(
-    request: HttpRequest,
+    request: AuthenticatedRequest,
     meeting: Meeting,
     document: GeneratedDocument,
     *,
@@ -62,7 +63,7 @@ def _preparing(request: HttpRequest, meeting: Meeting, document: GeneratedDocume
 
 @require_GET
 @never_cache
-def agenda_pdf(request: HttpRequest, pk: int) -> HttpResponseBase:
+def agenda_pdf(request: AuthenticatedRequest, pk: int) -> HttpResponseBase:
     meeting = sel.meeting_for_agenda(request.user, pk)
     if meeting.items.count() <= services.SYNC_AGENDA_MAX_ITEMS:
         document = services.document_ensure(kind=Kind.AGENDA, meeting=meeting)
@@ -79,7 +80,7 @@ def agenda_pdf(request: HttpRequest, pk: int) -> HttpResponseBase:
 
 @require_GET
 @never_cache
-def minutes_pdf(request: HttpRequest, pk: int) -> HttpResponseBase:
+def minutes_pdf(request: AuthenticatedRequest, pk: int) -> HttpResponseBase:
     meeting = sel.meeting_for_minutes(request.user, pk)
     document = services.document_request(kind=Kind.MINUTES, meeting=meeting)
     return _deliver(
@@ -93,7 +94,7 @@ def minutes_pdf(request: HttpRequest, pk: int) -> HttpResponseBase:
 
 @require_GET
 @never_cache
-def fiche_pdf(request: HttpRequest, pk: int) -> HttpResponseBase:
+def fiche_pdf(request: AuthenticatedRequest, pk: int) -> HttpResponseBase:
     avis = sel.avis_for_user(request.user, pk)
     document = services.document_ensure(kind=Kind.FICHE, meeting=avis.agenda_item.meeting, case=avis.case)
     case = avis.case
@@ -169,7 +170,7 @@ def meeting_panel(request: HttpRequest, pk: int) -> HttpResponseBase:
 
 
 @require_POST
-def retry(request: HttpRequest, pk: int, kind: str) -> HttpResponseBase:
+def retry(request: AuthenticatedRequest, pk: int, kind: str) -> HttpResponseBase:
     """Queue a failed agenda or minutes again (after a fix, or a transient failure)."""
     meeting = meeting_or_404(pk)
     if kind == Kind.AGENDA:
@@ -189,7 +190,7 @@ def _with_exports(user: Any, case: Case, fiches: list[Any]) -> list[tuple[Any, A
 
 @require_GET
 @never_cache
-def case_panel(request: HttpRequest, pk: int) -> HttpResponseBase:
+def case_panel(request: AuthenticatedRequest, pk: int) -> HttpResponseBase:
     case = sel.case_for_panel(request.user, pk)
     fiches = list(sel.fiches_for_case(request.user, case))
     return render(

@@ -233,12 +233,12 @@ def avis_export_data(avis: Avis) -> ExportData:
 # --- Access ------------------------------------------------------------------------------------------------------
 
 
-def avis_for_export(user: Any, pk: Any) -> Avis:
+def avis_for_export(user: User, pk: int | str) -> Avis:
     """The avis, under the fiche PDF's rules (404 outside the user's scope, drafts for the board's staff only)."""
     return avis_for_user(user, pk)
 
 
-def can_send_mssante(user: Any) -> bool:
+def can_send_mssante(user: User) -> bool:
     return bool(user.is_authenticated and (user.is_superuser or user.has_role(*SEND_ROLES)))
 
 
@@ -285,7 +285,7 @@ class AvisExports:
         return not self.refusals
 
 
-def case_exports(user: Any, case: Case, fiches: list[Avis]) -> list[AvisExports]:
+def case_exports(user: User, case: Case, fiches: list[Avis]) -> list[AvisExports]:
     """The exports of each fiche the user may print (``fiches``: documents.selectors.fiches_for_case), no query
     of its own beyond the case's patient and requester."""
     rows = []
@@ -317,7 +317,7 @@ class CaseE2B:
     missing: list[str]
 
 
-def case_e2b(user: Any, case: Case) -> CaseE2B | None:
+def case_e2b(user: User, case: Case) -> CaseE2B | None:
     """For the pharmacovigilance roles, once the case has a pharmacovigilance follow-up."""
     if not (user.is_authenticated and (user.is_superuser or user.has_role(*PV_ROLES))):
         return None

@@ -4,7 +4,6 @@ access trail; and the MSSanté sending (thin views: the selectors decide, the se
 from __future__ import annotations
 
 import json
-from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -16,6 +15,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from cases.models import Avis
+from tigre.accounts.decorators import AuthenticatedRequest
 from tigre.audit.models import AccessLog
 from tigre.audit.services import access_record
 
@@ -49,7 +49,7 @@ def _download(content: bytes, content_type: str, filename: str, *, inline: bool 
     return response
 
 
-def _export(request: HttpRequest, pk: Any, label: str) -> tuple[Avis, sel.ExportData | HttpResponse]:
+def _export(request: AuthenticatedRequest, pk: int | str, label: str) -> tuple[Avis, sel.ExportData | HttpResponse]:
     avis = sel.avis_for_export(request.user, pk)
     try:
         data = sel.avis_export_data(avis)
@@ -61,7 +61,7 @@ def _export(request: HttpRequest, pk: Any, label: str) -> tuple[Avis, sel.Export
 
 @require_GET
 @never_cache
-def frcp_xml(request: HttpRequest, pk: int) -> HttpResponse:
+def frcp_xml(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """The FRCP (CDA R2 N3, CI-SIS volet CANCER-FRCP 2022.01), the fiche PDF inside."""
     _avis, data = _export(request, pk, "FRCP (CDA R2)")
     if isinstance(data, HttpResponse):
@@ -72,7 +72,7 @@ def frcp_xml(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 @never_cache
-def fhir_json(request: HttpRequest, pk: int) -> HttpResponse:
+def fhir_json(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """The FHIR R4 Bundle, read only."""
     _avis, data = _export(request, pk, "FHIR R4")
     if isinstance(data, HttpResponse):
@@ -85,7 +85,7 @@ def fhir_json(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 @never_cache
-def xdm_zip(request: HttpRequest, pk: int) -> HttpResponse:
+def xdm_zip(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """The IHE XDM package a secure messaging client sends as is."""
     _avis, data = _export(request, pk, "IHE XDM (MSSanté)")
     if isinstance(data, HttpResponse):
@@ -96,7 +96,7 @@ def xdm_zip(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def mssante_send(request: HttpRequest, pk: int) -> HttpResponse:
+def mssante_send(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """Send the fiche to the requester and the GP over MSSanté (coordinators, secretariat)."""
     if not sel.can_send_mssante(request.user):
         raise PermissionDenied

@@ -101,7 +101,7 @@ class ReferentMeeting:
     others: list[CaseSummary]
 
 
-def _referent_meetings_qs(user: Any) -> QuerySet[Meeting]:
+def _referent_meetings_qs(user: User) -> QuerySet[Meeting]:
     ids = Participant.objects.filter(user=user, invited=True).values("meeting_id")
     items = (
         AgendaItem.objects.select_related("case__patient", "meeting")
@@ -121,7 +121,7 @@ def _referent_meetings_qs(user: Any) -> QuerySet[Meeting]:
     )
 
 
-def _referent_meeting(meeting: Meeting, user: Any) -> ReferentMeeting:
+def _referent_meeting(meeting: Meeting, user: User) -> ReferentMeeting:
     mine: list[CaseSummary] = []
     others: list[CaseSummary] = []
     day = timezone.localdate(meeting.starts_at)
@@ -133,14 +133,14 @@ def _referent_meeting(meeting: Meeting, user: Any) -> ReferentMeeting:
     return ReferentMeeting(meeting=meeting, mine=mine, others=others)
 
 
-def referent_upcoming_meetings(user: Any, *, now: Any = None) -> list[ReferentMeeting]:
+def referent_upcoming_meetings(user: User, *, now: Any = None) -> list[ReferentMeeting]:
     """The upcoming meetings a user is invited to, with the cases that need them (and the rest of the agenda)."""
     now = now or timezone.now()
     meetings = _referent_meetings_qs(user).filter(ends_at__gte=now)
     return [_referent_meeting(m, user) for m in meetings]
 
 
-def referent_meeting(user: Any, pk: Any) -> ReferentMeeting:
+def referent_meeting(user: User, pk: int | str) -> ReferentMeeting:
     """One meeting as the referent sees it; 404 unless they are invited to it."""
     try:
         meeting = _referent_meetings_qs(user).get(pk=pk)

@@ -26,6 +26,7 @@ from meetings.models import AgendaItem, Meeting, Participant
 from meetings.scheduling import meeting_date_label
 from meetings.selectors import next_meeting
 from meetings.session.selectors import quorum_status
+from tigre.accounts.models import User
 from tigre.accounts.roles import Role
 from tigre.notifications.services import notify_many
 
@@ -47,7 +48,7 @@ def _mark_held(meeting: Meeting) -> None:
 
 
 @transaction.atomic
-def attendance_set(*, meeting: Meeting, participant: Participant, present: bool | None, by: Any) -> Participant:
+def attendance_set(*, meeting: Meeting, participant: Participant, present: bool | None, by: User) -> Participant:
     """Record a participant present (True), absent (False) or not yet recorded (None)."""
     locked = meeting_lock(meeting)
     if participant.meeting_id != locked.pk:
@@ -59,7 +60,7 @@ def attendance_set(*, meeting: Meeting, participant: Participant, present: bool 
     return participant
 
 
-def _role_for(user: Any, meeting: Meeting) -> str:
+def _role_for(user: User, meeting: Meeting) -> str:
     if meeting.coordinators.filter(pk=user.pk).exists():
         return Participant.Role.COORDINATOR
     if user.has_role(Role.PHARMACOVIGILANCE):
@@ -74,7 +75,7 @@ def _role_for(user: Any, meeting: Meeting) -> str:
 
 
 @transaction.atomic
-def participant_add(*, meeting: Meeting, user: Any, by: Any, role: str | None = None) -> Participant:
+def participant_add(*, meeting: Meeting, user: User, by: User, role: str | None = None) -> Participant:
     """Add someone who was not invited to the attendance sheet, marked present."""
     locked = meeting_lock(meeting)
     if not user.is_active:
@@ -103,7 +104,7 @@ def _item_locked(item: AgendaItem) -> tuple[Meeting, AgendaItem]:
 
 
 @transaction.atomic
-def avis_save(*, item: AgendaItem, by: Any, data: dict[str, Any], contributors: Iterable[Any] = ()) -> Avis:
+def avis_save(*, item: AgendaItem, by: User, data: dict[str, Any], contributors: Iterable[Any] = ()) -> Avis:
     """Write (or rewrite) the draft avis of an agenda item; the case becomes "discussed".
 
     Contributors must be present at the meeting. The avis stays a draft until the meeting is validated.
@@ -158,7 +159,7 @@ def avis_save(*, item: AgendaItem, by: Any, data: dict[str, Any], contributors: 
 
 
 @transaction.atomic
-def item_postpone(*, item: AgendaItem, reason: str, by: Any) -> AgendaItem:
+def item_postpone(*, item: AgendaItem, reason: str, by: User) -> AgendaItem:
     """Postpone a case to the next meeting: the item is marked postponed, the case goes on the next agenda,
     the requester is told. A draft avis written for this meeting is dropped. Returns the new agenda item."""
     meeting, item = _item_locked(item)
@@ -216,7 +217,7 @@ def item_postpone(*, item: AgendaItem, reason: str, by: Any) -> AgendaItem:
 
 
 @transaction.atomic
-def meeting_validate(*, meeting: Meeting, by: Any) -> Meeting:
+def meeting_validate(*, meeting: Meeting, by: User) -> Meeting:
     """Validate and lock the meeting (coordinators only).
 
     Refused while an item is neither discussed with an avis nor postponed, or without the quorum of

@@ -21,7 +21,7 @@ from meetings.session import services
 from meetings.session.forms import AttendanceForm, AvisForm, ParticipantAddForm, PostponeForm
 from meetings.session.selectors import SESSION_ROLES
 from meetings.views import is_htmx, refusal_message, refusal_status
-from tigre.accounts.decorators import role_required
+from tigre.accounts.decorators import AuthenticatedRequest, role_required
 from tigre.accounts.models import User
 from tigre.accounts.roles import Role
 from tigre.audit.models import AccessLog
@@ -45,7 +45,7 @@ def _can_coordinate(user: Any) -> bool:
 
 @role_required(Role.REFERENT)
 @require_GET
-def my_meetings(request: HttpRequest) -> HttpResponse:
+def my_meetings(request: AuthenticatedRequest) -> HttpResponse:
     meetings = sel.referent_upcoming_meetings(request.user)
     _log_case_views(
         request,
@@ -61,7 +61,7 @@ def my_meetings(request: HttpRequest) -> HttpResponse:
 
 @role_required(Role.REFERENT)
 @require_GET
-def my_meeting(request: HttpRequest, pk: int) -> HttpResponse:
+def my_meeting(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     rm = sel.referent_meeting(request.user, pk)
     _log_case_views(request, (s.case for s in rm.mine), target=_("Mes réunions (résumé pseudonymisé)"))
     return render(
@@ -127,7 +127,7 @@ def session(request: HttpRequest, pk: int) -> HttpResponse:
 
 @role_required(*SESSION_ROLES)
 @require_POST
-def attendance(request: HttpRequest, pk: int, participant_pk: int) -> HttpResponse:
+def attendance(request: AuthenticatedRequest, pk: int, participant_pk: int) -> HttpResponse:
     meeting = _meeting_or_404(pk)
     participant = get_object_or_404(Participant, pk=participant_pk, meeting=meeting)
     form = AttendanceForm(request.POST)
@@ -168,7 +168,7 @@ def participant_search(request: HttpRequest, pk: int) -> HttpResponse:
 
 @role_required(*SESSION_ROLES)
 @require_POST
-def participant_add(request: HttpRequest, pk: int) -> HttpResponse:
+def participant_add(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     meeting = _meeting_or_404(pk)
     form = ParticipantAddForm(request.POST)
     partial = is_htmx(request)
@@ -186,7 +186,7 @@ def participant_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @role_required(Role.COORDINATOR)
 @require_POST
-def validate(request: HttpRequest, pk: int) -> HttpResponse:
+def validate(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     meeting = _meeting_or_404(pk)
     try:
         services.meeting_validate(meeting=meeting, by=request.user)
@@ -246,7 +246,7 @@ def _avis_form(ctx: dict[str, Any], data: Any = None) -> AvisForm:
 
 @role_required(*SESSION_ROLES)
 @require_http_methods(["GET", "POST"])
-def session_item(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
+def session_item(request: AuthenticatedRequest, pk: int, item_pk: int) -> HttpResponse:
     meeting = _meeting_or_404(pk)
     ctx = _item_context(request, meeting, item_pk)
     status = 200
@@ -288,7 +288,7 @@ def session_item(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
 
 @role_required(Role.COORDINATOR)
 @require_POST
-def postpone(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
+def postpone(request: AuthenticatedRequest, pk: int, item_pk: int) -> HttpResponse:
     meeting = _meeting_or_404(pk)
     item = get_object_or_404(AgendaItem.objects.select_related("case"), pk=item_pk, meeting=meeting)
     form = PostponeForm(request.POST)

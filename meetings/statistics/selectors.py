@@ -517,7 +517,7 @@ def recent_reports(*, limit: int) -> list[ActivityReport]:
     return list(ActivityReport.objects.select_related("requested_by").order_by("-requested_at", "-pk")[:limit])
 
 
-def get_report(pk: Any) -> ActivityReport:
+def get_report(pk: int | str) -> ActivityReport:
     try:
         return ActivityReport.objects.get(pk=pk)
     except (ActivityReport.DoesNotExist, ValueError, TypeError) as exc:

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from tigre.accounts.decorators import role_required
+from tigre.accounts.decorators import AuthenticatedRequest, role_required
 from tigre.accounts.roles import Role
 from tigre.audit.models import AccessLog
 from tigre.audit.services import access_record
@@ -130,7 +130,7 @@ def report_panel(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @never_cache
-def report_download(request: HttpRequest, pk: int, fmt: str) -> FileResponse:
+def report_download(request: AuthenticatedRequest, pk: int, fmt: str) -> FileResponse:
     if not can_report(request.user):  # role_required is typed for plain responses, not a streamed file
         raise PermissionDenied
     report = sel.get_report(pk)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db.models import QuerySet
 
 from .models import PscAccessRequest, PscDevice, User
@@ -17,7 +15,7 @@ def psc_accounts_for_rpps(*, rpps: str) -> list[User]:
     return list(User.objects.filter(is_active=True, rpps=rpps).order_by("pk")[:2])
 
 
-def psc_device_for(*, user: Any) -> PscDevice | None:
+def psc_device_for(*, user: User) -> PscDevice | None:
     return PscDevice.objects.filter(user=user).first()
 
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib.auth import SESSION_KEY
 from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
@@ -15,7 +13,7 @@ from .models import PscAccessRequest, PscDevice, User
 from .psc import PscIdentity, name_key
 
 
-def user_sessions_end(*, user: Any) -> int:
+def user_sessions_end(*, user: User) -> int:
     """Delete every live server-side session of ``user`` (database session engine). Returns how many."""
     keys = [
         s.session_key
@@ -28,7 +26,7 @@ def user_sessions_end(*, user: Any) -> int:
 
 
 @transaction.atomic
-def user_deactivate(*, user: Any) -> None:
+def user_deactivate(*, user: User) -> None:
     """Deactivate an account and end its sessions at once (not at their next expiry)."""
     if user.is_active:
         user.is_active = False
@@ -40,7 +38,7 @@ def user_deactivate(*, user: Any) -> None:
 
 
 @transaction.atomic
-def psc_device_record(*, user: Any, identity: PscIdentity, card_level: bool) -> PscDevice:
+def psc_device_record(*, user: User, identity: PscIdentity, card_level: bool) -> PscDevice:
     """Record a PSC login of ``user`` on their PSC device (created at the first one: the link)."""
     now = timezone.now()
     device = PscDevice.objects.select_for_update().filter(user=user).first()
@@ -101,7 +99,7 @@ def psc_access_request_create(
 
 
 @transaction.atomic
-def psc_access_request_accept(*, access_request: PscAccessRequest, user: Any, by: Any, note: str = "") -> None:
+def psc_access_request_accept(*, access_request: PscAccessRequest, user: User, by: User, note: str = "") -> None:
     """Accept: the RPPS of the request goes on ``user``'s existing account (never a new account). Refused with a
     ValidationError when the request was already decided, the account is inactive, its family name is not the one
     PSC gave, or another active account holds this RPPS."""
@@ -137,7 +135,7 @@ def psc_access_request_accept(*, access_request: PscAccessRequest, user: Any, by
 
 
 @transaction.atomic
-def psc_access_request_refuse(*, access_request: PscAccessRequest, by: Any, note: str) -> None:
+def psc_access_request_refuse(*, access_request: PscAccessRequest, by: User, note: str) -> None:
     locked = PscAccessRequest.objects.select_for_update().get(pk=access_request.pk)
     if locked.status != PscAccessRequest.Status.PENDING:
         raise ValidationError(_("Cette demande a déjà été traitée."), code="decided")

@@ -26,6 +26,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from django_otp import login as otp_login
 
+from tigre.accounts.decorators import AuthenticatedRequest
+
 from . import psc
 from .decorators import role_required
 from .forms import EmailAuthenticationForm, PscAccessAcceptForm, PscAccessRefuseForm, PscAccessRequestForm
@@ -268,7 +270,7 @@ def psc_requests(request: HttpRequest) -> HttpResponse:
 
 
 @role_required(Role.SECRETARIAT, Role.ADMINISTRATOR)
-def psc_request_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def psc_request_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     access_request = get_object_or_404(psc_access_requests(), pk=pk)
     accounts, same_name = psc_link_candidates(access_request=access_request)
     # One account bearing the family name PSC gave: the likely choice, preselected (the secretariat still confirms).

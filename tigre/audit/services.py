@@ -12,6 +12,9 @@ from django.db.models import Field
 from django.http import HttpRequest
 from django.utils import timezone
 
+from tigre.accounts.decorators import AuthenticatedRequest
+from tigre.accounts.models import User
+
 from .models import AccessLog
 
 
@@ -29,7 +32,7 @@ def client_ip(request: HttpRequest) -> str | None:
 
 def access_log_write(
     *,
-    user: Any,
+    user: User | None,
     action: str,
     case: Any = None,
     patient: Any = None,
@@ -53,7 +56,7 @@ def access_log_write(
 
 
 def access_record(
-    *, request: HttpRequest, action: str, case: Any = None, patient: Any = None, target: str = ""
+    *, request: AuthenticatedRequest, action: str, case: Any = None, patient: Any = None, target: str = ""
 ) -> AccessLog:
     """Record an access made through a request (call it on every view of a case, PDF or attachment download,
     export)."""
