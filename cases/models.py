@@ -15,7 +15,7 @@ from tigre.notifications.models import Notification
 
 
 class Drug(models.Model):
-    """The ICI catalogue (DOMAIN.md section 5), admin-editable."""
+    """The ICI catalogue (docs/domain.md#drug-catalogue), admin-editable."""
 
     class Target(models.TextChoices):
         PD1 = "PD-1", _("anti-PD-1")
@@ -170,7 +170,7 @@ class Case(models.Model):
     requester_centre = models.ForeignKey(
         "accounts.Centre", verbose_name=_("centre du demandeur"), on_delete=models.PROTECT, null=True, blank=True
     )
-    # Cancer (DOMAIN.md section 3.3)
+    # Cancer (docs/domain.md#the-request)
     primary_site = models.CharField(_("localisation primitive (CIM-10)"), max_length=8, blank=True)
     primary_site_label = models.CharField(_("localisation primitive"), max_length=200, blank=True)
     histology = models.CharField(_("histologie"), max_length=200, blank=True)
@@ -192,7 +192,7 @@ class Case(models.Model):
     urgency_reason = models.TextField(_("motif de l'urgence"), blank=True)
     # Denormalised for triage filters and agenda ordering; kept by cases.services.
     highest_grade = models.PositiveSmallIntegerField(_("grade maximal"), null=True, blank=True)
-    # Urgent TAG track (DOMAIN.md section 6)
+    # Urgent TAG track (docs/domain.md#urgent-requests)
     urgent_alerted_at = models.DateTimeField(null=True, blank=True)
     urgent_acknowledged_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -369,7 +369,7 @@ class CaseMessage(models.Model):
 
 
 class Avis(models.Model):
-    """The board's recommendation for a case at a meeting (DOMAIN.md section 9)."""
+    """The board's recommendation for a case at a meeting (docs/domain.md#the-avis)."""
 
     class IciDecision(models.TextChoices):
         CONTINUE = "continue", _("Poursuivre l'immunothérapie")

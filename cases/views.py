@@ -249,7 +249,7 @@ def toxicity_row(request: HttpRequest) -> HttpResponse:
 @role_required(*REQUESTER_ROLES)
 @require_POST
 def tag_check(request: HttpRequest) -> HttpResponse:
-    """Live TAG suggestion: the toxicities typed so far, checked against DOMAIN.md section 6."""
+    """Live TAG suggestion: the toxicities typed so far, checked against docs/domain.md#tag-criteria."""
     event_ids, rows = set(), []
     posted = {key: str(request.POST.get(key, "")) for key in request.POST}
     for key, value in posted.items():

@@ -1,4 +1,4 @@
-"""The life of a request (DOMAIN.md section 7): allowed transitions, and the one function that makes them."""
+"""The life of a request (docs/domain.md#life-of-a-request): allowed transitions and the one function making them."""
 
 from __future__ import annotations
 

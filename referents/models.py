@@ -12,7 +12,7 @@ from tigre.lib.specialties import Specialty
 
 
 class OrganCategory(models.Model):
-    """One of the 13 organ categories of the ASCO/ESMO irAE guidelines (DOMAIN.md section 4)."""
+    """One of the 13 organ categories of the ASCO/ESMO irAE guidelines (docs/domain.md#organ-toxicity-taxonomy)."""
 
     code = models.SlugField(_("code"), max_length=32, unique=True)
     label = models.CharField(_("libellé"), max_length=100)
@@ -36,9 +36,9 @@ class ToxicityEvent(models.Model):
     code = models.SlugField(_("code"), max_length=64, unique=True)
     label = models.CharField(_("libellé"), max_length=200)
     ctcae_term = models.CharField(_("terme CTCAE v5"), max_length=200, blank=True)
-    # DOMAIN.md section 6: suggest TAG at any grade for these events (myocarditis, myasthenia...).
+    # docs/domain.md#tag-criteria: suggest TAG at any grade for these events (myocarditis, myasthenia...).
     urgent_at_any_grade = models.BooleanField(_("urgent quel que soit le grade"), default=False)
-    # DOMAIN.md section 4: some events stop the ICI at any grade (cardiac, neurological, haematological).
+    # docs/domain.md#organ-toxicity-taxonomy: some events stop the ICI at any grade (cardiac, neuro, haematological).
     stop_at_any_grade = models.BooleanField(_("arrêt de l'ICI dès le grade 1"), default=False)
     position = models.PositiveSmallIntegerField(_("ordre"), default=0)
     is_active = models.BooleanField(_("actif"), default=True)

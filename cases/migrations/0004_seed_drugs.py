@@ -1,4 +1,4 @@
-"""Seed the ICI catalogue of DOMAIN.md section 5 (admin-editable afterwards)."""
+"""Seed the ICI catalogue of docs/domain.md#drug-catalogue (admin-editable afterwards)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Pharmacovigilance follow-up of each discussed toxicity (DOMAIN.md section 10)."""
+"""Pharmacovigilance follow-up of each discussed toxicity (docs/domain.md#pharmacovigilance)."""
 
 from __future__ import annotations
 

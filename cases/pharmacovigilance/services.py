@@ -1,4 +1,4 @@
-"""Writes of the pharmacovigilance follow-up (DOMAIN.md section 10).
+"""Writes of the pharmacovigilance follow-up (docs/domain.md#pharmacovigilance).
 
 Statuses change only here, only by the CRPV or a coordinator (superusers included), and each change is
 recorded (PvStatusChange: from, to, who, when, why).

@@ -1,4 +1,4 @@
-"""GDPR for health data (DOMAIN.md section 12): the right of access (export everything held about one patient)
+"""GDPR for health data (docs/domain.md#health-data): the right of access (export everything held about one patient)
 and the retention limit (anonymise the patients whose requests are all closed for longer than
 TIGRE["CASE_RETENTION_YEARS"]).
 

@@ -899,7 +899,7 @@ class _Frcp:
         complete = self.simple_observation(
             el(organizer, "component"), "dossier-complet", ("GEN-100", TA_ASIP, "Dossier complet"), "dossier-complet"
         )
-        bl(complete, True)  # a request reaches the agenda once complete (DOMAIN.md section 3)
+        bl(complete, True)  # a request reaches the agenda once complete (docs/domain.md#the-request)
         quorum = self.simple_observation(
             el(organizer, "component"), "quorum", ("ORG-125", TA_ASIP, "Quorum RCP"), "quorum"
         )

@@ -101,7 +101,7 @@ def export_uuid(*parts: Any) -> str:
 @dataclass
 class ParticipantRow:
     user: User
-    in_quorum: bool  # a present physician: counts for the quorum (DOMAIN.md section 8)
+    in_quorum: bool  # a present physician: counts for the quorum (docs/domain.md#quorum)
     role_label: str
 
 

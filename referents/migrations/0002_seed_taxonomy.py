@@ -1,4 +1,4 @@
-"""Seed the organ toxicity taxonomy (DOMAIN.md section 4): 13 organ categories and their typical events.
+"""Seed the organ toxicity taxonomy (docs/domain.md#organ-toxicity-taxonomy): 13 organ categories and their typical events.
 
 The codes are a contract: other parts of the app (case forms, urgency rules, agenda building) look rows up by
 code. The data is written out here, not imported from app code, so that this migration keeps doing the same
@@ -26,8 +26,8 @@ CATEGORIES: list[tuple[str, str, str]] = [
     ("other", "Autre / systémique", "internal_medicine"),
 ]
 
-URGENT = "urgent"  # suggest the TAG at any grade (DOMAIN.md section 6)
-STOP = "stop"  # stop the ICI at any grade (DOMAIN.md section 4: cardiac, some neurological, haematological)
+URGENT = "urgent"  # suggest the TAG at any grade (docs/domain.md#tag-criteria)
+STOP = "stop"  # stop the ICI at any grade (docs/domain.md#organ-toxicity-taxonomy: cardiac, some neurological, haematological)
 
 # category code -> [(event code, French label, CTCAE v5 term, flags)]
 EVENTS: dict[str, list[tuple[str, str, str, set[str]]]] = {

@@ -1,4 +1,4 @@
-"""The quorum (DOMAIN.md section 8): 3 physicians of different specialties; an organ referent per case."""
+"""The quorum (docs/domain.md#quorum): 3 physicians of different specialties; an organ referent per case."""
 
 from __future__ import annotations
 

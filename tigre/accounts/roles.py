@@ -20,7 +20,7 @@ class Role(models.TextChoices):
     ADMINISTRATOR = "administrator", _("Administrateur")
 
 
-# Roles that see every case (DOMAIN.md section 2); object-level scope is enforced in selectors.
+# Roles that see every case (docs/domain.md#roles); object-level scope is enforced in selectors.
 ALL_CASES_ROLES = frozenset({Role.SECRETARIAT, Role.COORDINATOR, Role.PHARMACOVIGILANCE})
 # Roles that must use a second factor (TOTP).
 STAFF_ROLES = frozenset({Role.SECRETARIAT, Role.COORDINATOR, Role.PHARMACOVIGILANCE, Role.ADMINISTRATOR})

@@ -238,7 +238,7 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False  # keep LOGGING's handlers (and their identifier filter) in workers
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
-# Business settings (DOMAIN.md). One place, read by the services.
+# Business settings (docs/domain.md#business-settings). One place, read by the services.
 TIGRE = {
     "MEETING_WEEKDAY": 2,  # Wednesday
     "MEETING_START": "17:00",
