@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from cases.models import Avis, Case
 from meetings.models import Meeting
-from tigre.celery import app
+from tigre.celery import publish
 from tigre.pdf.rendering import PdfRenderingError, render_pdf_pages
 
 from .models import GeneratedDocument
@@ -27,11 +27,12 @@ PENDING_TIMEOUT = dt.timedelta(minutes=10)
 SYNC_AGENDA_MAX_ITEMS = 15
 # The worker's task (tasks.py), sent by its name: tasks.py calls this module, so this module cannot import it.
 GENERATE_TASK = "documents.generate_document"
+AFTER_VALIDATION_TASK = "documents.after_validation"
 
 
 def generation_enqueue(document_id: int) -> None:
     """Hand one document's generation to the worker (``document_generate`` there)."""
-    app.send_task(GENERATE_TASK, args=(document_id,))
+    publish(GENERATE_TASK, document_id)
 
 
 def _row(*, kind: str, meeting: Meeting, case: Case | None) -> GeneratedDocument:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from celery import shared_task
 from django.db import OperationalError
 
-from .services import GENERATE_TASK, document_generate, documents_after_validation
+from .services import AFTER_VALIDATION_TASK, GENERATE_TASK, document_generate, documents_after_validation
 
 
 @shared_task(
@@ -22,7 +22,7 @@ def generate_document(document_id: int) -> str:
     return document_generate(document_id=document_id).status
 
 
-@shared_task(name="documents.after_validation", acks_late=True, autoretry_for=(OperationalError,), max_retries=3)
+@shared_task(name=AFTER_VALIDATION_TASK, acks_late=True, autoretry_for=(OperationalError,), max_retries=3)
 def documents_after_validation_task(meeting_id: int) -> int:
     """Queue the minutes and final fiches of a meeting just validated."""
     return documents_after_validation(meeting_id=meeting_id)

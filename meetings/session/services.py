@@ -19,7 +19,7 @@ from cases.models import Avis, Case, CaseStatus
 from cases.pharmacovigilance.services import pv_from_avis
 from cases.workflow import case_transition
 from meetings.agenda.services import agenda_add_case
-from meetings.documents.tasks import documents_after_validation_task
+from meetings.documents.services import AFTER_VALIDATION_TASK
 from meetings.lock import MeetingError, meeting_lock
 from meetings.messages import Kind, case_at_meeting_message
 from meetings.models import AgendaItem, Meeting, Participant
@@ -28,6 +28,7 @@ from meetings.selectors import next_meeting
 from meetings.session.selectors import quorum_status
 from tigre.accounts.models import User
 from tigre.accounts.roles import Role
+from tigre.celery import publish
 from tigre.notifications.services import notify_many
 
 # Attendance recorded this many hours before the start marks the meeting "held".
@@ -281,5 +282,6 @@ def meeting_validate(*, meeting: Meeting, by: User) -> Meeting:
         )
     # The minutes and final fiches are made by the worker once this is committed (a task takes the id).
     meeting_id = locked.pk
-    transaction.on_commit(lambda: documents_after_validation_task.delay(meeting_id))
+    # Unpublished (broker down): each document is then made when first asked for (document pages).
+    transaction.on_commit(lambda: publish(AFTER_VALIDATION_TASK, meeting_id))
     return locked

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from tigre.accounts.models import User
 from tigre.accounts.roles import Role
+from tigre.celery import publish
 from tigre.notifications.services import notify
 from tigre.pdf.rendering import PdfRenderingError, render_pdf_pages
 
@@ -28,6 +29,7 @@ logger = logging.getLogger(__name__)
 # A report asked for and neither finished nor failed after this long is taken as lost (worker stopped, broker
 # restarted): asking again queues a new one.
 STALE_AFTER = dt.timedelta(minutes=10)
+GENERATE_TASK = "statistics.generate_activity_report"
 NOTIFICATION_KIND = "activity_report_ready"
 PDF_TEMPLATE = ("pdf/activity_report.html", "pdf/activity_report.css")
 
@@ -38,8 +40,6 @@ Status = ActivityReport.Status
 def report_request(*, period: Period, by: User | None) -> ActivityReport:
     """Queue the report of ``period`` (made after commit by the worker). A report of the same period already on
     its way is returned instead of a second one."""
-    from .tasks import generate_activity_report
-
     recent = timezone.now() - STALE_AFTER
     running = (
         ActivityReport.objects.select_for_update()
@@ -62,7 +62,8 @@ def report_request(*, period: Period, by: User | None) -> ActivityReport:
         step=_("En attente du traitement"),
     )
     report_id = report.pk
-    transaction.on_commit(lambda: generate_activity_report.delay(report_id))
+    # Unpublished (broker down): the report stays pending and may be asked again after STALE_AFTER.
+    transaction.on_commit(lambda: publish(GENERATE_TASK, report_id))
     return report
 
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 from celery import shared_task
 from django.db import OperationalError
 
-from .services import report_fail, report_generate
+from .services import GENERATE_TASK, report_fail, report_generate
 
 
 @shared_task(
-    name="statistics.generate_activity_report",
+    name=GENERATE_TASK,
     acks_late=True,
     autoretry_for=(OperationalError,),
     retry_backoff=True,

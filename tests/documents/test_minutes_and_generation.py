@@ -241,13 +241,37 @@ def test_validating_a_session_queues_its_documents_after_commit(cora, monkeypatc
         data={"answer": "Arrêt définitif de l'immunothérapie.", "ici_decision": Avis.IciDecision.STOP},
     )
     sent = []
-    monkeypatch.setattr(tasks.documents_after_validation_task, "delay", lambda pk: sent.append(pk))
+    monkeypatch.setattr(celery_app, "send_task", lambda name, args=(), **kw: sent.append((name, tuple(args))))
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         session.meeting_validate(meeting=s.meeting, by=cora)
     assert sent == []  # nothing before the commit
     for callback in callbacks:
         callback()
-    assert sent == [s.meeting.pk]
+    assert [task for task in sent if task[0].startswith("documents.")] == [
+        (services.AFTER_VALIDATION_TASK, (s.meeting.pk,))
+    ]
+    assert tasks.documents_after_validation_task.name == services.AFTER_VALIDATION_TASK
+
+
+def test_a_refused_broker_after_validation_keeps_the_validation(
+    cora, monkeypatch, django_capture_on_commit_callbacks, caplog
+):
+    """The broker refusing the publish after the commit must not turn a saved validation into an error."""
+    from meetings.session import services as session
+    from tests.factories.session import make_session
+
+    s = make_session(coordinator=cora, cases=1)
+    session.avis_save(item=s.items[0], by=cora, data={"answer": "Reprise possible.", "ici_decision": ""})
+
+    def refuse(*args, **kwargs):
+        raise ConnectionRefusedError(111, "Connection refused")
+
+    monkeypatch.setattr(celery_app, "send_task", refuse)
+    with django_capture_on_commit_callbacks(execute=True):
+        session.meeting_validate(meeting=s.meeting, by=cora)
+    s.meeting.refresh_from_db()
+    assert s.meeting.status == s.meeting.Status.VALIDATED
+    assert "not published" in caplog.text
 
 
 def test_after_validation_a_stale_message_prepares_nothing(cora):
