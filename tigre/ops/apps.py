@@ -12,6 +12,7 @@ class OpsConfig(AppConfig):
         from django.conf import settings
 
         if settings.TIGRE_WEB_PROCESS:
+            # Imported here: only web processes install the deadline, once the app registry is ready.
             from .db import install_wait_deadline
 
             install_wait_deadline()
