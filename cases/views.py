@@ -39,6 +39,7 @@ from .forms import (
     raw_data,
     toxicity_formset,
 )
+from .history import patient_history
 from .models import Attachment, Case, CaseStatus, Urgency
 from .urgent.selectors import urgent_panel_for
 from .workflow import can_transition
@@ -334,6 +335,8 @@ def case_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         "show_identity": is_requester or request.user.is_superuser or getattr(request.user, "sees_all_cases", False),
         "age": case.patient.age_on(timezone.localdate()),
         "urgent_panel": urgent_panel_for(case=case, user=request.user),
+        # The patient's other requests, those this viewer may open only (docs/domain.md#a-patients-history).
+        "history": patient_history(case, scope=selectors.cases_visible_to(request.user)),
     }
     return render(request, "cases/detail.html", context)
 

@@ -1,0 +1,138 @@
+"""A patient's history: the requests of one person, linked by the app (docs/domain.md#a-patients-history).
+
+Each request keeps its own ``Patient`` row (the identity as the requester typed it that day); rows are never merged.
+Two requests concern the same person when their patients share the INS, or the same birth name, first name(s) and
+date of birth once normalised (case, accents, spaces, hyphens and apostrophes ignored). The link is a query, so it
+holds for requests open or closed, old or new, without any stored key to keep up to date.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from django.db.models import F, Func, Prefetch, Q, QuerySet, Value
+from django.db.models.functions import Lower, Replace
+
+from .models import Avis, Case, CaseStatus, Patient
+
+# Letters folded to their base letter, upper and lower case both (PostgreSQL's lower() folds only ASCII letters
+# under a C collation, so accented capitals are folded here before lowering). Python and SQL use the same table.
+_ACCENTED = "ÀÁÂÃÄÅàáâãäåÇçÈÉÊËèéêëÌÍÎÏìíîïÑñÒÓÔÕÖØòóôõöøÙÚÛÜùúûüÝŸýÿ"
+_PLAIN = "AAAAAAaaaaaaCcEEEEeeeeIIIIiiiiNnOOOOOOooooooUUUUuuuuYYyy"
+_LIGATURES = (("Œ", "OE"), ("œ", "oe"), ("Æ", "AE"), ("æ", "ae"))
+_TABLE = str.maketrans(_ACCENTED, _PLAIN)
+assert len(_ACCENTED) == len(_PLAIN)
+
+
+def identity_key(text: str | None) -> str:
+    """A name as the app compares it: "Le Gall-Müller" and "LEGALL MULLER" both give "legallmuller"."""
+    value = text or ""
+    for ligature, letters in _LIGATURES:
+        value = value.replace(ligature, letters)
+    return "".join(c for c in value.translate(_TABLE).lower() if "a" <= c <= "z")
+
+
+def identity_key_sql(field_name: str) -> Func:
+    """``identity_key`` computed by PostgreSQL on a column (same table, same result)."""
+    expr: Any = F(field_name)
+    for ligature, letters in _LIGATURES:
+        expr = Replace(expr, Value(ligature), Value(letters))
+    expr = Lower(Func(expr, Value(_ACCENTED), Value(_PLAIN), function="translate"))
+    return Func(expr, Value("[^a-z]"), Value(""), Value("g"), function="regexp_replace")
+
+
+@dataclass(frozen=True)
+class Identity:
+    """What links two requests: the INS, or the three identity traits."""
+
+    ins: str = ""
+    birth_name: str = ""
+    first_names: str = ""
+    birth_date: date | None = None
+
+    @classmethod
+    def of(cls, patient: Patient) -> Identity:
+        return cls(patient.ins, patient.birth_name, patient.first_names, patient.birth_date)
+
+    @property
+    def has_traits(self) -> bool:
+        return bool(self.birth_date and identity_key(self.birth_name) and identity_key(self.first_names))
+
+    def matching_cases(self) -> Q | None:
+        """A filter on requests aliased by ``same_patient`` (the name keys); None when nothing can link."""
+        match = Q()
+        if self.ins:
+            match |= Q(patient__ins=self.ins)
+        if self.has_traits:
+            match |= Q(
+                patient__birth_date=self.birth_date,
+                birth_name_key=identity_key(self.birth_name),
+                first_names_key=identity_key(self.first_names),
+            )
+        return match or None
+
+
+def same_patient(identity: Identity) -> QuerySet[Case]:
+    """Every request of the person ``identity`` describes, drafts included (callers narrow it)."""
+    match = identity.matching_cases()
+    if match is None:
+        return Case.objects.none()
+    return Case.objects.alias(
+        birth_name_key=identity_key_sql("patient__birth_name"),
+        first_names_key=identity_key_sql("patient__first_names"),
+    ).filter(match)
+
+
+def linked_cases(case: Case) -> QuerySet[Case]:
+    """The other requests of ``case``'s patient, open or closed, the most recent first; drafts never submitted are
+    their author's alone (docs/domain.md#a-patients-history) and left out."""
+    return (
+        same_patient(Identity.of(case.patient))
+        .exclude(pk=case.pk)
+        .exclude(status=CaseStatus.DRAFT)
+        .order_by(F("submitted_at").desc(nulls_last=True), "-pk")
+    )
+
+
+@dataclass
+class HistoryEntry:
+    """One other request of the patient, as a history panel shows it."""
+
+    case: Case
+    avis: Avis | None
+    # How the app linked it: the same INS, or the same identity traits (the secretariat checks the latter).
+    by_ins: bool
+    # Submitted after the request the panel is on (a request presented again later).
+    later: bool
+
+
+def patient_history(case: Case, *, scope: QuerySet[Case] | None = None, limit: int = 20) -> list[HistoryEntry]:
+    """The patient's other requests with their latest validated avis, in a constant number of queries.
+
+    ``scope``: only the requests the viewer may open (``selectors.cases_visible_to``); a request outside it is not
+    even mentioned (docs/domain.md#a-patients-history). None: all of them (the board at its meeting)."""
+    qs = linked_cases(case)
+    if scope is not None:
+        qs = qs.filter(pk__in=scope.values("pk"))
+    rows = list(
+        qs.select_related("requester", "patient").prefetch_related(
+            Prefetch(
+                "avis_set",
+                queryset=Avis.objects.filter(state=Avis.State.VALIDATED).order_by("-meeting_at"),
+                to_attr="validated_avis",
+            )
+        )[:limit]
+    )
+    ins = case.patient.ins
+    since = case.submitted_at or case.created_at
+    return [
+        HistoryEntry(
+            case=row,
+            avis=next(iter(row.validated_avis), None),  # type: ignore[attr-defined]
+            by_ins=bool(ins) and row.patient.ins == ins,
+            later=bool(row.submitted_at and since and row.submitted_at > since),
+        )
+        for row in rows
+    ]
