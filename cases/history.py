@@ -9,13 +9,17 @@ holds for requests open or closed, old or new, without any stored key to keep up
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.db.models import F, Func, Prefetch, Q, QuerySet, Value
 from django.db.models.functions import Lower, Replace
+from django.utils import timezone
 
-from .models import Avis, Case, CaseStatus, Patient
+from tigre.audit.models import AccessLog
+
+from .models import OPEN_STATUSES, Avis, Case, CaseStatus, Patient
 
 # Letters folded to their base letter, upper and lower case both (PostgreSQL's lower() folds only ASCII letters
 # under a C collation, so accented capitals are folded here before lowering). Python and SQL use the same table.
@@ -136,3 +140,50 @@ def patient_history(case: Case, *, scope: QuerySet[Case] | None = None, limit: i
         )
         for row in rows
     ]
+
+
+# --- The request form's identity look-up (the duplicate check) --------------------------------------------------
+
+
+@dataclass
+class DuplicateCheck:
+    """What the request form learns of an identity typed in it (docs/domain.md#a-patients-history).
+
+    ``mine``: the requests of that person the clinician made or co-requested, the only ones ever shown; ``found``:
+    (request id, patient id) of every request of that person, shown or not, for the access trail only."""
+
+    mine: list[Case]
+    found: list[tuple[int, int]]
+
+
+def duplicates_for(user: Any, identity: Identity, *, exclude_pk: int | None = None) -> DuplicateCheck:
+    """The requests of the person ``identity`` describes: those of ``user`` to show, all of them to trail."""
+    qs = same_patient(identity)
+    if exclude_pk is not None:
+        qs = qs.exclude(pk=exclude_pk)
+    found = list(qs.order_by("-pk").values_list("pk", "patient_id")[:20])
+    if not found:
+        return DuplicateCheck(mine=[], found=[])
+    co_requested = Case.co_requesters.through.objects.filter(user=user).values("case_id")
+    mine = list(
+        Case.objects.filter(pk__in=[pk for pk, _patient in found])
+        .filter(Q(requester=user) | Q(pk__in=co_requested))
+        .order_by(F("submitted_at").desc(nulls_last=True), "-pk")
+    )
+    return DuplicateCheck(mine=mine, found=found)
+
+
+def duplicate_checks_left(user: Any) -> bool:
+    """Whether ``user`` may look up another identity now: at most TIGRE["DUPLICATE_CHECKS_PER_WINDOW"] look-ups
+    in the last TIGRE["DUPLICATE_CHECK_WINDOW_MINUTES"]. The access trail is the counter (one row without a
+    request per look-up): shared by every process, kept across restarts."""
+    since = timezone.now() - timedelta(minutes=settings.TIGRE["DUPLICATE_CHECK_WINDOW_MINUTES"])
+    done = AccessLog.objects.filter(
+        user=user, action=AccessLog.Action.DUPLICATE_CHECK, case_id__isnull=True, at__gte=since
+    ).count()
+    return done < settings.TIGRE["DUPLICATE_CHECKS_PER_WINDOW"]
+
+
+def can_present_again(case: Case) -> bool:
+    """A request whose course is over may start a new one for the same patient ("Présenter à nouveau")."""
+    return bool(case.reference) and case.status not in OPEN_STATUSES

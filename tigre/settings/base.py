@@ -255,6 +255,10 @@ TIGRE = {
     "ACCESS_LOG_RETENTION_DAYS": env.int("TIGRE_ACCESS_LOG_RETENTION_DAYS", default=365),
     "CASE_RETENTION_YEARS": env.int("TIGRE_CASE_RETENTION_YEARS", default=20),
     "VIDEO_URL_TEMPLATE": env("TIGRE_VIDEO_URL_TEMPLATE", default="https://visio.tigre.invalid/rcp-{date}"),
+    # The request form's identity look-up (duplicate check): at most this many per user per window, counted on the
+    # access trail (cases/history.py; docs/domain.md#a-patients-history).
+    "DUPLICATE_CHECKS_PER_WINDOW": env.int("TIGRE_DUPLICATE_CHECKS_PER_WINDOW", default=30),
+    "DUPLICATE_CHECK_WINDOW_MINUTES": 10,
     "DEMO": False,
 }
 
