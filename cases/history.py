@@ -110,6 +110,8 @@ class HistoryEntry:
     by_ins: bool
     # Submitted after the request the panel is on (a request presented again later).
     later: bool
+    # The requester's answer at the réévaluation date (cases/followup/), if given.
+    follow_up: Any = None
 
 
 def patient_history(case: Case, *, scope: QuerySet[Case] | None = None, limit: int = 20) -> list[HistoryEntry]:
@@ -126,7 +128,8 @@ def patient_history(case: Case, *, scope: QuerySet[Case] | None = None, limit: i
                 "avis_set",
                 queryset=Avis.objects.filter(state=Avis.State.VALIDATED).order_by("-meeting_at"),
                 to_attr="validated_avis",
-            )
+            ),
+            "follow_ups__answered_by",
         )[:limit]
     )
     ins = case.patient.ins
@@ -137,6 +140,7 @@ def patient_history(case: Case, *, scope: QuerySet[Case] | None = None, limit: i
             avis=next(iter(row.validated_avis), None),  # type: ignore[attr-defined]
             by_ins=bool(ins) and row.patient.ins == ins,
             later=bool(row.submitted_at and since and row.submitted_at > since),
+            follow_up=next((f for f in row.follow_ups.all() if f.is_answered), None),  # type: ignore[attr-defined]
         )
         for row in rows
     ]

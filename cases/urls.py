@@ -33,4 +33,5 @@ urlpatterns: list = [
         name="attachment_delete",
     ),
     path("tri/", include("cases.triage.urls")),
+    path("suivi/", include("cases.followup.urls")),
 ]

@@ -25,6 +25,7 @@ from tigre.audit.services import access_record
 
 from . import rules, selectors, services
 from .filters import MyCasesFilter
+from .followup.selectors import follow_ups_of
 from .forms import (
     DRAFT,
     SUBMIT,
@@ -354,6 +355,7 @@ def case_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         "urgent_panel": urgent_panel_for(case=case, user=request.user),
         # The patient's other requests, those this viewer may open only (docs/domain.md#a-patients-history).
         "history": patient_history(case, scope=selectors.cases_visible_to(request.user)),
+        "follow_ups": follow_ups_of(case),
     }
     return render(request, "cases/detail.html", context)
 

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "referents",
     "cases",
     "cases.pharmacovigilance",
+    "cases.followup",
     "meetings",
     "meetings.documents",
 ]
@@ -259,6 +260,8 @@ TIGRE = {
     # access trail (cases/history.py; docs/domain.md#a-patients-history).
     "DUPLICATE_CHECKS_PER_WINDOW": env.int("TIGRE_DUPLICATE_CHECKS_PER_WINDOW", default=30),
     "DUPLICATE_CHECK_WINDOW_MINUTES": 10,
+    # Follow-up of an avis: its réévaluation date asks the requester what happened, if not older than this.
+    "FOLLOW_UP_WINDOW_DAYS": 30,
     "DEMO": False,
 }
 
