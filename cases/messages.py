@@ -36,6 +36,7 @@ class Kind(models.TextChoices):
     URGENT_OPINION = "urgent_opinion", _("Avis urgent rendu")
     URGENT_ESCALATION = "urgent_escalation", _("Escalade : demande urgente non prise en charge")
     PV_REMINDER = "pv_reminder", _("Rappel : déclarations de pharmacovigilance en attente")
+    FOLLOW_UP = "follow_up", _("Suivi de l'avis à la date de réévaluation")
 
 
 SUBJECTS: dict[str, Any] = {
@@ -47,6 +48,7 @@ SUBJECTS: dict[str, Any] = {
     Kind.URGENT_ACKNOWLEDGED: _("Demande urgente %(ref)s prise en charge"),
     Kind.URGENT_OPINION: _("Avis urgent rendu pour la demande %(ref)s"),
     Kind.URGENT_ESCALATION: _("ESCALADE — demande urgente %(ref)s toujours sans prise en charge"),
+    Kind.FOLLOW_UP: _("Demande %(ref)s : l'avis de la RCP a-t-il été appliqué ?"),
 }
 
 

@@ -434,3 +434,19 @@ class Avis(models.Model):
     class Meta:
         verbose_name = _("avis")
         verbose_name_plural = _("avis")
+
+
+class PresentedAgain(models.Model):
+    """A request started from an earlier one of the same patient, "Présenter à nouveau"
+    (docs/domain.md#a-patients-history). The identity link holds anyway; this records the requester's intent."""
+
+    case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="presented_again_from")
+    earlier = models.ForeignKey(
+        Case, verbose_name=_("demande antérieure"), on_delete=models.PROTECT, related_name="presented_again_as"
+    )
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("nouvelle présentation")
+        verbose_name_plural = _("nouvelles présentations")

@@ -11,7 +11,7 @@ from tigre.accounts.models import User
 from tigre.accounts.roles import Role
 
 from .hooks import hooks
-from .models import OPEN_STATUSES, Avis, Case, CaseMessage, CaseStatus, StatusChange
+from .models import Avis, Case, CaseMessage, CaseStatus, StatusChange
 from .urgent.selectors import alerted_scope
 
 
@@ -116,30 +116,3 @@ def case_timeline(case: Case) -> list[dict[str, Any]]:
     entries += [{"at": msg.created_at, "kind": "message", "message": msg} for msg in case.messages.all()]
     entries.sort(key=lambda e: e["at"])
     return entries
-
-
-def possible_duplicates(
-    user: User, *, ins: str = "", birth_name: str = "", birth_date: Any = None, exclude_pk: Any = None
-) -> list[dict[str, Any]]:
-    """Open requests that may concern the same patient (same INS, or same birth name and birth date).
-
-    Each entry says whether ``user`` may open it; a case outside their scope is reported without any detail.
-    """
-    match = Q()
-    if ins:
-        match |= Q(patient__ins=ins)
-    if birth_name and birth_date:
-        match |= Q(patient__birth_name__iexact=birth_name.strip(), patient__birth_date=birth_date)
-    if not match:
-        return []
-    qs = (
-        Case.objects.filter(match, status__in=OPEN_STATUSES)
-        .exclude(status=CaseStatus.DRAFT, reference__isnull=True)
-        .select_related("patient")
-        .order_by("-submitted_at")
-    )
-    if exclude_pk:
-        qs = qs.exclude(pk=exclude_pk)
-    candidates = list(qs[:10])
-    visible = set(cases_visible_to(user).filter(pk__in=[c.pk for c in candidates]).values_list("pk", flat=True))
-    return [{"case": c, "visible": c.pk in visible} for c in candidates]

@@ -23,19 +23,23 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from tigre import formats
 from tigre.accounts.models import User
 from tigre.accounts.roles import Role
 
 from . import rules
 from .messages import Kind, notify_case
 from .models import (
+    OPEN_STATUSES,
     Attachment,
+    Avis,
     Case,
     CaseMessage,
     CaseSequence,
     CaseStatus,
     ImmunotherapyLine,
     Patient,
+    PresentedAgain,
     Toxicity,
 )
 from .rules import stored_values
@@ -485,3 +489,60 @@ def attachment_delete(*, attachment: Attachment, by: User) -> None:
     storage, name = attachment.file.storage, attachment.file.name
     attachment.delete()
     transaction.on_commit(lambda: storage.delete(name))
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Presenting a patient again
+# --------------------------------------------------------------------------------------------------------------
+
+# What a new request copies from the earlier one: the patient, the cancer and the context that still hold. The
+# reason, question and urgency are the new request's own; the key results are dated, so typed again.
+PRESENT_AGAIN_CASE_FIELDS = (
+    "primary_site",
+    "primary_site_label",
+    "histology",
+    "stage",
+    "diagnosis_date",
+    "performance_status",
+    "history",
+    "autoimmune_history",
+    "comorbidities",
+)
+
+
+@transaction.atomic
+def case_present_again(*, case: Case, by: Any) -> Case:
+    """A new draft for ``by`` started from ``case``, an earlier request of theirs whose course is over: the
+    patient's identity, cancer, history, immunotherapy lines and toxicities copied; the question and the avis
+    not. The history notes the earlier request and its avis (docs/domain.md#a-patients-history)."""
+    if not user_is_requester(case, by):
+        raise ValidationError(_("Seul le demandeur de cette demande peut la présenter à nouveau."))
+    if not case.reference or case.status in OPEN_STATUSES:
+        raise ValidationError(
+            _("La demande %(ref)s est encore en cours : attendez l'avis de la RCP avant de la présenter à nouveau.")
+            % {"ref": case.reference or case.pk}
+        )
+    patient = {name: getattr(case.patient, name) for name in PATIENT_FIELDS}
+    fields = {name: getattr(case, name) for name in PRESENT_AGAIN_CASE_FIELDS}
+    avis = case.avis_set.filter(state=Avis.State.VALIDATED).order_by("-meeting_at").first()
+    if avis is not None:
+        decision = f" — {avis.get_ici_decision_display()}" if avis.ici_decision else ""
+        note = _("Demande antérieure %(ref)s : avis de la RCP du %(day)s%(decision)s.") % {
+            "ref": case.reference,
+            "day": formats.day(avis.meeting_at),
+            "decision": decision,
+        }
+    else:
+        note = _("Demande antérieure %(ref)s (%(status)s).") % {
+            "ref": case.reference,
+            "status": case.get_status_display(),
+        }
+    fields["history"] = "\n".join(part for part in (note, case.history) if part)
+    lines = [
+        {**{name: getattr(line, name) for name in LINE_FIELDS}, "drugs": list(line.drugs.all())}
+        for line in case.lines.prefetch_related("drugs")
+    ]
+    toxicities = [{name: getattr(tox, name) for name in TOXICITY_FIELDS} for tox in case.toxicities.all()]
+    new = case_create(by=by, patient=patient, fields=fields, lines=lines, toxicities=toxicities)
+    PresentedAgain.objects.create(case=new, earlier=case, by=by)
+    return new

@@ -20,6 +20,7 @@ urlpatterns: list = [
     path("<int:pk>/supprimer/", views.case_delete, name="delete"),
     path("<int:pk>/repondre/", views.case_answer, name="answer"),
     path("<int:pk>/retirer/", views.case_withdraw, name="withdraw"),
+    path("<int:pk>/presenter-a-nouveau/", views.case_present_again, name="present_again"),
     path("<int:pk>/pieces-jointes/", views.attachment_add, name="attachment_add"),
     path(
         "<int:pk>/pieces-jointes/<int:attachment_pk>/",
@@ -32,4 +33,5 @@ urlpatterns: list = [
         name="attachment_delete",
     ),
     path("tri/", include("cases.triage.urls")),
+    path("suivi/", include("cases.followup.urls")),
 ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from typing import Any
 
 from django.conf import settings
@@ -24,6 +25,7 @@ from tigre.audit.services import access_record
 
 from . import rules, selectors, services
 from .filters import MyCasesFilter
+from .followup.selectors import follow_ups_of
 from .forms import (
     DRAFT,
     SUBMIT,
@@ -39,6 +41,7 @@ from .forms import (
     raw_data,
     toxicity_formset,
 )
+from .history import Identity, can_present_again, duplicate_checks_left, duplicates_for, patient_history
 from .models import Attachment, Case, CaseStatus, Urgency
 from .urgent.selectors import urgent_panel_for
 from .workflow import can_transition
@@ -74,13 +77,7 @@ def _form_context(request: AuthenticatedRequest, forms: RequestForms, case: Case
             "birth_name": case.patient.birth_name,
             "birth_date": case.patient.birth_date,
         }
-    duplicates = selectors.possible_duplicates(
-        request.user,
-        ins=patient_data.get("ins") or "",
-        birth_name=patient_data.get("birth_name") or "",
-        birth_date=patient_data.get("birth_date"),
-        exclude_pk=getattr(case, "pk", None),
-    )
+    duplicates, _status = _duplicate_panel(request, patient_data, exclude_pk=getattr(case, "pk", None))
     attachments = list(case.attachments.all()) if case is not None else []
     return {
         # A new form carries a token of its own: sent twice, it still makes one request (services.case_create_once).
@@ -88,7 +85,7 @@ def _form_context(request: AuthenticatedRequest, forms: RequestForms, case: Case
         "forms": forms,
         "case": case,
         "summary": forms.summary(),
-        "duplicates": duplicates,
+        **duplicates,
         "tag_qualifying": forms.tag_qualifying(),
         "urgent": (forms.case_form["urgency"].value() or Urgency.STANDARD) == Urgency.URGENT,
         "attachments": attachments,
@@ -274,15 +271,36 @@ def tag_check(request: HttpRequest) -> HttpResponse:
 def duplicate_check(request: AuthenticatedRequest) -> HttpResponse:
     form = PatientForm(request.POST, prefix="patient", centres=[])
     form.is_valid()
-    data = getattr(form, "cleaned_data", {})
-    duplicates = selectors.possible_duplicates(
-        request.user,
+    case_pk = str(request.POST.get("case_pk", ""))
+    context, status = _duplicate_panel(
+        request, getattr(form, "cleaned_data", {}), exclude_pk=int(case_pk) if case_pk.isdigit() else None
+    )
+    return render(request, "cases/_duplicates.html", context, status=status)
+
+
+def _duplicate_panel(request: HttpRequest, data: Mapping[str, Any], *, exclude_pk: int | None) -> tuple[dict, int]:
+    """The duplicate panel of the request form, and its status (429 past the look-up limit).
+
+    It names only the clinician's own requests (and those they co-requested); whatever else exists, it shows the
+    same neutral hint, so that it reveals nothing of another physician's patient. Every look-up is trailed, with
+    each request of that identity found, and counted (docs/domain.md#a-patients-history)."""
+    identity = Identity(
         ins=data.get("ins") or "",
         birth_name=data.get("birth_name") or "",
+        first_names=data.get("first_names") or "",
         birth_date=data.get("birth_date"),
-        exclude_pk=request.POST.get("case_pk") if str(request.POST.get("case_pk", "")).isdigit() else None,
     )
-    return render(request, "cases/_duplicates.html", {"duplicates": duplicates})
+    if identity.matching_cases() is None:  # nothing to look up yet
+        return {"duplicates": []}, 200
+    if not duplicate_checks_left(request.user):
+        return {"duplicates": [], "duplicates_limited": True}, 429
+    check = duplicates_for(request.user, identity, exclude_pk=exclude_pk)
+    action = AccessLog.Action.DUPLICATE_CHECK
+    access_record(request=request, action=action, target=_("Contrôle des doublons (formulaire de demande)"))
+    for case_pk, patient_pk in check.found:
+        found = Case(pk=case_pk, patient_id=patient_pk)
+        access_record(request=request, action=action, case=found, target=_("Demande trouvée par le contrôle"))
+    return {"duplicates": [{"case": c, "again": can_present_again(c)} for c in check.mine]}, 200
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -323,6 +341,7 @@ def case_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         "can_answer": is_requester and case.status == CaseStatus.INFO_REQUESTED,
         "can_withdraw": is_requester and case.status != CaseStatus.DRAFT and can_transition(case, CaseStatus.WITHDRAWN),
         "can_attach": is_requester and case.status in services.ATTACHABLE_STATUSES,
+        "can_present_again": is_requester and can_present_again(case),
         "pending_request": pending_request,
         "answer_form": AnswerForm(),
         "attachment_form": AttachmentForm(),
@@ -334,6 +353,9 @@ def case_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         "show_identity": is_requester or request.user.is_superuser or getattr(request.user, "sees_all_cases", False),
         "age": case.patient.age_on(timezone.localdate()),
         "urgent_panel": urgent_panel_for(case=case, user=request.user),
+        # The patient's other requests, those this viewer may open only (docs/domain.md#a-patients-history).
+        "history": patient_history(case, scope=selectors.cases_visible_to(request.user)),
+        "follow_ups": follow_ups_of(case),
     }
     return render(request, "cases/detail.html", context)
 
@@ -369,6 +391,38 @@ def case_withdraw(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             messages.success(request, _("La demande a été retirée."))
             return redirect("cases:detail", pk=case.pk)
     return render(request, "cases/withdraw.html", {"case": case, "form": form}, status=400 if form.errors else 200)
+
+
+@role_required(*REQUESTER_ROLES)
+@require_http_methods(["GET", "POST"])
+def case_present_again(request: HttpRequest, pk: int) -> HttpResponse:
+    """ "Présenter à nouveau": a new draft started from an earlier request of the requester (GET asks, POST does)."""
+    case = selectors.get_case_for_user(request.user, pk)
+    if not services.user_is_requester(case, request.user):
+        raise Http404
+    error = ""
+    if request.method == "POST":
+        try:
+            new = services.case_present_again(case=case, by=request.user)
+        except ValidationError as exc:
+            error = " ".join(exc.messages)
+        else:
+            messages.success(
+                request,
+                _(
+                    "Nouvelle demande commencée à partir de %(ref)s : vérifiez le patient, les lignes et les "
+                    "toxicités, mettez-les à jour, puis posez votre question."
+                )
+                % {"ref": case.reference},
+            )
+            return redirect("cases:edit", pk=new.pk)
+    elif not can_present_again(case):
+        error = _(
+            "La demande %(ref)s est encore en cours : attendez l'avis de la RCP avant de la présenter à nouveau."
+        ) % {"ref": case.reference or case.pk}
+    access_record(request=request, action=AccessLog.Action.VIEW_CASE, case=case, target=_("Présenter à nouveau"))
+    context = {"case": case, "error": error}
+    return render(request, "cases/present_again.html", context, status=400 if error else 200)
 
 
 # Attachments ---------------------------------------------------------------------------------------------------

@@ -7,7 +7,7 @@ from django.contrib import admin
 from tigre.accounts.models import Centre
 
 from .forms import CentreForm
-from .models import Absence, Coverage, OrganCategory, Referent, ToxicityEvent
+from .models import Absence, Coverage, Guideline, OrganCategory, Referent, ToxicityEvent
 
 
 @admin.register(Centre)
@@ -65,3 +65,15 @@ class AbsenceAdmin(admin.ModelAdmin):
     list_display = ["referent", "start", "end", "reason"]
     list_select_related = ["referent__user"]
     date_hierarchy = "start"
+
+
+@admin.register(Guideline)
+class GuidelineAdmin(admin.ModelAdmin):
+    """The guideline summaries shown beside the avis form (docs/domain.md#guidelines-beside-the-avis). Rows come
+    from referents/fixtures/guidelines.json; a correction made here stays until a new version of the file."""
+
+    list_display = ["category", "grades", "source", "section", "version", "is_active"]
+    list_filter = ["source", "category", "is_active", "version"]
+    list_select_related = ["category"]
+    search_fields = ["summary", "section"]
+    fields = ["category", "grade_min", "grade_max", "source", "section", "summary", "version", "position", "is_active"]

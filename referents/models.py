@@ -118,3 +118,47 @@ class Absence(models.Model):
 
     def __str__(self) -> str:
         return f"{self.referent} {self.start:%d/%m/%Y}–{self.end:%d/%m/%Y}"
+
+
+class Guideline(models.Model):
+    """A short management summary from a published irAE guideline, for one organ category and a range of CTCAE
+    grades, shown beside the avis form (docs/domain.md#guidelines-beside-the-avis). The rows come from the
+    versioned file ``referents/fixtures/guidelines.json`` (``services.guidelines_load``); the administrators correct
+    them in the admin. The summaries are the board's own wording, citing the source's section: a reminder, never
+    advice the app gives."""
+
+    class Source(models.TextChoices):
+        ESMO_2022 = "esmo_2022", "ESMO 2022"
+        ASCO_2021 = "asco_2021", "ASCO 2021"
+        SITC_2021 = "sitc_2021", "SITC 2021"
+
+    category = models.ForeignKey(
+        OrganCategory, verbose_name=_("catégorie d'organe"), on_delete=models.CASCADE, related_name="guidelines"
+    )
+    grade_min = models.PositiveSmallIntegerField(_("grade CTCAE minimal"))
+    grade_max = models.PositiveSmallIntegerField(_("grade CTCAE maximal"))
+    source = models.CharField(_("référentiel"), max_length=16, choices=Source.choices)
+    section = models.CharField(_("section citée"), max_length=300)
+    summary = models.TextField(_("conduite à tenir (résumé)"))
+    version = models.CharField(_("version"), max_length=20)
+    position = models.PositiveSmallIntegerField(_("ordre"), default=0)
+    is_active = models.BooleanField(_("actif"), default=True)
+
+    class Meta:
+        verbose_name = _("recommandation (référentiel)")
+        verbose_name_plural = _("recommandations (référentiels)")
+        ordering = ["category__position", "grade_min", "position", "source"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(grade_min__gte=1, grade_max__lte=5, grade_min__lte=models.F("grade_max")),
+                name="guideline_grades_1_5_ordered",
+            ),
+            models.UniqueConstraint(fields=["category", "grade_min", "grade_max", "source"], name="guideline_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.category} G{self.grade_min}–{self.grade_max} ({self.get_source_display()})"
+
+    @property
+    def grades(self) -> str:
+        return f"G{self.grade_min}" if self.grade_min == self.grade_max else f"G{self.grade_min}–{self.grade_max}"

@@ -13,7 +13,7 @@ from django.db.models.functions import Concat, Lower
 
 from tigre.accounts.models import Centre
 
-from .models import Absence, Coverage, OrganCategory, Referent
+from .models import Absence, Coverage, Guideline, OrganCategory, Referent
 
 
 @dataclass(frozen=True)
@@ -311,3 +311,28 @@ def export_rows() -> QuerySet[Referent]:
     return Referent.objects.select_related("user", "centre").prefetch_related(
         Prefetch("coverages", queryset=Coverage.objects.select_related("category").order_by("category"))
     )
+
+
+@dataclass(frozen=True)
+class GuidelinePanel:
+    """One toxicity of a case and the guideline summaries for its organ and grade."""
+
+    toxicity: Any
+    guidelines: list[Guideline]
+
+
+def guidelines_for(toxicities: Iterable[Any]) -> list[GuidelinePanel]:
+    """For each toxicity (``grade`` and ``event.category``), the active guideline rows of its organ category whose
+    grade range covers its grade, in one query (docs/domain.md#guidelines-beside-the-avis)."""
+    toxicities = list(toxicities)
+    category_ids = {tox.event.category_id for tox in toxicities}
+    rows = list(Guideline.objects.filter(category_id__in=category_ids, is_active=True)) if category_ids else []
+    return [
+        GuidelinePanel(
+            toxicity=tox,
+            guidelines=[
+                g for g in rows if g.category_id == tox.event.category_id and g.grade_min <= tox.grade <= g.grade_max
+            ],
+        )
+        for tox in toxicities
+    ]

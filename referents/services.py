@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime
+import json
 from collections.abc import Iterable
+from pathlib import Path
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -15,7 +17,10 @@ from django.utils.translation import gettext as _
 from tigre.accounts.models import Centre
 from tigre.accounts.roles import Role
 
-from .models import Absence, Coverage, OrganCategory, Referent
+from .models import Absence, Coverage, Guideline, OrganCategory, Referent
+
+# The versioned guideline summaries (docs/domain.md#guidelines-beside-the-avis).
+GUIDELINES_FILE = Path(__file__).resolve().parent / "fixtures" / "guidelines.json"
 
 REFERENT_FIELDS = ("specialty", "centre", "takes_urgent", "phone", "email", "notes")
 USER_FIELDS = ("first_name", "last_name", "title")
@@ -141,3 +146,29 @@ def absence_create(*, referent: Referent, start: datetime.date, end: datetime.da
 @transaction.atomic
 def absence_delete(*, absence: Absence) -> None:
     absence.delete()
+
+
+def guidelines_load(
+    *, path: Path = GUIDELINES_FILE, guideline_model: Any = Guideline, category_model: Any = OrganCategory
+) -> int:
+    """Write the guideline summaries of the versioned file: a row (one organ category, grade range and source)
+    is created, or replaced when the file's version differs from the row's; a row already at the file's version
+    is left as the administrators may have corrected it. Categories missing from the taxonomy are skipped.
+    Returns how many rows were written. The data migration passes its historical models."""
+    data = json.loads(path.read_text(encoding="utf-8"))
+    version = data["version"]
+    categories = {c.code: c for c in category_model.objects.all()}
+    written = 0
+    with transaction.atomic():
+        for position, row in enumerate(data["guidelines"], start=1):
+            category = categories.get(row["category"])
+            if category is None:
+                continue
+            key = {"category": category, "grade_min": row["grade_min"], "grade_max": row["grade_max"]}
+            current = guideline_model.objects.filter(**key, source=row["source"]).first()
+            if current is not None and current.version == version:
+                continue
+            values = {"section": row["section"], "summary": row["summary"], "version": version, "position": position}
+            guideline_model.objects.update_or_create(**key, source=row["source"], defaults=values)
+            written += 1
+    return written

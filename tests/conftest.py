@@ -28,6 +28,7 @@ def _reseed_after_flush(sender: Any, **kwargs: Any) -> None:
 
         if not OrganCategory.objects.exists():
             importlib.import_module("referents.migrations.0002_seed_taxonomy").seed(apps, None)
+            importlib.import_module("referents.migrations.0005_load_guidelines").load(apps, None)
     elif sender.label == "cases":
         from cases.models import Drug
 

@@ -46,6 +46,11 @@ BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
         "task": "cases.pharmacovigilance.tasks.remind_pv_to_declare",
         "schedule": crontab(minute=30, hour=8),
     },
+    # Daily 09:00: the requesters of the avis whose réévaluation date has come are asked what happened (cases).
+    "notifications-follow-up-due": {
+        "task": "cases.followup.tasks.send_due_follow_ups",
+        "schedule": crontab(minute=0, hour=9),
+    },
     # Daily 02:30: access-trail rows past TIGRE["ACCESS_LOG_RETENTION_DAYS"] (security; audit app).
     "audit-purge-access-log": {
         "task": "tigre.audit.tasks.purge_access_log",

@@ -53,4 +53,13 @@
       }
     }
   });
+
+  // The duplicate check answers 429 with a French message past its look-up limit: show it in its panel.
+  document.body.addEventListener("htmx:beforeSwap", function (event) {
+    var target = event.detail.target;
+    if (event.detail.xhr.status === 429 && target && target.id === "duplicate-panel") {
+      event.detail.shouldSwap = true;
+      event.detail.isError = false;
+    }
+  });
 })();

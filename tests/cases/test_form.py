@@ -241,24 +241,7 @@ def test_removed_middle_row_is_ignored(client: Any, alice: Any, drugs: Any, coli
     assert case.highest_grade == 4
 
 
-def test_duplicate_is_shown_with_a_link_or_anonymously(
-    client: Any, alice: Any, bob: Any, drugs: Any, colitis: Any
-) -> None:
-    from tests.factories.cases import PatientFactory, SubmittedCaseFactory
-
-    mine = SubmittedCaseFactory(
-        requester=alice, patient=PatientFactory(birth_name="Durand", birth_date=dt.date(1958, 4, 12))
-    )
-    login(client, alice)
-    data = {"patient-birth_name": "DURAND", "patient-birth_date": "1958-04-12"}
-    body = client.post(reverse("cases:duplicate_check"), data).content.decode()
-    assert reverse("cases:detail", args=[mine.pk]) in body
-    login(client, bob)
-    body = client.post(reverse("cases:duplicate_check"), data).content.decode()
-    assert reverse("cases:detail", args=[mine.pk]) not in body and mine.reference not in body
-    assert "déjà en cours au secrétariat" in body
-    body = client.post(reverse("cases:duplicate_check"), {"patient-birth_name": "Martin"}).content.decode()
-    assert "Demande similaire" not in body
+# The duplicate check: tests/cases/history/test_duplicates.py.
 
 
 def test_co_requester_named_in_the_form_sees_the_case(

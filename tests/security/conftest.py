@@ -40,6 +40,7 @@ class World:
 
 @pytest.fixture
 def world(alice, bob, rita, sam, cora, victor, adam) -> World:
+    from cases.followup.models import FollowUp
     from cases.messages import Kind
     from cases.models import Attachment, Avis, CaseStatus
     from cases.pharmacovigilance.models import PvFollowUp
@@ -82,6 +83,7 @@ def world(alice, bob, rita, sam, cora, victor, adam) -> World:
     )
     item.avis = avis
     item.save(update_fields=["avis"])
+    FollowUp.objects.create(avis=avis, case=case, due_date=timezone.localdate())  # asked at the réévaluation date
     feed = CalendarFeed.objects.create(user=rita, token="jeton-secret-de-rita-" + "x" * 20)
     Notification.objects.create(
         recipient=rita, kind=Kind.URGENT_ALERT, about=case, key=f"urgent-{case.pk}-{rita.pk}", subject="Urgent"
@@ -147,6 +149,8 @@ def url_kwargs(name: str, pattern: str, world: World) -> dict[str, Any]:
 
 
 def _pk_for(name: str, namespace: str, world: World) -> int:
+    if name == "cases:follow_up_answer":
+        return world.avis.follow_up.pk
     if name == "documents:fiche_pdf" or namespace == "exports":
         return world.avis.pk
     if name == "documents:case_panel" or namespace in ("cases", "urgent"):

@@ -55,6 +55,10 @@ MATRIX: dict[str, tuple[str, tuple[int, ...]]] = {
     "cases:delete": ("post", (404, 404, 404, 403, 404, 403, 404)),
     "cases:answer": ("post", (302, 404, 302, 302, 302, 302, 302)),
     "cases:withdraw": ("get", (200, 404, 404, 404, 404, 404, 404)),
+    # The requester's own request only, and not while it is still open (the matrix's request is): 400.
+    "cases:present_again": ("get", (400, 404, 404, 403, 404, 403, 404)),
+    # The follow-up of an avis: its requester (and co-requesters) only.
+    "cases:follow_up_answer": ("get", (200, 404, 404, 404, 404, 404, 404)),
     "cases:attachment_add": ("post", (400, 404, 400, 400, 400, 400, 400)),
     "cases:attachment_download": ("get", (200, 404, 200, 200, 200, 200, 200)),
     "cases:attachment_delete": ("post", (302, 404, 302, 302, 302, 302, 302)),

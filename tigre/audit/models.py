@@ -19,6 +19,9 @@ class AccessLog(models.Model):
         DOWNLOAD_PDF = "download_pdf", _("Téléchargement d'un PDF")
         EXPORT = "export", _("Export")
         VIEW_PV = "view_pv", _("Consultation pharmacovigilance")
+        # A clinician's look-up of an identity in the request form (cases/history.py): one row without a request
+        # per look-up, plus one per request of that identity found, seen by the clinician or not.
+        DUPLICATE_CHECK = "duplicate_check", _("Recherche d'un patient (doublons)")
 
     at = models.DateTimeField(_("date (UTC)"), auto_now_add=True, db_index=True)
     user = models.ForeignKey(

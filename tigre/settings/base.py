@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "referents",
     "cases",
     "cases.pharmacovigilance",
+    "cases.followup",
     "meetings",
     "meetings.documents",
 ]
@@ -255,6 +256,12 @@ TIGRE = {
     "ACCESS_LOG_RETENTION_DAYS": env.int("TIGRE_ACCESS_LOG_RETENTION_DAYS", default=365),
     "CASE_RETENTION_YEARS": env.int("TIGRE_CASE_RETENTION_YEARS", default=20),
     "VIDEO_URL_TEMPLATE": env("TIGRE_VIDEO_URL_TEMPLATE", default="https://visio.tigre.invalid/rcp-{date}"),
+    # The request form's identity look-up (duplicate check): at most this many per user per window, counted on the
+    # access trail (cases/history.py; docs/domain.md#a-patients-history).
+    "DUPLICATE_CHECKS_PER_WINDOW": env.int("TIGRE_DUPLICATE_CHECKS_PER_WINDOW", default=30),
+    "DUPLICATE_CHECK_WINDOW_MINUTES": 10,
+    # Follow-up of an avis: its réévaluation date asks the requester what happened, if not older than this.
+    "FOLLOW_UP_WINDOW_DAYS": 30,
     "DEMO": False,
 }
 

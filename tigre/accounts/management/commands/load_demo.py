@@ -18,6 +18,7 @@ DEMO_STEPS = [
     "cases.demo:load",
     "meetings.demo:load",
     "meetings.demo_session:load",
+    "meetings.demo_history:load",
     "meetings.exports.demo:load",
     "cases.pharmacovigilance.demo:load",
     "meetings.statistics.demo:load",
