@@ -61,6 +61,11 @@ def submitted_by(user: Any, pk: Any) -> bool:
     return Case.objects.filter(pk__in=ids, pk=pk).exclude(status=CaseStatus.DRAFT).exists()
 
 
+def form_token_used(user: Any, token: Any) -> bool:
+    """Whether a new-request form (its ``form_token``) already made a request of ``user``."""
+    return Case.objects.filter(form_token=token, requester=user).exists()
+
+
 def my_cases(user: Any) -> QuerySet[Case]:
     """The user's own requests and those naming them co-requester, with the next scheduled meeting date, the
     latest changed first (the page's filters, ``filters.MyCasesFilter``, narrow it)."""
