@@ -11,7 +11,8 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from tests.dates import meeting_start
+from meetings.models import AgendaItem
+from tests.dates import at, day, meeting_start
 from tests.e2e.actors import open_as
 from tests.factories.agenda import accepted_case
 from tests.factories.meetings import MeetingFactory
@@ -63,3 +64,27 @@ def test_slow_waiting_list_does_not_replace_the_search(
     expect(sec.locator("#add-candidates label", has_text="TIGRE-2026-0799").locator("input")).to_be_checked()
     sec.get_by_role("button", name="Ajouter la demande choisie à l’ordre du jour").click()
     expect(sec.locator(".alert-success")).to_contain_text("TIGRE-2026-0799 ajoutée à l'ordre du jour")
+
+
+def test_rebuild_reports_what_it_left_out_and_carries_it_over(
+    browser: Any, browser_context_args: dict[str, Any], live_server: Any, axe_check: Any, sam: Any, password: str
+) -> None:
+    seed_taxonomy()
+    meeting = MeetingFactory(starts_at=meeting_start(0))
+    following = MeetingFactory(starts_at=meeting_start(1))
+    accepted_case(reference="TIGRE-2026-0801", submitted_at=at(day(-3), 10))
+    accepted_case(reference="TIGRE-2026-0802", patient__birth_name="Tardif", submitted_at=at(day(-1), 8))
+    totp_device(sam)
+    sec = open_as(browser, browser_context_args, live_server.url, sam, password, axe_check)
+    sec.goto(live_server.url + f"/reunions/{meeting.pk}/")
+    sec.get_by_role("button", name="Construire l’ordre du jour").click()
+    expect(sec.locator(".alert-warning").first).to_contain_text("1 demande acceptée laissée de côté")
+    report = sec.locator("#build-report")
+    expect(report).to_contain_text("TIGRE-2026-0802")
+    expect(report).to_contain_text("après la date limite")
+    axe_check(sec, "agenda-build-report")
+    sec.screenshot(path="/work/shots/ux/agenda-build-report.png", full_page=True)
+    report.get_by_role("button", name="Reporter TIGRE-2026-0802 à la RCP du").click()
+    expect(sec.locator(".alert-success").first).to_contain_text("TIGRE-2026-0802 reportée à la RCP du")
+    expect(sec.locator("#build-report")).to_contain_text("Inscrite : RCP du")
+    assert AgendaItem.objects.filter(meeting=following, case__reference="TIGRE-2026-0802").exists()
