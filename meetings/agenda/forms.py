@@ -11,7 +11,7 @@ from cases.models import Case
 from meetings.agenda.selectors import late_case_candidates
 from meetings.forms import VersionForm
 from meetings.models import AgendaItem, Meeting
-from meetings.scheduling import meeting_date_label
+from meetings.scheduling import late_scheduling_warning, meeting_date_label
 from meetings.selectors import upcoming_meetings
 
 
@@ -94,7 +94,8 @@ class ScheduleCaseForm(forms.Form):
 
 def _meeting_choice_label(meeting: Meeting) -> str:
     holiday = f" — {meeting.holiday_name}" if meeting.holiday_name else ""
-    return f"{meeting_date_label(meeting)}{holiday}"
+    late = f" — {_('date limite passée')}" if late_scheduling_warning(meeting) else ""
+    return f"{meeting_date_label(meeting)}{holiday}{late}"
 
 
 class CarryOverForm(forms.Form):

@@ -49,7 +49,7 @@ from meetings.forms import VersionForm, first_error
 from meetings.lock import MeetingConflict
 from meetings.messages import slot_label
 from meetings.models import Meeting
-from meetings.scheduling import cutoff_for, meeting_date_label, time_label
+from meetings.scheduling import cutoff_for, late_scheduling_warning, meeting_date_label, time_label
 from meetings.selectors import (
     MEETING_EDITORS,
     can_reschedule,
@@ -164,6 +164,7 @@ def _detail_page(
         "invited": meeting_invited(meeting),
         "cutoff": cutoff_for(meeting),
         "add_form": AddCaseForm(initial={"version": meeting.version}),
+        "late_warning": late_scheduling_warning(meeting),
         "can_reschedule": can_reschedule(request.user),
         "build_report": _build_report(request, meeting) if meeting.is_editable else None,
     }
@@ -434,6 +435,17 @@ def schedule_case(request: HttpRequest, case_pk: int) -> HttpResponse:
         form = ScheduleCaseForm(request.POST)
         if form.is_valid():
             meeting = form.cleaned_data["meeting"]
+            late = late_scheduling_warning(meeting, submitted_at=case.submitted_at, urgent=case.is_urgent)
+            if late and request.POST.get("confirm_late") != "1":
+                # Past the cut-off: said, and asked again before anything is written. docs/domain.md#cut-off
+                context = {
+                    "case": case,
+                    "form": form,
+                    "next": back,
+                    "toxicities": case.toxicities.select_related("event"),
+                    "late_warning": late,
+                }
+                return render(request, "meetings/schedule_case.html", context)
             try:
                 item = agenda_services.agenda_schedule_case(case=case, meeting=meeting, by=request.user)
             except ValidationError as exc:
