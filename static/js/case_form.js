@@ -230,6 +230,7 @@
             form.dataset.formToken = copy.token;
           }
           if (window.htmx) { window.htmx.process(form); }
+          document.dispatchEvent(new Event("tigre:form-restored"));
           dirty = true;
           generation += 1;
           writeCopy();
