@@ -243,6 +243,9 @@ def case_autosave(request: HttpRequest) -> HttpResponse:
         if selectors.submitted_by(request.user, pk):
             return JsonResponse({"error": _("Cette demande a déjà été soumise.")}, status=409)
         case = _draft_case(request, pk)
+    elif _form_token(request) is None:
+        # A new form always carries its token: without it, saving again would make a second draft.
+        return JsonResponse({"error": _("Formulaire périmé : rechargez la page.")}, status=400)
     forms = RequestForms(data=request.POST, case=case, mode=DRAFT)
     forms.is_valid()
     saved = _save_posted_draft(request, case, forms, autosave=True)

@@ -59,6 +59,13 @@ def test_autosave_refuses_another_users_draft_and_a_submitted_one(
     assert refused.status_code == 409 and "déjà été soumise" in refused.json()["error"]
 
 
+def test_autosave_of_a_new_form_without_its_token_is_refused(client: Any, alice: Any) -> None:
+    login(client, alice)
+    response = client.post(reverse("cases:autosave"), {"action": "save", **MGMT})
+    assert response.status_code == 400 and "rechargez la page" in response.json()["error"]
+    assert not Case.objects.exists()
+
+
 def test_autosave_after_the_session_ended_goes_to_login_and_stores_nothing(
     client: Any,
     drugs: Any,  # noqa: F811
@@ -99,7 +106,7 @@ def test_new_form_offers_attachments_and_numbers_them(client: Any, alice: Any) -
 
 def test_file_sent_from_the_form_keeps_the_panel_numbered(client: Any, alice: Any) -> None:
     login(client, alice)
-    client.post(reverse("cases:autosave"), {"action": "save", **MGMT})
+    client.post(reverse("cases:autosave"), {"action": "save", "form_token": str(uuid.uuid4()), **MGMT})
     case = Case.objects.get()
     upload = SimpleUploadedFile("cr.pdf", PDF, content_type="application/pdf")
     response = client.post(
