@@ -296,6 +296,15 @@ class Toxicity(models.Model):
     )
     other_immunosuppressants = models.CharField(_("autres immunosuppresseurs"), max_length=300, blank=True)
     management_notes = models.TextField(_("prise en charge déjà réalisée"), blank=True)
+    # The immunotherapy line it occurred under, when the clinician says (docs/domain.md#the-request).
+    line = models.ForeignKey(
+        "ImmunotherapyLine",
+        verbose_name=_("ligne d'immunothérapie"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="toxicities",
+    )
     position = models.PositiveSmallIntegerField(default=0)
 
     class Meta:

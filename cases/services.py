@@ -127,7 +127,7 @@ def _is_text(obj: Any, name: str) -> bool:
     return field.get_internal_type() in ("CharField", "TextField") and not field.null
 
 
-def _replace_lines(case: Case, lines: Iterable[Mapping[str, Any]]) -> None:
+def _replace_lines(case: Case, lines: Iterable[Mapping[str, Any]]) -> list[ImmunotherapyLine]:
     case.lines.all().delete()
     rows = list(lines)
     created = ImmunotherapyLine.objects.bulk_create(
@@ -144,13 +144,25 @@ def _replace_lines(case: Case, lines: Iterable[Mapping[str, Any]]) -> None:
             for drug in row.get("drugs") or []
         ]
     )
+    return created
 
 
-def _replace_toxicities(case: Case, toxicities: Iterable[Mapping[str, Any]]) -> None:
+def _replace_toxicities(
+    case: Case, toxicities: Iterable[Mapping[str, Any]], lines: list[ImmunotherapyLine] | None = None
+) -> None:
+    """Replace the toxicities; a row's ``line_index`` ties it to the line at that position (``lines``, by default
+    the stored ones)."""
     case.toxicities.all().delete()
+    if lines is None:
+        lines = list(case.lines.order_by("position", "pk"))
+
+    def line_of(row: Mapping[str, Any]) -> ImmunotherapyLine | None:
+        index = row.get("line_index")
+        return lines[index] if isinstance(index, int) and 0 <= index < len(lines) else None
+
     Toxicity.objects.bulk_create(
         [
-            Toxicity(case=case, position=i, **{k: row[k] for k in TOXICITY_FIELDS if k in row})
+            Toxicity(case=case, position=i, line=line_of(row), **{k: row[k] for k in TOXICITY_FIELDS if k in row})
             for i, row in enumerate(toxicities)
         ]
     )
@@ -187,8 +199,8 @@ def case_create(
     co = [u for u in co_requesters if u.pk != by.pk]
     if co:
         case.co_requesters.add(*co)
-    _replace_lines(case, lines)
-    _replace_toxicities(case, toxicities)
+    created = _replace_lines(case, lines)
+    _replace_toxicities(case, toxicities, created)
     _refresh_highest_grade(case)
     return case
 
@@ -245,10 +257,9 @@ def case_save_draft(
     case.save(update_fields=[*case_fields, "updated_at"])
     if co_requesters is not None:
         case.co_requesters.set([u for u in co_requesters if u.pk != case.requester_id])
-    if lines is not None:
-        _replace_lines(case, lines)
+    created = _replace_lines(case, lines) if lines is not None else None
     if toxicities is not None:
-        _replace_toxicities(case, toxicities)
+        _replace_toxicities(case, toxicities, created)
     _refresh_highest_grade(case)
     return case
 

@@ -14,6 +14,7 @@ urlpatterns: list = [
     path("formulaire/ligne/", views.line_row, name="line_row"),
     path("formulaire/toxicite/", views.toxicity_row, name="toxicity_row"),
     path("formulaire/tag/", views.tag_check, name="tag_check"),
+    path("formulaire/brouillon/", views.case_autosave, name="autosave"),
     path("formulaire/doublons/", views.duplicate_check, name="duplicate_check"),
     path("<int:pk>/", views.case_detail, name="detail"),
     path("<int:pk>/modifier/", views.case_edit, name="edit"),

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from referents.models import ToxicityEvent
+from tigre import formats
 from tigre.accounts.decorators import AuthenticatedRequest, role_required
 from tigre.accounts.roles import Role
 from tigre.audit.models import AccessLog
@@ -114,15 +115,13 @@ def _already_submitted(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     return render(request, "cases/already_submitted.html", {"case": case}, status=409)
 
 
-def _handle_post(request: AuthenticatedRequest, case: Case | None) -> HttpResponse:
-    action = request.POST.get("action", "save")
-    mode = SUBMIT if action == "submit" else DRAFT
-    forms = RequestForms(data=request.POST, case=case, mode=mode)
-    valid = forms.is_valid()
-    # Whatever happens next, what could be stored is stored and the raw text is kept: nothing typed is lost.
-    draft_forms = forms if mode == DRAFT else RequestForms(data=request.POST, case=case, mode=DRAFT)
-    if draft_forms is not forms:
-        draft_forms.is_valid()
+def _save_posted_draft(
+    request: HttpRequest, case: Case | None, draft_forms: RequestForms, *, autosave: bool = False
+) -> Case | HttpResponse:
+    """Store what can be stored of the posted form in the draft (created on first save), with the raw text.
+
+    Returns the draft, or the answer to give instead: the request was submitted meanwhile (409), or is not the
+    user's (back to *Mes demandes*)."""
     payload = draft_forms.payload()
     raw = raw_data(request.POST)
     try:
@@ -141,8 +140,36 @@ def _handle_post(request: AuthenticatedRequest, case: Case | None) -> HttpRespon
         assert case is not None
         return _already_submitted(request, case.pk)
     except ValidationError as exc:  # not the requester's
-        messages.error(request, " ".join(exc.messages))
+        if not autosave:
+            messages.error(request, " ".join(exc.messages))
         return redirect("cases:my_cases")
+    return case
+
+
+def _handle_post(request: HttpRequest, case: Case | None) -> HttpResponse:
+    action = request.POST.get("action", "save")
+    if action == "restore":
+        # The page's script sends back a copy of what was typed but never saved (the session had expired):
+        # the form is drawn again from it, rows included, and nothing is stored until the clinician saves.
+        # docs/domain.md#nothing-typed-is-lost
+        token = _form_token(request)
+        if case is None and token is not None and selectors.form_token_used(request.user, token):
+            # That new form was saved meanwhile (or submitted): its copy is stale, the script forgets it.
+            return HttpResponse(status=409)
+        restored = RequestForms(data=request.POST, case=case, mode=DRAFT)
+        restored.is_valid()
+        return render(request, "cases/form.html", _form_context(request, restored, case))
+    mode = SUBMIT if action == "submit" else DRAFT
+    forms = RequestForms(data=request.POST, case=case, mode=mode)
+    valid = forms.is_valid()
+    # Whatever happens next, what could be stored is stored and the raw text is kept: nothing typed is lost.
+    draft_forms = forms if mode == DRAFT else RequestForms(data=request.POST, case=case, mode=DRAFT)
+    if draft_forms is not forms:
+        draft_forms.is_valid()
+    saved = _save_posted_draft(request, case, draft_forms)
+    if isinstance(saved, HttpResponse):
+        return saved
+    case = saved
     if mode == SUBMIT and valid:
         # Its own transaction: if submission is refused, the draft saved above stays saved.
         try:
@@ -203,7 +230,38 @@ def case_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 
 @role_required(*REQUESTER_ROLES)
 @require_POST
-def case_delete(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+def case_autosave(request: HttpRequest) -> HttpResponse:
+    """The form's periodic draft save (static/js/case_form.js), and the save before a first attachment: stores
+    the draft like "Enregistrer le brouillon" (created on the first call) and answers in JSON where it lives.
+    docs/domain.md#nothing-typed-is-lost"""
+    pk = str(request.POST.get("case_pk", ""))
+    case = None
+    if pk:
+        if selectors.submitted_by(request.user, pk):
+            return JsonResponse({"error": _("Cette demande a déjà été soumise.")}, status=409)
+        case = _draft_case(request, pk)
+    elif _form_token(request) is None:
+        # A new form always carries its token: without it, saving again would make a second draft.
+        return JsonResponse({"error": _("Formulaire périmé : rechargez la page.")}, status=400)
+    forms = RequestForms(data=request.POST, case=case, mode=DRAFT)
+    forms.is_valid()
+    saved = _save_posted_draft(request, case, forms, autosave=True)
+    if isinstance(saved, HttpResponse):
+        return JsonResponse({"error": _("Ce brouillon ne peut plus être enregistré.")}, status=409)
+    return JsonResponse(
+        {
+            "pk": saved.pk,
+            "edit_url": reverse("cases:edit", args=[saved.pk]),
+            "attachment_url": reverse("cases:attachment_add", args=[saved.pk]),
+            "delete_url": reverse("cases:delete", args=[saved.pk]),
+            "saved_at": formats.time(timezone.localtime()),
+        }
+    )
+
+
+@role_required(*REQUESTER_ROLES)
+@require_POST
+def case_delete(request: HttpRequest, pk: int) -> HttpResponse:
     case = _draft_case(request, pk)
     try:
         services.case_delete_draft(case=case, by=request.user)
@@ -454,6 +512,8 @@ def attachment_add(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             "can_attach": True,
             "can_delete": case.status == CaseStatus.DRAFT,
             "limits": _limits(),
+            # Sent from the request form: the panel keeps its number and its save-first sending.
+            "in_form": case.status == CaseStatus.DRAFT and request.POST.get("in_form") == "1",
         }
         # htmx swaps only 2xx answers: the refusal is shown inside the panel.
         return render(request, "cases/_attachments.html", context)

@@ -10,6 +10,7 @@ class MeetingsConfig(AppConfig):
 
     def ready(self) -> None:
         # Imported here because models must be loaded first (the app registry's rule).
+        from . import checks  # noqa: F401  (registers the start-up checks)
         from .hooks import install
 
         install()

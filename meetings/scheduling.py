@@ -16,6 +16,9 @@ import holidays
 from django.conf import settings
 from django.utils import timezone, translation
 from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from tigre import formats
 
 from .models import Meeting
 
@@ -42,12 +45,49 @@ def meeting_bounds(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
     return start, start + dt.timedelta(minutes=int(settings.TIGRE["MEETING_DURATION_MINUTES"]))
 
 
+# The regions of settings.TIGRE["HOLIDAY_SUBDIVISIONS"] (the `holidays` library's French subdivisions), by name.
+SUBDIVISION_NAMES = {"57": "Moselle", "6AE": "Alsace", "67": "Bas-Rhin", "68": "Haut-Rhin"}
+
+
 def holiday_names(days: Iterable[dt.date]) -> dict[dt.date, str]:
+    """The French public holidays among ``days``, and the days off of the board's centres' regions (Alsace-Moselle
+    keeps Good Friday and 26 December), named with the regions that keep them. docs/domain.md#public-holidays"""
     days = list(days)
     if not days:
         return {}
-    calendar = holidays.France(years=sorted({d.year for d in days}), language="fr")
-    return {d: str(calendar[d]) for d in days if d in calendar}
+    years = sorted({d.year for d in days})
+    national = holidays.France(years=years, language="fr")
+    names = {d: str(national[d]) for d in days if d in national}
+    regional: dict[dt.date, tuple[str, list[str]]] = {}
+    for code in settings.TIGRE.get("HOLIDAY_SUBDIVISIONS", ()):
+        if code not in holidays.France.subdivisions:
+            continue  # an unknown code is ignored (checked at start-up: meetings/apps.py)
+        calendar = holidays.France(subdiv=code, years=years, language="fr")
+        for d in days:
+            if d in calendar and d not in national:
+                regional.setdefault(d, (str(calendar[d]), []))[1].append(SUBDIVISION_NAMES.get(code, code))
+    for d, (name, places) in regional.items():
+        names[d] = f"{name} ({', '.join(places)})"
+    return names
+
+
+def late_scheduling_warning(
+    meeting: Meeting, *, submitted_at: dt.datetime | None = None, urgent: bool = False, now: dt.datetime | None = None
+) -> str:
+    """Why putting a request on ``meeting`` now goes against the cut-off, in French, or "" when it does not.
+    Urgent requests are not bound by it. docs/domain.md#cut-off"""
+    if urgent:
+        return ""
+    cutoff = cutoff_for(meeting)
+    label = formats.moment(cutoff, weekday=True)
+    if (now or timezone.now()) > cutoff:
+        return _(
+            "La date limite des demandes pour cette réunion (%(cutoff)s) est passée : l’ordre du jour a pu être "
+            "préparé et les référents invités sans cette demande."
+        ) % {"cutoff": label}
+    if submitted_at is not None and submitted_at > cutoff:
+        return _("Cette demande a été soumise après la date limite de cette réunion (%(cutoff)s).") % {"cutoff": label}
+    return ""
 
 
 def video_url_for(day: dt.date) -> str:

@@ -344,6 +344,11 @@ class ToxicityForm(ModeMixin, forms.Form):
         min_value=Decimal("0"),
         max_value=Decimal("30"),
     )
+    line = forms.ChoiceField(
+        label=_("survenue sous la ligne"),
+        required=False,
+        error_messages={"invalid_choice": _("Cette ligne d'immunothérapie n'existe pas dans le formulaire.")},
+    )
     other_immunosuppressants = forms.CharField(label=_("autres immunosuppresseurs"), required=False, max_length=300)
     management_notes = forms.CharField(
         label=_("prise en charge déjà réalisée"), required=False, widget=forms.Textarea(attrs={"rows": 2})
@@ -355,12 +360,17 @@ class ToxicityForm(ModeMixin, forms.Form):
         mode: str = DRAFT,
         events: Mapping[str, ToxicityEvent] | None = None,
         event_choices: list[Any] | None = None,
+        line_choices: list[tuple[str, str]] | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         self.event_map = dict(events or {})
         _set_choices(self.fields["event"], [("", "—"), *list(event_choices or [])])
+        # The line rows of the same form, by their row number in the page ("Ligne 1"...); the page's script
+        # keeps them in step when rows are added or removed (static/js/cases.js).
+        _set_choices(self.fields["line"], [("", "—"), *list(line_choices or [])])
         self.set_mode(mode)
+        self.fields["line"].widget.attrs["data-line-select"] = "1"
 
     def clean_event(self) -> ToxicityEvent | None:
         pk = self.cleaned_data.get("event")
@@ -377,6 +387,10 @@ class ToxicityForm(ModeMixin, forms.Form):
         if not (data.get("event") and data.get("grade") and data.get("onset_date")):
             return None
         return {k: data[k] for k in TOXICITY_FIELDS if k in data}
+
+
+def _line_choices(indices: list[int]) -> list[tuple[str, str]]:
+    return [(str(index), str(_("Ligne %(n)d") % {"n": n})) for n, index in enumerate(indices, start=1)]
 
 
 def event_choices() -> tuple[dict[str, ToxicityEvent], list[Any]]:
@@ -418,14 +432,17 @@ class RequestForms:
         self.events, grouped = event_choices()
         centres = list(Centre.objects.order_by("name"))
         line_kwargs = {"mode": mode, "drugs": self.drugs}
-        tox_kwargs = {"mode": mode, "events": self.events, "event_choices": grouped}
+        tox_kwargs: dict[str, Any] = {"mode": mode, "events": self.events, "event_choices": grouped}
         if data is not None:
+            sent = {k.split("-")[1] for k in data if k.startswith("line-") and k.count("-") >= 2}
+            tox_kwargs["line_choices"] = _line_choices(sorted(int(i) for i in sent if i.isdigit()))
             self.patient = PatientForm(data, prefix="patient", mode=mode, centres=centres)
             self.case_form = CaseFieldsForm(data, prefix="case", mode=mode)
             self.lines = line_formset(data=data, form_kwargs=line_kwargs)
             self.toxicities = toxicity_formset(data=data, form_kwargs=tox_kwargs)
         else:
             patient_initial, case_initial, lines_initial, tox_initial = _initial_from(case)
+            tox_kwargs["line_choices"] = _line_choices(list(range(max(len(lines_initial), 1))))
             if case is None and getattr(user, "centre_id", None):
                 patient_initial["treating_centre"] = user.centre_id
             self.patient = PatientForm(prefix="patient", mode=mode, centres=centres, initial=patient_initial)
@@ -529,8 +546,15 @@ class RequestForms:
         patient = {k: v for k, v in self.patient.cleaned_data.items() if k in PATIENT_FIELDS}
         fields = {k: v for k, v in self.case_form.cleaned_data.items() if k in CASE_FIELDS}
         co_requesters = self.case_form.cleaned_data.get("co_requester_emails")
-        lines = [row for f in self.lines.rows() if (row := f.storable()) is not None]
-        toxicities = [row for f in self.toxicities.rows() if (row := f.storable()) is not None]
+        stored = [(f, row) for f in self.lines.rows() if (row := f.storable()) is not None]
+        lines = [row for _f, row in stored]
+        # A toxicity names its line by the line's row in the page; stored, by the line's position.
+        position = {f.prefix.rsplit("-", 1)[-1]: i for i, (f, _row) in enumerate(stored)}
+        toxicities = []
+        for f in self.toxicities.rows():
+            if (row := f.storable()) is not None:
+                row["line_index"] = position.get(f.cleaned_data.get("line") or "")
+                toxicities.append(row)
         return {
             "patient": patient,
             "fields": fields,
@@ -593,8 +617,10 @@ def _initial_from(
         }
         for line in case.lines.all()
     ]
+    line_rows = {line.pk: str(i) for i, line in enumerate(case.lines.all())}
     toxicities = [
         {
+            "line": line_rows.get(t.line_id, "") if t.line_id else "",
             **{
                 k: getattr(t, k)
                 for k in (

@@ -8,6 +8,7 @@ from django import template
 
 from ..models import Case, CaseStatus
 from ..triage.selectors import TriageActions
+from ..triage.selectors import tag_unclaimed as _tag_unclaimed
 from ..triage.selectors import triage_actions as _triage_actions
 
 register = template.Library()
@@ -40,3 +41,8 @@ def field_errors_id(field: Any) -> str:
 def triage_actions(case: Case) -> TriageActions:
     """``{% triage_actions case as can %}``: the triage actions open on ``case`` (``can.accept``...)."""
     return _triage_actions(case)
+
+
+@register.simple_tag
+def tag_unclaimed(case: Case) -> list[str]:
+    return _tag_unclaimed(case)

@@ -12,6 +12,7 @@ from django.db.models import Case as SqlCase
 from django.db.models import Count, Prefetch, Q, QuerySet, Value, When
 from django.db.models.functions import Coalesce
 
+from cases import rules
 from cases.models import Case, CaseMessage, CaseStatus, Patient, Toxicity, Urgency
 
 TRIAGE_STATUSES = (CaseStatus.SUBMITTED, CaseStatus.INFO_REQUESTED, CaseStatus.ACCEPTED)
@@ -43,6 +44,18 @@ def triage_actions(case: Case) -> TriageActions:
         schedule=case.status in SCHEDULE_FROM,
         decline=case.status in DECLINE_FROM,
     )
+
+
+def tag_unclaimed(case: Case) -> list[str]:
+    """The toxicities of a request not marked urgent that meet the TAG criterion (grade 3 or more, or an event
+    urgent at any grade), as "Colite G3", for triage to flag; [] when marked urgent or none does. Reads the
+    toxicities already fetched (``triage_queue`` prefetches them with their events). docs/domain.md#tag-criteria"""
+    if case.is_urgent:
+        return []
+    return [
+        f"{event.label if event is not None else '—'} G{grade}" if grade else str(event.label if event else "—")
+        for event, grade in rules.tag_qualifying(case.toxicities.all())
+    ]
 
 
 def triage_cases() -> QuerySet[Case]:

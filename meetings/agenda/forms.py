@@ -11,7 +11,7 @@ from cases.models import Case
 from meetings.agenda.selectors import late_case_candidates
 from meetings.forms import VersionForm
 from meetings.models import AgendaItem, Meeting
-from meetings.scheduling import meeting_date_label
+from meetings.scheduling import late_scheduling_warning, meeting_date_label
 from meetings.selectors import upcoming_meetings
 
 
@@ -94,4 +94,25 @@ class ScheduleCaseForm(forms.Form):
 
 def _meeting_choice_label(meeting: Meeting) -> str:
     holiday = f" — {meeting.holiday_name}" if meeting.holiday_name else ""
-    return f"{meeting_date_label(meeting)}{holiday}"
+    late = f" — {_('date limite passée')}" if late_scheduling_warning(meeting) else ""
+    return f"{meeting_date_label(meeting)}{holiday}{late}"
+
+
+class CarryOverForm(forms.Form):
+    """The build report's "carry over": one request or several, by id (checked again by the service)."""
+
+    cases = forms.TypedMultipleChoiceField(
+        coerce=int,
+        error_messages={
+            "required": _("Choisissez au moins une demande à reporter."),
+            "invalid_choice": _("Demande inconnue."),
+        },
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Any positive id is a possible choice; the service reports the ones no longer waiting.
+        values = self.data.getlist("cases") if hasattr(self.data, "getlist") else []
+        cast(forms.TypedMultipleChoiceField, self.fields["cases"]).choices = [
+            (v, v) for v in values[:50] if str(v).isdigit()
+        ]

@@ -15,7 +15,11 @@ from django.db.models import QuerySet
 from cases.models import Case, CaseStatus, Toxicity, pseudonym_of
 from cases.selectors import matching
 from meetings.models import AgendaItem, AgendaItemReferent, Meeting
+from tigre import formats
 from tigre.accounts.models import display_name_of
+
+# Meetings a request can still be discussed at (the build report says where a request went).
+OPEN_STATUSES = (Meeting.Status.PLANNED, Meeting.Status.PUBLISHED)
 
 
 class ToxicityLine(TypedDict):
@@ -175,3 +179,37 @@ def late_case_candidates(q: str = "") -> QuerySet[Case]:
 def agenda_item_get(meeting: Meeting, item_pk: int | str) -> AgendaItem | None:
     """One item of this meeting's agenda (None for another meeting's item or an unknown one)."""
     return AgendaItem.objects.select_related("case").filter(meeting=meeting, pk=item_pk).first()
+
+
+class ReportRow(TypedDict):
+    pk: int
+    reference: str
+    pseudonym: str
+    status: str
+    status_label: str
+    waiting: bool
+    meeting_label: str
+
+
+def build_report_rows(left_out: list[int], moved: list[int]) -> dict[int, ReportRow]:
+    """The requests named by the last build's report, as they are now: their status, and the meeting they are on
+    if any (two queries whatever their number)."""
+    ids = [*left_out, *moved]
+    cases = list(Case.objects.filter(pk__in=ids).select_related("patient"))
+    on_meeting = dict(
+        AgendaItem.objects.filter(case_id__in=ids, meeting__status__in=OPEN_STATUSES)
+        .select_related("meeting")
+        .values_list("case_id", "meeting__starts_at")
+    )
+    return {
+        case.pk: {
+            "pk": case.pk,
+            "reference": case.reference or "—",
+            "pseudonym": case.patient.pseudonym,
+            "status": case.status,
+            "status_label": case.get_status_display(),
+            "waiting": case.status == CaseStatus.ACCEPTED,
+            "meeting_label": formats.moment(on_meeting[case.pk], weekday=True) if case.pk in on_meeting else "",
+        }
+        for case in cases
+    }

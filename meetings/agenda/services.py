@@ -37,9 +37,16 @@ from meetings.models import AgendaItem, AgendaItemReferent, Meeting, Participant
 from meetings.scheduling import cutoff_for, meeting_date_label, meeting_day
 from meetings.selectors import next_meeting
 from referents.selectors import referents_available
+from tigre import formats
 from tigre.accounts.models import User
 from tigre.accounts.roles import Role
 from tigre.notifications.services import notify_many
+
+
+@dataclass
+class LeftOut:
+    case: Case
+    reason: str
 
 
 @dataclass
@@ -51,6 +58,9 @@ class AgendaBuildResult:
     moved_to: Meeting | None = None  # the next meeting, or None when there is none yet (cases stay accepted)
     gaps: list[Any] = field(default_factory=list)  # organ categories with no available referent
     capacity: int = 0
+    # Accepted requests the build did not put on this meeting and did not carry over, with why (French):
+    # submitted after the cut-off, or no room and no next meeting. docs/domain.md#the-build-report
+    left_out: list[LeftOut] = field(default_factory=list)
 
     @property
     def items(self) -> list[AgendaItem]:
@@ -240,6 +250,13 @@ def agenda_build(*, meeting: Meeting, by: User) -> AgendaBuildResult:
         .exclude(pk__in=on_agenda)
         .select_related("requester", "patient")
     )
+    late = list(
+        Case.objects.filter(status=CaseStatus.ACCEPTED, submitted_at__gt=cutoff, urgency=Urgency.STANDARD)
+        .filter(urgent_opinion_at__isnull=True)
+        .exclude(pk__in=on_agenda)
+        .select_related("patient")
+        .order_by("submitted_at", "pk")
+    )
     manual = [i for i in items if i.placed_manually]
     pool: list[tuple[tuple[int, int, dt.datetime, int], Case, AgendaItem | None]] = [
         (priority(i.case, i.kind), i.case, i) for i in items if not i.placed_manually
@@ -251,6 +268,14 @@ def agenda_build(*, meeting: Meeting, by: User) -> AgendaBuildResult:
     fitting, overflow = pool[:room], pool[room:]
 
     result = AgendaBuildResult(meeting=locked, capacity=capacity)
+    result.left_out = [
+        LeftOut(
+            case=case,
+            reason=_("soumise le %(when)s, après la date limite (%(cutoff)s)")
+            % {"when": formats.moment(case.submitted_at), "cutoff": formats.moment(cutoff, weekday=True)},
+        )
+        for case in late
+    ]
     full = _("Ordre du jour de la RCP du %(date)s complet") % {"date": meeting_date_label(locked)}
     # What does not fit leaves first (existing automatic items bumped by more urgent newcomers too).
     bumped = [entry[2] for entry in overflow if entry[2] is not None]
@@ -285,6 +310,10 @@ def agenda_build(*, meeting: Meeting, by: User) -> AgendaBuildResult:
                 )
             # No new date yet: the e-mail must not announce one.
             _postponed([entry[1] for entry in overflow], source=locked, target=None, key="full", reason=full)
+            result.left_out += [
+                LeftOut(case=entry[1], reason=_("ordre du jour complet, et aucune réunion suivante n'existe encore"))
+                for entry in overflow
+            ]
 
     ordered = merge_placed(manual, [entry[2] if entry[2] is not None else entry[1] for entry in fitting])
     new_cases = [c for c in ordered if isinstance(c, Case)]
@@ -313,6 +342,25 @@ def agenda_build(*, meeting: Meeting, by: User) -> AgendaBuildResult:
         _notify_scheduled(locked, fresh)
     _bump(locked)
     return result
+
+
+@transaction.atomic
+def agenda_carry_over(*, meeting: Meeting, case_ids: Sequence[int], by: Any) -> tuple[Meeting, list[AgendaItem]]:
+    """Put accepted requests the build left out of ``meeting`` on the next meeting's agenda (at its end, in
+    submission order); each requester is told the date and slot. Requests no longer accepted are skipped.
+    docs/domain.md#the-build-report"""
+    target = next_meeting(after=meeting.starts_at)
+    if target is None:
+        raise MeetingError(_("Aucune réunion suivante n'existe encore : créez-la avant d'y reporter des demandes."))
+    cases = list(
+        Case.objects.filter(pk__in=list(case_ids), status=CaseStatus.ACCEPTED)
+        .select_related("requester", "patient")
+        .order_by("submitted_at", "pk")
+    )
+    if not cases:
+        raise MeetingError(_("Ces demandes ne sont plus en attente : rien à reporter."))
+    items = [agenda_add_case(meeting=target, case=case, by=by, placed_manually=False) for case in cases]
+    return target, items
 
 
 def _scheduled(meeting: Meeting, item: AgendaItem, **context: str) -> Any:

@@ -11,6 +11,7 @@ urlpatterns: list = [
     path("inscrire/<int:case_pk>/", views.schedule_case, name="schedule_case"),
     path("<int:pk>/", views.meeting_detail, name="detail"),
     path("<int:pk>/ordre-du-jour/construire/", views.agenda_build, name="agenda_build"),
+    path("<int:pk>/ordre-du-jour/reporter/", views.agenda_carry_over, name="agenda_carry_over"),
     path("<int:pk>/ordre-du-jour/publier/", views.agenda_publish, name="agenda_publish"),
     path("<int:pk>/ordre-du-jour/reordonner/", views.agenda_reorder, name="agenda_reorder"),
     path("<int:pk>/ordre-du-jour/ajouter/", views.item_add, name="agenda_add"),

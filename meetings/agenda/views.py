@@ -30,6 +30,7 @@ from meetings.agenda import services as agenda_services
 from meetings.agenda.forms import (
     AddCaseForm,
     CandidateSearchForm,
+    CarryOverForm,
     MoveItemForm,
     RemoveItemForm,
     ReorderForm,
@@ -37,18 +38,25 @@ from meetings.agenda.forms import (
     ShiftForm,
 )
 from meetings.agenda.ordering import capacity_of
-from meetings.agenda.selectors import AgendaRow, agenda_item_get, agenda_rows, late_case_candidates
+from meetings.agenda.selectors import (
+    AgendaRow,
+    agenda_item_get,
+    agenda_rows,
+    build_report_rows,
+    late_case_candidates,
+)
 from meetings.forms import VersionForm, first_error
 from meetings.lock import MeetingConflict
 from meetings.messages import slot_label
 from meetings.models import Meeting
-from meetings.scheduling import cutoff_for, meeting_date_label, time_label
+from meetings.scheduling import cutoff_for, late_scheduling_warning, meeting_date_label, time_label
 from meetings.selectors import (
     MEETING_EDITORS,
     can_reschedule,
     meeting_invited,
     meeting_or_404,
     meetings_to_move_to,
+    next_meeting,
     upcoming_meetings,
 )
 from meetings.views import is_htmx, refusal_message
@@ -57,6 +65,7 @@ from tigre.audit.models import AccessLog
 from tigre.audit.services import access_record, access_record_listed_ids
 
 CANDIDATES_SHOWN = 8
+REPORT_KEY = "agenda_build_report"
 SCHEDULABLE_STATUSES = (CaseStatus.SUBMITTED, CaseStatus.ACCEPTED)
 
 
@@ -160,7 +169,9 @@ def _detail_page(
         "invited": meeting_invited(meeting),
         "cutoff": cutoff_for(meeting),
         "add_form": AddCaseForm(initial={"version": meeting.version}),
+        "late_warning": late_scheduling_warning(meeting),
         "can_reschedule": can_reschedule(request.user),
+        "build_report": _build_report(request, meeting) if meeting.is_editable else None,
     }
     if error or (meeting.is_editable and (with_candidates or request.method == "POST")):
         data = request.POST if request.method == "POST" else request.GET
@@ -252,14 +263,77 @@ def agenda_build(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         parts.append(
             _("Aucun référent disponible pour : %(cats)s.") % {"cats": ", ".join(c.label for c in result.gaps)}
         )
-    level = messages.WARNING if (result.moved or result.gaps) else messages.SUCCESS
+    if result.left_out:
+        parts.append(
+            ngettext(
+                "%(n)d demande acceptée laissée de côté : voir le rapport ci-dessous.",
+                "%(n)d demandes acceptées laissées de côté : voir le rapport ci-dessous.",
+                len(result.left_out),
+            )
+            % {"n": len(result.left_out)}
+        )
+    # The report stays on the meeting page until the next build or until it is dismissed (its rows are read again
+    # on each view, so a request carried over since shows where it went). docs/domain.md#the-build-report
+    request.session[REPORT_KEY] = {
+        "meeting": meeting.pk,
+        "left_out": [[entry.case.pk, entry.reason] for entry in result.left_out],
+        "moved": [case.pk for case in result.moved] if result.moved_to is not None else [],
+    }
+    level = messages.WARNING if (result.moved or result.gaps or result.left_out) else messages.SUCCESS
     messages.add_message(request, level, " ".join(parts))
     return redirect("meetings:detail", pk=meeting.pk)
 
 
 @require_POST
 @role_required(*MEETING_EDITORS)
-def agenda_publish(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+def agenda_carry_over(request: HttpRequest, pk: int) -> HttpResponse:
+    """The build report's actions: carry one request, or all those listed, over to the next meeting; or hide it."""
+    meeting = meeting_or_404(pk)
+    if request.POST.get("action") == "dismiss":
+        request.session.pop(REPORT_KEY, None)
+        return redirect("meetings:detail", pk=meeting.pk)
+    form = CarryOverForm(request.POST)
+    if not form.is_valid():
+        return _detail_page(request, meeting, error=first_error(form), status=400)
+    try:
+        target, items = agenda_services.agenda_carry_over(
+            meeting=meeting, case_ids=form.cleaned_data["cases"], by=request.user
+        )
+    except ValidationError as exc:
+        messages.error(request, refusal_message(exc))
+        return redirect("meetings:detail", pk=meeting.pk)
+    messages.success(
+        request,
+        ngettext(
+            "%(refs)s reportée à la RCP du %(date)s ; le demandeur est prévenu.",
+            "%(refs)s reportées à la RCP du %(date)s ; les demandeurs sont prévenus.",
+            len(items),
+        )
+        % {"refs": ", ".join(item.case.reference or "—" for item in items), "date": meeting_date_label(target)},
+    )
+    return redirect("meetings:detail", pk=meeting.pk)
+
+
+def _build_report(request: HttpRequest, meeting: Meeting) -> dict[str, Any] | None:
+    """The last build's report for this meeting, its requests read again (two queries)."""
+    stored = request.session.get(REPORT_KEY)
+    if not isinstance(stored, dict) or stored.get("meeting") != meeting.pk:
+        return None
+    reasons = {int(pk): str(reason) for pk, reason in stored.get("left_out", [])}
+    moved = [int(pk) for pk in stored.get("moved", [])]
+    rows = build_report_rows(list(reasons), moved)
+    left_out = [{**rows[pk], "reason": reasons[pk]} for pk in reasons if pk in rows]
+    return {
+        "left_out": left_out,
+        "waiting_ids": [row["pk"] for row in left_out if row["waiting"]],
+        "moved": [rows[pk] for pk in moved if pk in rows],
+        "next_meeting": next_meeting(after=meeting.starts_at),
+    }
+
+
+@require_POST
+@role_required(*MEETING_EDITORS)
+def agenda_publish(request: HttpRequest, pk: int) -> HttpResponse:
     def action(meeting: Meeting, data: dict[str, Any]) -> str:
         agenda_services.agenda_publish(meeting=meeting, by=request.user, expected_version=data["version"])
         return _("Ordre du jour publié : les référents invités et les demandeurs sont prévenus.")
@@ -366,6 +440,17 @@ def schedule_case(request: AuthenticatedRequest, case_pk: int) -> HttpResponse:
         form = ScheduleCaseForm(request.POST)
         if form.is_valid():
             meeting = form.cleaned_data["meeting"]
+            late = late_scheduling_warning(meeting, submitted_at=case.submitted_at, urgent=case.is_urgent)
+            if late and request.POST.get("confirm_late") != "1":
+                # Past the cut-off: said, and asked again before anything is written. docs/domain.md#cut-off
+                context = {
+                    "case": case,
+                    "form": form,
+                    "next": back,
+                    "toxicities": case.toxicities.select_related("event"),
+                    "late_warning": late,
+                }
+                return render(request, "meetings/schedule_case.html", context)
             try:
                 item = agenda_services.agenda_schedule_case(case=case, meeting=meeting, by=request.user)
             except ValidationError as exc:

@@ -106,7 +106,25 @@ def fiches_for_case(user: User, case: Case) -> QuerySet[Avis]:
     return qs
 
 
-def case_for_panel(user: User, pk: int | str) -> Case:
+def fiches_for_meeting(user: Any, meeting: Meeting) -> list[dict[str, Any]]:
+    """The fiches RCP of a validated meeting the user may open (their cases in scope), in agenda order, as plain
+    values for the documents panel (one query). Before validation: none."""
+    if meeting.status != Meeting.Status.VALIDATED:
+        return []
+    qs = (
+        Avis.objects.filter(agenda_item__meeting=meeting, case__in=cases_visible_to(user).values("pk"))
+        .select_related("case__patient", "agenda_item")
+        .order_by("agenda_item__position", "pk")
+    )
+    if not can_see_draft_fiche(user):
+        qs = qs.filter(state=Avis.State.VALIDATED)
+    return [
+        {"pk": avis.pk, "reference": avis.case.reference or "—", "pseudonym": avis.case.patient.pseudonym}
+        for avis in qs
+    ]
+
+
+def case_for_panel(user: Any, pk: Any) -> Case:
     try:
         return cases_visible_to(user).get(pk=pk)
     except (Case.DoesNotExist, ValueError, TypeError) as exc:

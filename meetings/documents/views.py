@@ -157,6 +157,7 @@ def _panel(request: HttpRequest, meeting: Meeting) -> HttpResponseBase:
         {
             "meeting": meeting,
             "states": states,
+            "fiches": sel.fiches_for_meeting(request.user, meeting),
             "polling": any(s.get("pending") for s in states),
             "poll_seconds": POLL_SECONDS,
         },

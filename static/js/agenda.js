@@ -103,3 +103,31 @@
     });
   });
 })();
+
+/* "Ajouter une demande tardive": one state per interaction. Once the secretariat has searched, the waiting list
+   loaded on scroll is no longer wanted (it would replace the results); the request chosen stays chosen when the
+   results are drawn again. */
+(function () {
+  "use strict";
+  var chosen = null;
+
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var elt = event.detail.elt;
+    if (!elt || !elt.hasAttribute || !elt.hasAttribute("data-pending-list")) { return; }
+    var search = document.getElementById("add-search");
+    if (search && search.value.trim() !== "") { event.preventDefault(); }
+  });
+
+  document.addEventListener("change", function (event) {
+    var input = event.target;
+    if (input.name === "case" && input.closest && input.closest("#add-candidates")) { chosen = input.value; }
+  });
+
+  document.addEventListener("htmx:afterSwap", function (event) {
+    var target = event.detail.target;
+    if (!target || target.id !== "add-candidates" || chosen === null) { return; }
+    target.querySelectorAll("input[name=case]").forEach(function (input) {
+      if (input.value === chosen) { input.checked = true; }
+    });
+  });
+})();

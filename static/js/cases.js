@@ -10,6 +10,7 @@
       var section = row && row.closest("[data-formset]");
       if (row) {
         row.remove();
+        renumber();
       }
       if (section) {
         // Re-check the TAG rule now that a toxicity is gone.
@@ -42,6 +43,36 @@
       }
     }
   });
+
+  // Rows are numbered in page order ("Ligne 1", "Toxicité 2"); each toxicity's "survenue sous la ligne" offers the
+  // line rows present, by those numbers (its value is the line row's index in the form).
+  function renumber() {
+    var lineRows = document.getElementById("line-rows");
+    if (!lineRows) { return; }
+    var label = lineRows.dataset.lineLabel || "Ligne";
+    var choices = [];
+    lineRows.querySelectorAll(":scope > .formset-row").forEach(function (row, i) {
+      var number = row.querySelector(".line-number");
+      if (number) { number.textContent = String(i + 1); }
+      choices.push([row.id.replace("line-row-", ""), label + " " + (i + 1)]);
+    });
+    document.querySelectorAll("#tox-rows > .formset-row").forEach(function (row, i) {
+      var number = row.querySelector(".tox-number");
+      if (number) { number.textContent = String(i + 1); }
+    });
+    document.querySelectorAll("select[data-line-select]").forEach(function (select) {
+      var current = select.value;
+      while (select.options.length > 1) { select.remove(1); }
+      choices.forEach(function (choice) { select.add(new Option(choice[1], choice[0])); });
+      select.value = choices.some(function (choice) { return choice[0] === current; }) ? current : "";
+    });
+  }
+  renumber();
+  document.body.addEventListener("htmx:afterSwap", function (event) {
+    var target = event.detail.target;
+    if (target && (target.id === "line-rows" || target.id === "tox-rows" || target.id === "case-form")) { renumber(); }
+  });
+  document.addEventListener("tigre:form-restored", renumber);
 
   // After an htmx swap, move focus to the new row's first field (keyboard users).
   document.body.addEventListener("htmx:afterSwap", function (event) {

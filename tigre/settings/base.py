@@ -249,6 +249,9 @@ TIGRE = {
     # Cut-off: Monday 23:59 Europe/Paris before the meeting (days before, local time).
     "CUTOFF_DAYS_BEFORE": 2,
     "CUTOFF_TIME": "23:59",
+    # Regional days off of the board's centres, besides the national ones (`holidays` French subdivisions):
+    # Moselle (57) and Alsace (6AE) keep Good Friday and 26 December.
+    "HOLIDAY_SUBDIVISIONS": env.list("TIGRE_HOLIDAY_SUBDIVISIONS", default=["57", "6AE"]),
     "URGENT_ESCALATION_MINUTES": env.int("TIGRE_URGENT_ESCALATION_MINUTES", default=120),
     "PV_REMINDER_DAYS": env.int("TIGRE_PV_REMINDER_DAYS", default=7),
     "ATTACHMENT_MAX_BYTES": env.int("TIGRE_ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024),
