@@ -104,7 +104,8 @@ def agenda_context(meeting: Meeting, rows: list[AgendaRow] | None = None, **extr
         "capacity": capacity,
         "overflow": max(len(rows) - capacity, 0),
         "rows": _table_rows(meeting, rows, capacity),
-        "gaps": sorted({label for row in rows for label in row["missing"]}),
+        # A held, validated or cancelled meeting warns no more: nobody can call a backup any longer.
+        "gaps": sorted({label for row in rows for label in row["missing"]}) if meeting.is_editable else [],
         "editable": meeting.is_editable,
         **extra,
     }

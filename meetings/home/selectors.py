@@ -296,9 +296,10 @@ def home_for(user: Any, *, now: dt.datetime | None = None) -> Home:
         panels.append(_referent_panel(user, now))
     if user.has_role(Role.CLINICIAN, Role.REFERENT):
         panels.append(_requester_panel(user, now))
-    if user.has_role(Role.SECRETARIAT, Role.COORDINATOR, Role.PHARMACOVIGILANCE):
+    if user.has_role(Role.SECRETARIAT, Role.COORDINATOR):
         next_meeting = _next_meeting_for_board(now)
-    elif user.has_role(Role.REFERENT):
+    elif user.has_role(Role.REFERENT, Role.PHARMACOVIGILANCE):
+        # The meetings they are invited to, as *Mes réunions* shows them (the CRPV is invited to every one).
         next_meeting = _next_meeting_for_referent(user, now) or _next_meeting_for_requester(user, now)
     elif user.has_role(Role.CLINICIAN):
         next_meeting = _next_meeting_for_requester(user, now)

@@ -250,6 +250,8 @@ TIGRE = {
     "CUTOFF_TIME": "23:59",
     "URGENT_ESCALATION_MINUTES": env.int("TIGRE_URGENT_ESCALATION_MINUTES", default=120),
     "PV_REMINDER_DAYS": env.int("TIGRE_PV_REMINDER_DAYS", default=7),
+    # Who declares the board's adverse reactions (shown to requesters): docs/domain.md#pharmacovigilance.
+    "PV_CENTRE": env("TIGRE_PV_CENTRE", default="CRPV de Nancy"),
     "ATTACHMENT_MAX_BYTES": env.int("TIGRE_ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024),
     "ATTACHMENT_MAX_COUNT": env.int("TIGRE_ATTACHMENT_MAX_COUNT", default=10),
     "ACCESS_LOG_RETENTION_DAYS": env.int("TIGRE_ACCESS_LOG_RETENTION_DAYS", default=365),

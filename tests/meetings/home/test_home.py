@@ -165,3 +165,13 @@ def test_a_user_with_every_role_gets_every_panel_in_constant_queries(client, dja
     for title in ("Coordination", "Pharmacovigilance", "Référent", "Mes demandes"):
         assert f"À faire — {title}" in text
     assert "À faire — Secrétariat" not in text  # one board panel, not two with the same counts
+
+
+def test_crpv_next_meeting_links_to_its_own_meeting_view(client, victor, django_assert_max_num_queries) -> None:
+    meeting = MeetingFactory()
+    ParticipantFactory(meeting=meeting, user=victor, role=Participant.Role.PHARMACOVIGILANCE)
+    _item(meeting)
+    login(client, victor)
+    html = client.get(HOME).content.decode()
+    assert reverse("meetings:my_meeting", args=[meeting.pk]) in html
+    assert reverse("meetings:detail", args=[meeting.pk]) not in html  # a page the CRPV may not open
