@@ -369,8 +369,12 @@ def schedule_case(request: HttpRequest, case_pk: int) -> HttpResponse:
             else:
                 messages.success(
                     request,
-                    _("%(ref)s inscrite à la RCP du %(date)s (%(slot)s) ; le demandeur est prévenu.")
-                    % {"ref": case.reference, "date": meeting_date_label(meeting), "slot": slot_label(item)},
+                    _("%(ref)s inscrite à la RCP du %(date)s, passage prévu à %(slot)s ; le demandeur est prévenu.")
+                    % {
+                        "ref": case.reference,
+                        "date": meeting_date_label(meeting, with_time=False),
+                        "slot": slot_label(item),
+                    },
                 )
                 return redirect(back)
         status = 400

@@ -250,7 +250,7 @@ def _requester_panel(user: Any, now: dt.datetime) -> Panel:
     counts = Case.objects.filter(Q(requester=user) | Q(co_requesters=user)).aggregate(
         drafts=Count("pk", filter=Q(status=CaseStatus.DRAFT, requester=user), distinct=True),
         info=Count("pk", filter=Q(status=CaseStatus.INFO_REQUESTED), distinct=True),
-        avis=Count("pk", filter=Q(status=CaseStatus.AVIS_VALIDATED, updated_at__gte=since), distinct=True),
+        avis=Count("pk", filter=Q(status=CaseStatus.AVIS_VALIDATED, avis_set__validated_at__gte=since), distinct=True),
     )
     mine = reverse("cases:my_cases")
     return Panel(

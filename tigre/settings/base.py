@@ -158,6 +158,8 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 
+# One empty label, "—", in every <select> (Django's own is "---------"): docs/architecture.md#french-formats.
+FORM_RENDERER = "tigre.formats.renderer.FrenchFormRenderer"
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
