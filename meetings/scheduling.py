@@ -14,11 +14,11 @@ from zoneinfo import ZoneInfo
 
 import holidays
 from django.conf import settings
-from django.utils import timezone, translation
-from django.utils.formats import date_format
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tigre import formats
+import tigre.formats as fr
+
 
 from .models import Meeting
 
@@ -79,7 +79,7 @@ def late_scheduling_warning(
     if urgent:
         return ""
     cutoff = cutoff_for(meeting)
-    label = formats.moment(cutoff, weekday=True)
+    label = fr.moment(cutoff, weekday=True)
     if (now or timezone.now()) > cutoff:
         return _(
             "La date limite des demandes pour cette réunion (%(cutoff)s) est passée : l’ordre du jour a pu être "
@@ -108,15 +108,16 @@ def cutoff_for(meeting: Meeting) -> dt.datetime:
 
 
 def time_label(value: dt.datetime | None) -> str:
-    """A time of day in Paris, "17:05" (a slot's start); empty for none."""
-    return timezone.localtime(value, paris()).strftime("%H:%M") if value is not None else ""
+    """A time of day in Paris, "17 h 05" (a slot's start; docs/architecture.md#french-formats); empty for none."""
+    return fr.time(timezone.localtime(value, paris())) if value is not None else ""
 
 
 def meeting_date_label(meeting: Meeting | None, *, with_time: bool = True) -> str:
-    """The meeting's start in French words, "mercredi 2 décembre 2026 à 17:00" (without " à 17:00" when
+    """The meeting's start in French words, "mercredi 2 décembre 2026 à 17 h" (without " à 17 h" when
     ``with_time`` is false), whatever the reader's language: it goes into e-mails, the request's history and
-    notices. Empty for no meeting (a request postponed before the next meeting exists)."""
+    notices (docs/architecture.md#french-formats). Empty for no meeting (a request postponed before the next
+    meeting exists)."""
     if meeting is None:
         return ""
-    with translation.override("fr"):
-        return date_format(timezone.localtime(meeting.starts_at, paris()), "l j F Y à H:i" if with_time else "l j F Y")
+    start = timezone.localtime(meeting.starts_at, paris())
+    return fr.moment(start, weekday=True) if with_time else fr.day(start, weekday=True)

@@ -35,7 +35,9 @@ NAV_ITEMS: tuple[NavItem, ...] = (
         "exclamation-octagon",
     ),
     NavItem(_("Réunions"), "meetings:list", frozenset({Role.SECRETARIAT, Role.COORDINATOR}), "calendar-week"),
-    NavItem(_("Mes réunions"), "meetings:my_meetings", frozenset({Role.REFERENT}), "calendar-check"),
+    NavItem(
+        _("Mes réunions"), "meetings:my_meetings", frozenset({Role.REFERENT, Role.PHARMACOVIGILANCE}), "calendar-check"
+    ),
     NavItem(
         _("Annuaire"),
         "referents:directory",

@@ -13,7 +13,8 @@ admin.site.site_header = _("TIGRE e-RCP — administration")
 admin.site.site_title = _("TIGRE e-RCP")
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    # The home page reads every app, so it lives in the top app layer (docs/architecture.md#the-home-page).
+    path("", include("meetings.home.urls")),
     path("healthz", views.healthz, name="healthz"),
     path("compte/", include("tigre.accounts.urls")),
     # Public: the language can be chosen on the login page too.

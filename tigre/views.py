@@ -9,10 +9,6 @@ from django.views.decorators.http import require_GET
 from .health import run_checks
 
 
-def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "home.html")
-
-
 @login_not_required
 @never_cache
 @require_GET

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cases.models import Avis, ImmunotherapyLine
+from tigre.formats import of
 
 from .models import (
     SERIOUSNESS_CRITERIA,
@@ -58,6 +59,7 @@ class DrugRow:
     batch_numbers: str
     action_taken: str  # ActionTaken code
     action_taken_derived: bool
+    batch_unknown: bool = False
 
     @property
     def action_taken_label(self) -> str:
@@ -101,6 +103,8 @@ class CerfaSheet:
     meddra_code: str
     meddra_version: str
     serious: bool | None
+    # Seriousness taken from the avis or the grade, not from what the CRPV recorded (the sheet says so).
+    serious_derived: bool
     criteria: list[tuple[str, str, bool]]  # (label, E2B element, value)
     outcome: str
     outcome_derived: bool
@@ -222,6 +226,7 @@ def cerfa_sheet(*, follow_up: PvFollowUp) -> CerfaSheet:
                     ongoing=ongoing,
                     indication=indication,
                     batch_numbers=detail.batch_numbers if detail else "",
+                    batch_unknown=bool(detail and detail.batch_unknown),
                     action_taken=action,
                     action_taken_derived=not (detail and detail.action_taken),
                 )
@@ -230,13 +235,13 @@ def cerfa_sheet(*, follow_up: PvFollowUp) -> CerfaSheet:
         missing.append(_("Médicament suspect : aucune immunothérapie n'est renseignée dans la demande"))
     for row in rows:
         if not row.route:
-            missing.append(_("Voie d'administration de %(drug)s") % {"drug": row.name})
+            missing.append(_("Voie d'administration %(of_drug)s") % {"of_drug": of(row.name)})
         if not row.dose:
-            missing.append(_("Posologie de %(drug)s") % {"drug": row.name})
-        if row.is_biologic and not row.batch_numbers:
-            missing.append(_("Numéro de lot de %(drug)s (médicament biologique)") % {"drug": row.name})
+            missing.append(_("Posologie %(of_drug)s") % {"of_drug": of(row.name)})
+        if row.is_biologic and not row.batch_numbers and not row.batch_unknown:
+            missing.append(_("Numéro de lot %(of_drug)s (médicament biologique)") % {"of_drug": of(row.name)})
         if not row.ongoing and row.end_date is None:
-            missing.append(_("Date de fin de %(drug)s") % {"drug": row.name})
+            missing.append(_("Date de fin %(of_drug)s") % {"of_drug": of(row.name)})
         if not row.action_taken:
             missing.append(_("Mesure prise pour %(drug)s") % {"drug": row.name})
     if not indication:
@@ -245,7 +250,8 @@ def cerfa_sheet(*, follow_up: PvFollowUp) -> CerfaSheet:
     history = "\n".join(
         text.strip() for text in (case.history, case.autoimmune_history, case.comorbidities) if text.strip()
     )
-    if not requester.rpps:
+    reporter_rpps = requester.rpps or (details.reporter_rpps if details else "")
+    if not reporter_rpps:
         missing.append(_("Numéro RPPS du déclarant"))
     if patient.weight_kg is None:
         missing.append(_("Poids du patient"))
@@ -256,6 +262,7 @@ def cerfa_sheet(*, follow_up: PvFollowUp) -> CerfaSheet:
 
     fatal = toxicity.grade == 5
     serious = declaration.serious if declaration else None
+    serious_derived = False
     criteria = [
         (
             str(getattr(PvDeclaration._meta.get_field(name), "verbose_name", name)),
@@ -266,8 +273,14 @@ def cerfa_sheet(*, follow_up: PvFollowUp) -> CerfaSheet:
     ]
     if fatal:
         # Grade 5 is death related to the adverse event (CTCAE v5): serious, fatal outcome.
+        serious_derived = serious is None
         serious = True
         criteria[0] = (criteria[0][0], criteria[0][1], True)
+    elif serious is None and avis is not None and avis.hospitalisation:
+        # The avis asks for a hospitalisation: serious, criterion "hospitalisation", until the CRPV says otherwise
+        # (docs/domain.md#pharmacovigilance).
+        serious, serious_derived = True, True
+        criteria[2] = (criteria[2][0], criteria[2][1], True)
     if serious is None:
         missing.append(_("Gravité de l'effet (grave ou non grave)"))
     elif serious and not any(value for _label, _element, value in criteria):
@@ -302,7 +315,7 @@ def cerfa_sheet(*, follow_up: PvFollowUp) -> CerfaSheet:
         reporter_last_name=requester.last_name,
         reporter_title=requester.get_title_display(),
         reporter_specialty=requester.get_specialty_display() if requester.specialty else "",
-        reporter_rpps=requester.rpps,
+        reporter_rpps=reporter_rpps,
         reporter_centre=centre.name if centre else "",
         reporter_city=centre.city if centre else "",
         reporter_email=requester.email,
@@ -326,6 +339,7 @@ def cerfa_sheet(*, follow_up: PvFollowUp) -> CerfaSheet:
         meddra_code=meddra_code,
         meddra_version=declaration.meddra_version if declaration else "",
         serious=serious,
+        serious_derived=serious_derived,
         criteria=criteria,
         outcome=outcome,
         outcome_derived=outcome_derived,

@@ -8,6 +8,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from tigre.lib.validators import validate_rpps
+
 from .models import ActionTaken, Dechallenge, Outcome, PvDeclaration, PvStatus, Rechallenge
 from .services import BULK_TARGETS, DECLARATION_FIELDS
 
@@ -73,11 +75,19 @@ class BulkForm(BootstrapMixin, forms.Form):
 class DeclarationForm(BootstrapMixin, forms.ModelForm):
     """The reaction's details; the case's narrative; the drugs come in DrugDetailForm (one per drug)."""
 
-    SERIOUS_CHOICES = [("", _("Non renseigné")), ("yes", _("Grave")), ("no", _("Non grave"))]
+    SERIOUS_CHOICES = [("", _("Non renseignée")), ("yes", _("Grave")), ("no", _("Non grave"))]
 
     serious_choice = forms.ChoiceField(label=_("Gravité"), choices=SERIOUS_CHOICES, required=False)
     narrative = forms.CharField(
         label=_("Description de l'effet (narratif)"), required=False, widget=forms.Textarea(attrs={"rows": 6})
+    )
+    reporter_rpps = forms.CharField(
+        label=_("Numéro RPPS du déclarant"),
+        required=False,
+        max_length=11,
+        validators=[validate_rpps],
+        help_text=_("Quand le profil du médecin demandeur n'en a pas : 11 chiffres."),
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
     )
 
     class Meta:
@@ -88,6 +98,9 @@ class DeclarationForm(BootstrapMixin, forms.ModelForm):
             "dechallenge": forms.Select(choices=[("", "—"), *Dechallenge.choices]),
             "rechallenge": forms.Select(choices=[("", "—"), *Rechallenge.choices]),
         }
+
+    def clean_reporter_rpps(self) -> str:
+        return "".join(self.cleaned_data["reporter_rpps"].split())
 
     def clean_meddra_code(self) -> str:
         return self.cleaned_data["meddra_code"].strip()
@@ -125,9 +138,12 @@ class DrugDetailForm(BootstrapMixin, forms.Form):
     route = forms.CharField(label=_("Voie"), required=False, max_length=60)
     dose = forms.CharField(label=_("Posologie"), required=False, max_length=100)
     batch_numbers = forms.CharField(label=_("Numéro(s) de lot"), required=False, max_length=200)
+    batch_unknown = forms.BooleanField(label=_("Lot inconnu"), required=False)
     action_taken = forms.ChoiceField(label=_("Mesure prise"), required=False, choices=[("", "—"), *ActionTaken.choices])
 
     def clean(self) -> dict[str, Any]:
         super().clean()
-        data = self.cleaned_data
-        return {k: " ".join(str(v).split()) for k, v in data.items()}
+        data = {k: v if isinstance(v, bool) else " ".join(str(v).split()) for k, v in self.cleaned_data.items()}
+        if data.get("batch_unknown") and data.get("batch_numbers"):
+            self.add_error("batch_numbers", _("Indiquez un numéro de lot ou « lot inconnu », pas les deux."))
+        return data

@@ -8,6 +8,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from tigre.lib.validators import validate_rpps
+
 
 class PvStatus(models.TextChoices):
     TO_ASSESS = "to_assess", _("À évaluer")
@@ -148,6 +150,10 @@ class PvCaseDetails(models.Model):
 
     case = models.OneToOneField("cases.Case", on_delete=models.CASCADE, related_name="pv_details")
     narrative = models.TextField(_("description de l'effet (narratif)"), blank=True)
+    # The declaring physician's RPPS when the requester's profile has none (docs/domain.md#pharmacovigilance).
+    reporter_rpps = models.CharField(
+        _("numéro RPPS du déclarant"), max_length=11, blank=True, validators=[validate_rpps]
+    )
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -166,6 +172,8 @@ class PvDrugDetail(models.Model):
     route = models.CharField(_("voie d'administration"), max_length=60, blank=True)
     dose = models.CharField(_("posologie"), max_length=100, blank=True)
     batch_numbers = models.CharField(_("numéro(s) de lot"), max_length=200, blank=True)
+    # The batch cannot be known (not traced by the administering unit): the sheet says so instead of a number.
+    batch_unknown = models.BooleanField(_("lot inconnu"), default=False)
     action_taken = models.CharField(_("mesure prise"), max_length=1, choices=ActionTaken.choices, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -213,7 +213,8 @@ def pv_declaration_save(
     by: User,
     reaction: dict[str, Any],
     narrative: str,
-    drugs: dict[int, dict[str, str]],
+    drugs: dict[int, dict[str, Any]],
+    reporter_rpps: str | None = None,
 ) -> PvDeclaration:
     """Store what the CRPV completed: the reaction's details, the case's narrative, each drug's details.
 
@@ -226,7 +227,10 @@ def pv_declaration_save(
         follow_up=follow_up, defaults={**values, "updated_by": by}
     )
     case = follow_up.toxicity.case
-    PvCaseDetails.objects.update_or_create(case=case, defaults={"narrative": narrative.strip(), "updated_by": by})
+    case_values: dict[str, Any] = {"narrative": narrative.strip(), "updated_by": by}
+    if reporter_rpps is not None:
+        case_values["reporter_rpps"] = reporter_rpps.strip()
+    PvCaseDetails.objects.update_or_create(case=case, defaults=case_values)
     drug_fields = {"route", "dose", "batch_numbers", "action_taken"}
     case_drug_ids = set(case.lines.values_list("drugs", flat=True))
     for drug_id, detail in drugs.items():
@@ -235,7 +239,10 @@ def pv_declaration_save(
         PvDrugDetail.objects.update_or_create(
             case=case,
             drug_id=drug_id,
-            defaults={k: (v or "").strip() for k, v in detail.items() if k in drug_fields},
+            defaults={
+                **{k: (v or "").strip() for k, v in detail.items() if k in drug_fields},
+                "batch_unknown": bool(detail.get("batch_unknown")),
+            },
         )
     return declaration
 

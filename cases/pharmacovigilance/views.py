@@ -6,6 +6,7 @@ import csv
 from typing import Any
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
@@ -169,7 +170,12 @@ def pv_sheet_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     initial = {
         "serious_choice": {True: "yes", False: "no"}.get(sheet.serious, ""),  # type: ignore[arg-type]
         "narrative": sheet.narrative,
+        "reporter_rpps": getattr(getattr(context["case"], "pv_details", None), "reporter_rpps", ""),
     }
+    if declaration is None or declaration.serious is None:
+        # Prefilled from the avis and the grade (cerfa.py): the CRPV confirms or corrects.
+        criteria = zip(SERIOUSNESS_CRITERIA, sheet.criteria, strict=True)
+        initial.update({name: value for (name, _e), (_l, _el, value) in criteria})
     form = DeclarationForm(data, instance=declaration, initial=initial)
     drug_forms = [
         (
@@ -181,6 +187,7 @@ def pv_sheet_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
                     "route": row.route,
                     "dose": row.dose,
                     "batch_numbers": row.batch_numbers,
+                    "batch_unknown": row.batch_unknown,
                     "action_taken": row.action_taken,
                 },
             ),
@@ -199,6 +206,7 @@ def pv_sheet_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
                     reaction=form.reaction_values(),
                     narrative=form.cleaned_data["narrative"],
                     drugs={row.drug_id: f.cleaned_data for row, f in drug_forms},
+                    reporter_rpps=form.cleaned_data["reporter_rpps"],
                 )
             except PvTransitionError as exc:
                 messages.error(request, str(exc))
@@ -304,5 +312,10 @@ def pv_case_status(request: AuthenticatedRequest, case_pk: int) -> HttpResponse:
     return render(
         request,
         "pharmacovigilance/_case_status.html",
-        {"case": case, "follow_ups": selectors.case_follow_ups(case), "can_manage": can_manage_pv(request.user)},
+        {
+            "case": case,
+            "follow_ups": selectors.case_follow_ups(case),
+            "can_manage": can_manage_pv(request.user),
+            "pv_centre": settings.TIGRE["PV_CENTRE"],
+        },
     )

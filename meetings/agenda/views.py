@@ -113,7 +113,8 @@ def agenda_context(meeting: Meeting, rows: list[AgendaRow] | None = None, **extr
         "capacity": capacity,
         "overflow": max(len(rows) - capacity, 0),
         "rows": _table_rows(meeting, rows, capacity),
-        "gaps": sorted({label for row in rows for label in row["missing"]}),
+        # A held, validated or cancelled meeting warns no more: nobody can call a backup any longer.
+        "gaps": sorted({label for row in rows for label in row["missing"]}) if meeting.is_editable else [],
         "editable": meeting.is_editable,
         **extra,
     }
@@ -458,8 +459,12 @@ def schedule_case(request: AuthenticatedRequest, case_pk: int) -> HttpResponse:
             else:
                 messages.success(
                     request,
-                    _("%(ref)s inscrite à la RCP du %(date)s (%(slot)s) ; le demandeur est prévenu.")
-                    % {"ref": case.reference, "date": meeting_date_label(meeting), "slot": slot_label(item)},
+                    _("%(ref)s inscrite à la RCP du %(date)s, passage prévu à %(slot)s ; le demandeur est prévenu.")
+                    % {
+                        "ref": case.reference,
+                        "date": meeting_date_label(meeting, with_time=False),
+                        "slot": slot_label(item),
+                    },
                 )
                 return redirect(back)
         status = 400

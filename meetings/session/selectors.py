@@ -99,12 +99,19 @@ class ReferentMeeting:
     meeting: Meeting
     mine: list[CaseSummary]
     others: list[CaseSummary]
+    # The CRPV's view: ``mine`` holds the cases with a pharmacovigilance question.
+    for_pv: bool = False
+
+    @property
+    def waiting(self) -> list[CaseSummary]:
+        """The cases of ``mine`` without a validated avis yet: once validated, nobody's avis is awaited."""
+        return [s for s in self.mine if s.item.avis is None or s.item.avis.state != Avis.State.VALIDATED]
 
 
 def _referent_meetings_qs(user: User) -> QuerySet[Meeting]:
     ids = Participant.objects.filter(user=user, invited=True).values("meeting_id")
     items = (
-        AgendaItem.objects.select_related("case__patient", "meeting")
+        AgendaItem.objects.select_related("case__patient", "meeting", "avis")
         .prefetch_related(
             *_case_prefetches(),
             Prefetch(
@@ -133,11 +140,34 @@ def _referent_meeting(meeting: Meeting, user: User) -> ReferentMeeting:
     return ReferentMeeting(meeting=meeting, mine=mine, others=others)
 
 
-def referent_upcoming_meetings(user: User, *, now: Any = None) -> list[ReferentMeeting]:
+# The CRPV's view of its meetings (docs/domain.md#pharmacovigilance): the cases with a pharmacovigilance question,
+# a toxicity of this grade or more (serious reactions), come first; the rest of the agenda below.
+PV_QUESTION_MIN_GRADE = 3
+
+
+def _pharmacovigilance_meeting(meeting: Meeting) -> ReferentMeeting:
+    mine: list[CaseSummary] = []
+    others: list[CaseSummary] = []
+    day = timezone.localdate(meeting.starts_at)
+    for item in meeting.items.all():
+        summary = summarise(item, on=day)
+        (mine if any(t.grade >= PV_QUESTION_MIN_GRADE for t in summary.toxicities) else others).append(summary)
+    return ReferentMeeting(meeting=meeting, mine=mine, others=others, for_pv=True)
+
+
+def _for_viewer(meeting: Meeting, user: Any) -> ReferentMeeting:
+    """A referent sees the cases that need them first; the CRPV (without the referent role), those with a
+    pharmacovigilance question."""
+    if user.has_role(Role.PHARMACOVIGILANCE) and not user.has_role(Role.REFERENT):
+        return _pharmacovigilance_meeting(meeting)
+    return _referent_meeting(meeting, user)
+
+
+def referent_upcoming_meetings(user: Any, *, now: Any = None) -> list[ReferentMeeting]:
     """The upcoming meetings a user is invited to, with the cases that need them (and the rest of the agenda)."""
     now = now or timezone.now()
     meetings = _referent_meetings_qs(user).filter(ends_at__gte=now)
-    return [_referent_meeting(m, user) for m in meetings]
+    return [_for_viewer(m, user) for m in meetings]
 
 
 def referent_meeting(user: User, pk: int | str) -> ReferentMeeting:
@@ -146,7 +176,7 @@ def referent_meeting(user: User, pk: int | str) -> ReferentMeeting:
         meeting = _referent_meetings_qs(user).get(pk=pk)
     except (Meeting.DoesNotExist, ValueError, TypeError) as exc:
         raise Http404 from exc
-    return _referent_meeting(meeting, user)
+    return _for_viewer(meeting, user)
 
 
 # --- The session page ----------------------------------------------------------------------------------------

@@ -43,7 +43,7 @@ def _can_coordinate(user: Any) -> bool:
 # --- Referents' view -----------------------------------------------------------------------------------------
 
 
-@role_required(Role.REFERENT)
+@role_required(Role.REFERENT, Role.PHARMACOVIGILANCE)
 @require_GET
 def my_meetings(request: AuthenticatedRequest) -> HttpResponse:
     meetings = sel.referent_upcoming_meetings(request.user)
@@ -59,7 +59,7 @@ def my_meetings(request: AuthenticatedRequest) -> HttpResponse:
     )
 
 
-@role_required(Role.REFERENT)
+@role_required(Role.REFERENT, Role.PHARMACOVIGILANCE)
 @require_GET
 def my_meeting(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     rm = sel.referent_meeting(request.user, pk)

@@ -259,7 +259,7 @@ def test_add_late_case_inserts_urgent_after_urgent_and_notifies(meeting: Meeting
     notice = Notification.objects.get(kind="scheduled", case=late)
     assert notice.recipient_id == late.requester_id and f":meeting{meeting.pk}:" in notice.key
     assert notice.context["meeting_date"] == french_long_date(timezone.localdate(meeting.starts_at))
-    assert notice.context["slot"] == "17:10"
+    assert notice.context["slot"] == "17\u00a0h\u00a010"
     with pytest.raises(MeetingError, match="déjà à l'ordre du jour"):
         agenda_add_case(meeting=meeting, case=late, by=sam)
 

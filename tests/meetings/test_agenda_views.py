@@ -64,7 +64,7 @@ def test_secretariat_and_coordinator_open_list_and_agenda(
     page = client.get(reverse("meetings:detail", args=[meeting.pk]))
     html = page.content.decode()
     assert page.status_code == 200
-    assert "Ordre du jour" in html and "A" in html and "17:20" in html
+    assert "Ordre du jour" in html and "A" in html and "17\u00a0h\u00a020" in html
     assert "Annulez la réunion ou déplacez-la" in html
 
 

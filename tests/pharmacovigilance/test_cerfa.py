@@ -141,7 +141,7 @@ def test_drug_gaps_and_derived_action_from_the_avis(victor):
     sheet = cerfa_sheet(follow_up=follow_up_for_sheet(follow_up.pk))
 
     assert "Voie d'administration de nivolumab" in sheet.missing
-    assert "Numéro de lot de ipilimumab (médicament biologique)" in sheet.missing
+    assert "Numéro de lot d’ipilimumab (médicament biologique)" in sheet.missing
     assert all(d.action_taken == ActionTaken.WITHDRAWN and d.action_taken_derived for d in sheet.drugs)
     assert "Avis de la RCP TIGRE" in sheet.narrative
 

@@ -159,6 +159,8 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 
+# One empty label, "—", in every <select> (Django's own is "---------"): docs/architecture.md#french-formats.
+FORM_RENDERER = "tigre.formats.renderer.FrenchFormRenderer"
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
@@ -254,6 +256,8 @@ TIGRE = {
     "HOLIDAY_SUBDIVISIONS": env.list("TIGRE_HOLIDAY_SUBDIVISIONS", default=["57", "6AE"]),
     "URGENT_ESCALATION_MINUTES": env.int("TIGRE_URGENT_ESCALATION_MINUTES", default=120),
     "PV_REMINDER_DAYS": env.int("TIGRE_PV_REMINDER_DAYS", default=7),
+    # Who declares the board's adverse reactions (shown to requesters): docs/domain.md#pharmacovigilance.
+    "PV_CENTRE": env("TIGRE_PV_CENTRE", default="CRPV de Nancy"),
     "ATTACHMENT_MAX_BYTES": env.int("TIGRE_ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024),
     "ATTACHMENT_MAX_COUNT": env.int("TIGRE_ATTACHMENT_MAX_COUNT", default=10),
     "ACCESS_LOG_RETENTION_DAYS": env.int("TIGRE_ACCESS_LOG_RETENTION_DAYS", default=365),

@@ -2,7 +2,8 @@
 
 ``{{ dose|fr_number }}``, ``{{ weight|fr_quantity:"kg" }}``, ``{{ date|fr_day }}``, ``{{ date|fr_weekday }}``
 (with the day of the week), ``{{ date|fr_day_month }}``, ``{{ dt|fr_time }}``, ``{{ dt|fr_moment }}``,
-``{{ dt|fr_since }}``, ``{{ drug|fr_of }}`` ("d’ipilimumab"), ``{{ n|fr_count:"absent,absents" }}``."""
+``{{ dt|fr_weekday_moment }}``, ``{{ dt|fr_since }}``, ``{{ drug|fr_of }}`` ("d’ipilimumab"),
+``{{ n|fr_count:"absent,absents" }}``."""
 
 from __future__ import annotations
 
@@ -69,3 +70,9 @@ def fr_count(value: object, forms: str) -> str:
     except ValueError:
         return str(value)
     return fr.count(n, singular, plural or singular)
+
+
+@register.filter
+def fr_weekday_moment(value: dt.datetime | None) -> str:
+    """ "mercredi 9 décembre 2026 à 17 h"."""
+    return fr.moment(value, weekday=True)
