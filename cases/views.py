@@ -40,6 +40,7 @@ from .forms import (
     toxicity_formset,
 )
 from .models import Attachment, Case, CaseStatus, Urgency
+from .privacy import policy
 from .urgent.selectors import urgent_panel_for
 from .workflow import can_transition
 
@@ -309,9 +310,7 @@ def my_cases(request: HttpRequest) -> HttpResponse:
 def case_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     case = selectors.case_for_page(request.user, pk)
     access_record(request=request, action=AccessLog.Action.VIEW_CASE, case=case)
-    is_requester = case.requester_id == request.user.pk or any(
-        u.pk == request.user.pk for u in case.co_requesters.all()
-    )
+    is_requester = policy.is_requester(request.user, case)
     pending_request = next((m for m in reversed(case.messages.all()) if m.kind == m.Kind.INFO_REQUEST), None)
     context = {
         "case": case,
@@ -330,8 +329,8 @@ def case_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         "avis": next(iter(getattr(case, "validated_avis", [])), None),
         "tag_suggested": rules.tag_suggested(case.toxicities.all()),
         "limits": _limits(),
-        # Screens for the whole board show a pseudonym; the requester and the staff need the identity.
-        "show_identity": is_requester or request.user.is_superuser or getattr(request.user, "sees_all_cases", False),
+        # Who sees the identity, and who the pseudonym: docs/privacy.md#what-each-role-sees.
+        "show_identity": policy.sees_identity(request.user, case),
         "age": case.patient.age_on(timezone.localdate()),
         "urgent_panel": urgent_panel_for(case=case, user=request.user),
     }

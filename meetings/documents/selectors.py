@@ -299,8 +299,9 @@ def agenda_document_data(meeting: Meeting) -> dict[str, Any]:
 # --- Fiche RCP ---------------------------------------------------------------------------------------------------
 
 
-def fiche_document_data(avis: Avis) -> dict[str, Any]:
-    """The signed recommendation: full identity (it goes into the patient's record), the case, the answer."""
+def fiche_document_data(avis: Avis, *, identified: bool = True) -> dict[str, Any]:
+    """The signed recommendation: the case, the answer, and the patient's full identity (it goes into the
+    patient's record) when ``identified``; otherwise the pseudonym, sex and age only (``_fiche_pseudonymised``)."""
     avis = (
         Avis.objects.select_related(
             "case__patient",
@@ -335,7 +336,7 @@ def fiche_document_data(avis: Avis) -> dict[str, Any]:
     ]
     present = [p for p in _participants(meeting) if p.present]
     validated = avis.state == Avis.State.VALIDATED
-    return {
+    data: dict[str, Any] = {
         "kind": GeneratedDocument.Kind.FICHE.value,
         "avis_pk": avis.pk,
         "validated": validated,
@@ -382,6 +383,21 @@ def fiche_document_data(avis: Avis) -> dict[str, Any]:
         },
         "participants": _by_specialty(present, present_only=True),
         "present_count": len(present),
+    }
+    return data if identified else _fiche_pseudonymised(data, patient)
+
+
+def _fiche_pseudonymised(data: dict[str, Any], patient: Any) -> dict[str, Any]:
+    """The fiche for a reader who sees no identity (cases.privacy.policy, docs/privacy.md#what-each-role-sees):
+    names, date of birth and INS are replaced by the pseudonym; sex, age, centre and measures stay."""
+    shown = {"sex", "age", "treating_centre", "weight_kg", "height_cm"}
+    return {
+        **data,
+        "pseudonymised": True,
+        "patient": {
+            **{key: value for key, value in data["patient"].items() if key in shown},
+            "pseudonym": patient.pseudonym,
+        },
     }
 
 
