@@ -121,20 +121,17 @@ def _trail_insert(request: HttpRequest, target: str, source: str, source_params:
         cursor.execute(sql, params)
 
 
-@transaction.atomic
 def access_log_purge(*, now: datetime | None = None) -> int:
     """Delete the rows older than TIGRE["ACCESS_LOG_RETENTION_DAYS"]. Returns how many.
 
-    The database refuses any DELETE on the table (migration 0003) unless this transaction announced its cut-off
-    with a transaction-local setting; the trigger then checks each row against it."""
-    now = now or timezone.now()
-    cutoff = now - timedelta(days=settings.TIGRE["ACCESS_LOG_RETENTION_DAYS"])
+    On PostgreSQL the application's role may not DELETE from the trail at all: the purge is the database function
+    ``audit_accesslog_purge`` (SECURITY DEFINER, owned by the owner role; migration 0006), which goes by the time
+    the database recorded each row and never keeps less than 180 days (docs/privacy.md). ``now`` serves SQLite
+    only (development), where the rows are judged by ``at``."""
+    days = int(settings.TIGRE["ACCESS_LOG_RETENTION_DAYS"])
     if connection.vendor != "postgresql":
+        cutoff = (now or timezone.now()) - timedelta(days=days)
         return AccessLog.objects.filter(at__lt=cutoff).delete()[0]
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT set_config('tigre.audit_purge_before', %s, true)", [cutoff.isoformat()])
-        deleted, _per_model = AccessLog.objects.filter(at__lt=cutoff).delete()
-        # The setting ends with the transaction (or its savepoint's rollback, should the trigger refuse); clear it
-        # at once anyway in case a caller's outer transaction goes on.
-        cursor.execute("SELECT set_config('tigre.audit_purge_before', '', true)")
-    return deleted
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SELECT audit_accesslog_purge(%s)", [days])
+        return int(cursor.fetchone()[0])
