@@ -20,7 +20,7 @@ from referents.models import ToxicityEvent
 from tigre.accounts.decorators import AuthenticatedRequest, role_required
 from tigre.accounts.roles import Role
 from tigre.audit.models import AccessLog
-from tigre.audit.services import access_record
+from tigre.audit.services import access_record, access_record_listed
 
 from . import rules, selectors, services
 from .filters import MyCasesFilter
@@ -297,6 +297,7 @@ def my_cases(request: HttpRequest) -> HttpResponse:
     # Filters that cannot all be read filter nothing; the page says why, in French.
     qs = filters.qs if filters.is_valid() else filters.queryset
     page = Paginator(qs, 25).get_page(request.GET.get("page"))
+    access_record_listed(request=request, cases=page.object_list, target="mes demandes")  # one row per request shown
     query = request.GET.copy()
     query.pop("page", None)
     return render(

@@ -112,6 +112,14 @@ def case_for_panel(user: Any, pk: Any) -> Case:
         raise Http404 from exc
 
 
+def meeting_case_pairs(meeting: Meeting) -> list[tuple[int, int]]:
+    """(case id, patient id) of every request on the meeting's agenda: what its agenda and minutes contain, each
+    written to the access trail when they are downloaded."""
+    return list(
+        AgendaItem.objects.filter(meeting=meeting).order_by("position").values_list("case_id", "case__patient_id")
+    )
+
+
 # --- Shared pieces ---------------------------------------------------------------------------------------------
 
 

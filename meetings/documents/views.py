@@ -18,7 +18,7 @@ from meetings.exports.selectors import case_e2b, case_exports
 from meetings.models import Meeting
 from meetings.selectors import meeting_or_404
 from tigre.audit.models import AccessLog
-from tigre.audit.services import access_record
+from tigre.audit.services import access_record, access_record_listed_ids
 
 from . import selectors as sel
 from . import services
@@ -40,7 +40,12 @@ def _deliver(
     """The stored PDF, its download traced; or the "en préparation" page while it is not ready."""
     if not document.is_ready:
         return _preparing(request, meeting, document)
-    access_record(request=request, action=AccessLog.Action.DOWNLOAD_PDF, case=case, target=target)
+    if case is not None:
+        access_record(request=request, action=AccessLog.Action.DOWNLOAD_PDF, case=case, target=target)
+    else:  # a meeting's document: one trail row per request it contains (docs/domain.md#access-trail)
+        access_record_listed_ids(
+            request=request, pairs=sel.meeting_case_pairs(meeting), target=target, action=AccessLog.Action.DOWNLOAD_PDF
+        )
     response = FileResponse(document.file.open("rb"), content_type="application/pdf", filename=filename)
     response["Cache-Control"] = "private, no-store"
     return response

@@ -68,29 +68,35 @@ def access_record(
     )
 
 
-def access_record_listed(*, request: HttpRequest, cases: Iterable[Any], target: str) -> int:
-    """One access-trail row per case shown on a list page (queue, session), written in one statement.
+def access_record_listed(
+    *, request: HttpRequest, cases: Iterable[Any], target: str, action: str = AccessLog.Action.VIEW_CASE
+) -> int:
+    """One access-trail row per case shown on a list page (queue, session) or contained in a download (agenda,
+    minutes: ``action`` DOWNLOAD_PDF), written in one statement.
 
     ``cases``: objects with ``pk`` and ``patient_id``."""
     return access_record_listed_ids(
-        request=request, pairs=[(case.pk, case.patient_id) for case in cases], target=target
+        request=request, pairs=[(case.pk, case.patient_id) for case in cases], target=target, action=action
     )
 
 
-def access_record_listed_ids(*, request: HttpRequest, pairs: list[tuple[int, int]], target: str) -> int:
+def access_record_listed_ids(
+    *, request: HttpRequest, pairs: list[tuple[int, int]], target: str, action: str = AccessLog.Action.VIEW_CASE
+) -> int:
     """The same from (case id, patient id) pairs (the agenda page reads them with its other facts)."""
     if not pairs:
         return 0
     if connection.vendor == "postgresql":
         # The ids as two arrays, whatever their number.
         source = "SELECT * FROM unnest(%s::bigint[], %s::bigint[])"
-        _trail_insert(request, target, source, [[c for c, _ in pairs], [p for _, p in pairs]])
+        _trail_insert(request, target, action, source, [[c for c, _ in pairs], [p for _, p in pairs]])
     else:
-        _trail_insert(request, target, "VALUES " + ", ".join(["(%s, %s)"] * len(pairs)), [v for p in pairs for v in p])
+        values = "VALUES " + ", ".join(["(%s, %s)"] * len(pairs))
+        _trail_insert(request, target, action, values, [v for p in pairs for v in p])
     return len(pairs)
 
 
-def _trail_insert(request: HttpRequest, target: str, source: str, source_params: list[Any]) -> None:
+def _trail_insert(request: HttpRequest, target: str, action: str, source: str, source_params: list[Any]) -> None:
     """INSERT INTO the trail SELECT the request's facts and each (case id, patient id) row of ``source`` (a query
     or VALUES list of two columns).
 
@@ -102,7 +108,7 @@ def _trail_insert(request: HttpRequest, target: str, source: str, source_params:
     shared = [
         meta.get_field("at").get_db_prep_value(timezone.now(), connection),  # type: ignore[attr-defined]
         user.pk if user.is_authenticated else None,
-        AccessLog.Action.VIEW_CASE.value,
+        str(action),
         str(target)[:200],
         client_ip(request),
         request.path[:300],
