@@ -20,10 +20,17 @@ $(STAMP): requirements.txt requirements-dev.txt
 ## Start web + Celery worker + Celery beat on http://127.0.0.1:8000 with the dev settings (SQLite and a filesystem
 ## broker unless DATABASE_URL / REDIS_URL are set). Ctrl-C stops all three.
 DEV_ENV := DJANGO_SETTINGS_MODULE=tigre.settings.dev
+## On PostgreSQL, migrations and the demo run as DATABASE_URL's role (the owner); `db_roles` then sets up the
+## application's role (tigre_app, password DATABASE_APP_PASSWORD), which the three processes connect as
+## (docs/privacy.md#the-access-trail-and-its-two-roles). On SQLite there are no roles: db_roles prints nothing.
+DATABASE_APP_PASSWORD ?= tigre-app-dev
+export DATABASE_APP_PASSWORD
 run: install
 	$(DEV_ENV) $(PY) manage.py migrate --noinput
 	$(DEV_ENV) $(PY) manage.py load_demo
 	$(DEV_ENV) $(PY) manage.py demo_summary
+	APP_URL="$$($(DEV_ENV) $(PY) manage.py db_roles --print-url)" && \
+	if [ -n "$$APP_URL" ]; then export DATABASE_URL="$$APP_URL"; fi && \
 	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(VENV)/bin/honcho --procfile Procfile.dev start
 
 ## The whole suite on PostgreSQL and Redis: DATABASE_URL / REDIS_URL when set, otherwise throwaway servers that

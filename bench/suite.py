@@ -354,7 +354,6 @@ def run_all(data: Dataset, plan: Plan, *, log: Callable[[str], None]) -> list[Re
 
     secretariat = verified_client(data.secretariat)
     clinician = verified_client(data.heavy_clinician)
-    admin = verified_client(User.objects.get(email=f"admin@{BENCH_DOMAIN}"))
     submitter = verified_client(User.objects.get(email=SUBMITTER_EMAIL))
     remove_bench_submissions(data)
 
@@ -394,8 +393,6 @@ def run_all(data: Dataset, plan: Plan, *, log: Callable[[str], None]) -> list[Re
     measure("triage_queue", get_page(secretariat, reverse("cases:triage"), must_contain="tri"))
     triage_query = f"?etat={CaseStatus.SUBMITTED}&grade=3&q={search}"
     measure("triage_queue_search", get_page(secretariat, reverse("cases:triage") + triage_query))
-    measure("admin_changelist_search", get_page(admin, f"/admin/cases/case/?q={search}"))
-    measure("admin_changelist", get_page(admin, "/admin/cases/case/"))
     measure("my_cases", get_page(clinician, reverse("cases:my_cases")))
     measure(
         "case_page",
@@ -463,5 +460,5 @@ def sample_reference(data: Dataset) -> str:
 
 
 def triage_search_term(data: Dataset) -> str:
-    """A reference fragment: what the secretariat types, and what the admin's search (references) finds too."""
+    """A reference fragment: what the secretariat types."""
     return str(timezone.localdate().year)

@@ -22,7 +22,7 @@ from tigre import formats
 from tigre.accounts.decorators import AuthenticatedRequest, role_required
 from tigre.accounts.roles import Role
 from tigre.audit.models import AccessLog
-from tigre.audit.services import access_record
+from tigre.audit.services import access_record, access_record_listed
 
 from . import rules, selectors, services
 from .filters import MyCasesFilter
@@ -44,6 +44,7 @@ from .forms import (
 )
 from .history import Identity, can_present_again, duplicate_checks_left, duplicates_for, patient_history
 from .models import Attachment, Case, CaseStatus, Urgency
+from .privacy import policy
 from .urgent.selectors import urgent_panel_for
 from .workflow import can_transition
 
@@ -372,6 +373,7 @@ def my_cases(request: AuthenticatedRequest) -> HttpResponse:
     # Filters that cannot all be read filter nothing; the page says why, in French.
     qs = filters.qs if filters.is_valid() else filters.queryset
     page = Paginator(qs, 25).get_page(request.GET.get("page"))
+    access_record_listed(request=request, cases=page.object_list, target="mes demandes")  # one row per request shown
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -385,9 +387,7 @@ def my_cases(request: AuthenticatedRequest) -> HttpResponse:
 def case_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     case = selectors.case_for_page(request.user, pk)
     access_record(request=request, action=AccessLog.Action.VIEW_CASE, case=case)
-    is_requester = case.requester_id == request.user.pk or any(
-        u.pk == request.user.pk for u in case.co_requesters.all()
-    )
+    is_requester = policy.is_requester(request.user, case)
     pending_request = next((m for m in reversed(case.messages.all()) if m.kind == m.Kind.INFO_REQUEST), None)
     context = {
         "case": case,
@@ -407,8 +407,8 @@ def case_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         "avis": next(iter(getattr(case, "validated_avis", [])), None),
         "tag_suggested": rules.tag_suggested(case.toxicities.all()),
         "limits": _limits(),
-        # Screens for the whole board show a pseudonym; the requester and the staff need the identity.
-        "show_identity": is_requester or request.user.is_superuser or getattr(request.user, "sees_all_cases", False),
+        # Who sees the identity, and who the pseudonym: docs/privacy.md#what-each-role-sees.
+        "show_identity": policy.sees_identity(request.user, case),
         "age": case.patient.age_on(timezone.localdate()),
         "urgent_panel": urgent_panel_for(case=case, user=request.user),
         # The patient's other requests, those this viewer may open only (docs/domain.md#a-patients-history).

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from cases.selectors import get_case_for_user
 from tigre.accounts.decorators import AuthenticatedRequest, role_required
 from tigre.audit.models import AccessLog
-from tigre.audit.services import access_record
+from tigre.audit.services import access_record, access_record_listed
 from tigre.pdf.rendering import render_pdf
 
 from . import selectors
@@ -50,6 +50,9 @@ def pv_list(request: HttpRequest) -> HttpResponse:
     follow_ups = filters.qs if valid else filters.queryset
     page = Paginator(selectors.pv_list(follow_ups), PAGE_SIZE).get_page(request.GET.get("page"))
     counts = selectors.pv_status_counts(filters.without_status() if valid else filters.queryset)
+    # One trail row per request shown (docs/domain.md#access-trail), a request once even with several follow-ups.
+    shown = {f.toxicity.case.pk: f.toxicity.case for f in page.object_list}
+    access_record_listed(request=request, cases=shown.values(), target="pharmacovigilance")
     status_tabs = [(s.value, s.label, counts[s.value]) for s in PvStatus]
     return render(
         request,

@@ -14,7 +14,7 @@ import json
 import logging
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from django.conf import settings
@@ -26,6 +26,7 @@ from django.utils import timezone
 
 from tigre.accounts.models import User
 from tigre.audit.models import AccessLog
+from tigre.lib.validators import normalize_ins
 
 from ..models import Case, CaseStatus, Patient
 
@@ -94,11 +95,21 @@ def _row(obj: models.Model) -> dict[str, Any]:
     return data
 
 
-def patient_export(*, patient: Patient, by: User | None = None) -> dict[str, Any]:
-    """Everything held about one patient, as JSON-ready data (dates as ISO strings): the identity, every row of
-    every model reached from it, and the access trail about the patient or their requests."""
+def patient_export(
+    *, patient: Patient | None = None, patients: list[Patient] | None = None, by: Any = None
+) -> dict[str, Any]:
+    """Everything held about one person, as JSON-ready data (dates as ISO strings): their identity, every row of
+    every model reached from it, and the access trail about them or their requests.
+
+    A person may have several patient rows (each request records its own patient): ``patients`` are all of them
+    (``patients_find``); ``patient`` alone is a shorthand for one. ``patient`` in the result is the first row,
+    ``patients`` every one."""
+    people = list(patients or []) or ([patient] if patient is not None else [])
+    if not people:
+        raise ValueError("patient_export needs at least one patient")
+    ids = [p.pk for p in people]
     records: dict[str, list[dict[str, Any]]] = {}
-    for model, qs in _walk([patient.pk]):
+    for model, qs in _walk(ids):
         if model is Patient:
             continue
         m2m = [f.name for f in model._meta.many_to_many]
@@ -111,7 +122,7 @@ def patient_export(*, patient: Patient, by: User | None = None) -> dict[str, Any
         records[model._meta.label] = rows
     case_ids = [row["id"] for row in records.get("cases.Case", [])]
     trail = (
-        AccessLog.objects.filter(Q(patient_id=patient.pk) | Q(case_id__in=case_ids))
+        AccessLog.objects.filter(Q(patient_id__in=ids) | Q(case_id__in=case_ids))
         .select_related("user")
         .order_by("at", "pk")
     )
@@ -119,7 +130,8 @@ def patient_export(*, patient: Patient, by: User | None = None) -> dict[str, Any
         "format": EXPORT_FORMAT,
         "generated_at": timezone.now(),
         "generated_by": getattr(by, "email", None),
-        "patient": _row(patient),
+        "patient": _row(people[0]),
+        "patients": [_row(p) for p in people],
         "records": records,
         "access_trail": [
             {
@@ -139,17 +151,54 @@ def export_json(data: dict[str, Any]) -> str:
     return json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False, indent=2)
 
 
-def patient_find(query: str) -> Patient | None:
-    """The patient named by a case reference or an INS (the two keys a right-of-access request gives)."""
-    query = query.strip().replace(" ", "")
+def patients_find(
+    *,
+    reference: str = "",
+    ins: str = "",
+    birth_name: str = "",
+    first_name: str = "",
+    birth_date: date | None = None,
+) -> list[Patient]:
+    """Every patient row of one person (docs/privacy.md#gdpr-export), found by a request's reference, by INS
+    (Corsican 2A/2B included), or by birth name, first name and date of birth; then widened to the rows that share
+    the INS or those three traits (each request records its own patient row)."""
+    seeds = Patient.objects.none()
+    if reference.strip():
+        seeds = Patient.objects.filter(cases__reference__iexact=reference.strip())
+    elif ins.strip():
+        seeds = Patient.objects.filter(ins=normalize_ins(ins))
+    elif birth_name.strip() and first_name.strip() and birth_date is not None:
+        seeds = Patient.objects.filter(_traits(birth_name, first_name, birth_date))
+    found = list(seeds.distinct().only("pk", "ins", "birth_name", "first_names", "birth_date"))
+    if not found:
+        return []
+    same_person = Q(pk__in=[p.pk for p in found])
+    for p in found:
+        if p.ins:
+            same_person |= Q(ins=p.ins)
+        if p.birth_date is not None:
+            # The same traits, on rows without an INS or with the same one (never another person's INS).
+            same_person |= _traits(p.birth_name, p.first_names.split(" ")[0], p.birth_date) & (Q(ins="") | Q(ins=p.ins))
+    return list(Patient.objects.filter(same_person).order_by("pk"))
+
+
+def _traits(birth_name: str, first_name: str, birth_date: date) -> Q:
+    """Birth name (or used name) and first name without case, and the exact date of birth."""
+    name, first = birth_name.strip(), first_name.strip()
+    return (
+        (Q(birth_name__iexact=name) | Q(used_name__iexact=name))
+        & (Q(first_names__iexact=first) | Q(first_names__istartswith=f"{first} "))
+        & Q(birth_date=birth_date)
+    )
+
+
+def patients_for_query(query: str) -> list[Patient]:
+    """The same from one typed key: a request's reference or an INS (``manage.py export_patient``)."""
+    query = query.strip()
     if not query:
-        return None
-    case = Case.objects.filter(reference__iexact=query).select_related("patient").first()
-    if case is not None:
-        return case.patient
-    if query.isdigit():
-        return Patient.objects.filter(ins=query).order_by("pk").first()
-    return None
+        return []
+    by_reference = patients_find(reference=query)
+    return by_reference or patients_find(ins=query)
 
 
 # --- Retention ----------------------------------------------------------------------------------------------

@@ -1,6 +1,8 @@
-"""The access trail page and the patient export (coordinators and administrators)."""
+"""The access trail page (coordinators and administrators) and the patient export (coordinators)."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from django.conf import settings
 from django.core.paginator import Paginator
@@ -14,11 +16,12 @@ from django.views.decorators.http import require_http_methods
 from tigre.accounts.decorators import AuthenticatedRequest, role_required
 from tigre.accounts.roles import Role
 from tigre.audit.models import AccessLog
-from tigre.audit.services import access_record
+from tigre.audit.services import access_record, access_record_listed
 
+from ..models import Case
 from .filters import AccessLogFilter
 from .forms import PatientLookupForm
-from .gdpr import export_json, patient_export, patient_find
+from .gdpr import export_json, patient_export, patients_find
 from .selectors import access_log_labelled, access_log_rows
 
 PAGE_SIZE = 50
@@ -46,25 +49,45 @@ def _retention_days() -> int:
 
 
 @never_cache
-@role_required(Role.COORDINATOR, Role.ADMINISTRATOR)
+@role_required(Role.COORDINATOR)  # the README's roles: the coordinators (and superusers)
 @require_http_methods(["GET", "POST"])
 def patient_export_view(request: AuthenticatedRequest) -> HttpResponse:
-    """Right of access: find the patient (case reference or INS), then download everything held as JSON.
-    The download is recorded in the access trail (EXPORT)."""
-    form = PatientLookupForm(request.POST or request.GET or None)
-    patient = None
+    """Right of access (docs/privacy.md#gdpr-export): find the person by POST (reference, INS or identity traits)
+    with a reason, see their requests, then download everything held as JSON. The search and the export are each
+    written to the access trail, one row per request, with the reason."""
+    form = PatientLookupForm(request.POST if request.method == "POST" else None)
+    patients: list[Any] = []
     if form.is_bound and form.is_valid():
-        patient = patient_find(form.cleaned_data["query"])
-        if patient is None:
-            form.add_error("query", _("Aucun patient ne correspond à cette référence ou à cet INS."))
-    if request.method == "POST" and patient is not None:
-        data = patient_export(patient=patient, by=request.user)
-        access_record(
-            request=request, action=AccessLog.Action.EXPORT, patient=patient, target=_("Export RGPD du patient")
-        )
+        keys = {k: form.cleaned_data[k] for k in ("reference", "ins", "birth_name", "first_name", "birth_date")}
+        patients = patients_find(**keys)
+        if not patients:
+            form.add_error(None, _("Aucun patient ne correspond à ces critères."))
+    cases = list(
+        Case.objects.filter(patient__in=patients)
+        .order_by("created_at")
+        .only("reference", "status", "created_at", "patient_id")
+    )
+    reason = form.cleaned_data.get("reason", "") if form.is_bound and form.is_valid() else ""
+    if patients and request.POST.get("export") == "1":
+        data = patient_export(patients=patients, by=request.user)
+        _trail(request, patients, cases, AccessLog.Action.EXPORT, _("Export RGPD — motif : %s") % reason)
         stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
         response = HttpResponse(export_json(data), content_type="application/json; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="tigre-export-patient-{patient.pk}-{stamp}.json"'
+        response["Content-Disposition"] = f'attachment; filename="tigre-export-patient-{patients[0].pk}-{stamp}.json"'
         return response
-    cases = list(patient.cases.order_by("created_at").only("reference", "status", "created_at")) if patient else []
-    return render(request, "cases/privacy/patient_export.html", {"form": form, "patient": patient, "cases": cases})
+    if patients:
+        _trail(request, patients, cases, AccessLog.Action.VIEW_CASE, _("Recherche RGPD — motif : %s") % reason)
+    return render(
+        request,
+        "cases/privacy/patient_export.html",
+        {"form": form, "patient": patients[0] if patients else None, "patients": patients, "cases": cases},
+    )
+
+
+def _trail(request: HttpRequest, patients: list[Any], cases: list[Case], action: str, target: str) -> None:
+    """One row per request found, and one per patient row without a request."""
+    access_record_listed(request=request, cases=cases, target=target, action=action)
+    with_cases = {c.patient_id for c in cases}
+    for patient in patients:
+        if patient.pk not in with_cases:
+            access_record(request=request, action=action, patient=patient, target=target)

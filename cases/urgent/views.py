@@ -13,7 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from tigre.accounts.decorators import AuthenticatedRequest, role_required
 from tigre.accounts.roles import Role
 from tigre.audit.models import AccessLog
-from tigre.audit.services import access_record
+from tigre.audit.services import access_record, access_record_listed
 
 from . import selectors
 from .forms import UrgentOpinionForm
@@ -34,6 +34,8 @@ def urgent_list(request: AuthenticatedRequest) -> HttpResponse:
     cases = list(selectors.urgent_cases_for(request.user))
     panels = [selectors.urgent_panel_for(case=c, user=request.user) for c in cases]
     recent = list(selectors.recently_answered_for(request.user))
+    shown = {case.pk: case for case in [*cases, *recent]}  # one trail row per request shown
+    access_record_listed(request=request, cases=shown.values(), target="urgences")
     return render(request, "cases/urgent/list.html", {"panels": panels, "recent": recent})
 
 

@@ -131,6 +131,14 @@ def case_for_panel(user: Any, pk: Any) -> Case:
         raise Http404 from exc
 
 
+def meeting_case_pairs(meeting: Meeting) -> list[tuple[int, int]]:
+    """(case id, patient id) of every request on the meeting's agenda: what its agenda and minutes contain, each
+    written to the access trail when they are downloaded."""
+    return list(
+        AgendaItem.objects.filter(meeting=meeting).order_by("position").values_list("case_id", "case__patient_id")
+    )
+
+
 # --- Shared pieces ---------------------------------------------------------------------------------------------
 
 
@@ -318,8 +326,9 @@ def agenda_document_data(meeting: Meeting) -> dict[str, Any]:
 # --- Fiche RCP ---------------------------------------------------------------------------------------------------
 
 
-def fiche_document_data(avis: Avis) -> dict[str, Any]:
-    """The signed recommendation: full identity (it goes into the patient's record), the case, the answer."""
+def fiche_document_data(avis: Avis, *, identified: bool = True) -> dict[str, Any]:
+    """The signed recommendation: the case, the answer, and the patient's full identity (it goes into the
+    patient's record) when ``identified``; otherwise the pseudonym, sex and age only (``_fiche_pseudonymised``)."""
     avis = (
         Avis.objects.select_related(
             "case__patient",
@@ -354,7 +363,7 @@ def fiche_document_data(avis: Avis) -> dict[str, Any]:
     ]
     present = [p for p in _participants(meeting) if p.present]
     validated = avis.state == Avis.State.VALIDATED
-    return {
+    data: dict[str, Any] = {
         "kind": GeneratedDocument.Kind.FICHE.value,
         "avis_pk": avis.pk,
         "validated": validated,
@@ -401,6 +410,21 @@ def fiche_document_data(avis: Avis) -> dict[str, Any]:
         },
         "participants": _by_specialty(present, present_only=True),
         "present_count": len(present),
+    }
+    return data if identified else _fiche_pseudonymised(data, patient)
+
+
+def _fiche_pseudonymised(data: dict[str, Any], patient: Any) -> dict[str, Any]:
+    """The fiche for a reader who sees no identity (cases.privacy.policy, docs/privacy.md#what-each-role-sees):
+    names, date of birth and INS are replaced by the pseudonym; sex, age, centre and measures stay."""
+    shown = {"sex", "age", "treating_centre", "weight_kg", "height_cm"}
+    return {
+        **data,
+        "pseudonymised": True,
+        "patient": {
+            **{key: value for key, value in data["patient"].items() if key in shown},
+            "pseudonym": patient.pseudonym,
+        },
     }
 
 

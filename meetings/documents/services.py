@@ -17,7 +17,7 @@ from tigre.celery import publish
 from tigre.pdf.rendering import PdfRenderingError, render_pdf_pages
 
 from .models import GeneratedDocument
-from .selectors import TEMPLATES, document_data, fingerprint
+from .selectors import TEMPLATES, document_data, fiche_document_data, fingerprint
 
 logger = logging.getLogger(__name__)
 
@@ -138,6 +138,16 @@ def document_ensure(*, kind: str, meeting: Meeting, case: Case | None = None) ->
     with transaction.atomic():
         document = _row(kind=kind, meeting=meeting, case=case)
     return document_generate(document_id=document.pk)
+
+
+def fiche_pseudonymised_render(*, avis: Avis) -> bytes:
+    """The fiche of ``avis`` without the patient's identity, for a reader the policy shows only the pseudonym
+    (docs/privacy.md#what-each-role-sees). Rendered on each download and never stored: the stored fiche is the
+    identified one, which goes into the patient's record."""
+    template_name, stylesheet = TEMPLATES[GeneratedDocument.Kind.FICHE]
+    data = fiche_document_data(avis, identified=False)
+    pdf, _pages = render_pdf_pages(template_name=template_name, context={"doc": data}, stylesheet=stylesheet)
+    return pdf
 
 
 def documents_after_validation(*, meeting_id: int) -> int:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import FileResponse, Http404, HttpRequest
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse
@@ -13,12 +13,13 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from cases.models import Case
+from cases.privacy import policy
 from meetings.exports.selectors import case_e2b, case_exports
 from meetings.models import Meeting
 from meetings.selectors import meeting_or_404
 from tigre.accounts.decorators import AuthenticatedRequest
 from tigre.audit.models import AccessLog
-from tigre.audit.services import access_record
+from tigre.audit.services import access_record, access_record_listed_ids
 
 from . import selectors as sel
 from . import services
@@ -40,7 +41,12 @@ def _deliver(
     """The stored PDF, its download traced; or the "en préparation" page while it is not ready."""
     if not document.is_ready:
         return _preparing(request, meeting, document)
-    access_record(request=request, action=AccessLog.Action.DOWNLOAD_PDF, case=case, target=target)
+    if case is not None:
+        access_record(request=request, action=AccessLog.Action.DOWNLOAD_PDF, case=case, target=target)
+    else:  # a meeting's document: one trail row per request it contains (docs/domain.md#access-trail)
+        access_record_listed_ids(
+            request=request, pairs=sel.meeting_case_pairs(meeting), target=target, action=AccessLog.Action.DOWNLOAD_PDF
+        )
     response = FileResponse(document.file.open("rb"), content_type="application/pdf", filename=filename)
     response["Cache-Control"] = "private, no-store"
     return response
@@ -96,16 +102,20 @@ def minutes_pdf(request: AuthenticatedRequest, pk: int) -> HttpResponseBase:
 @never_cache
 def fiche_pdf(request: AuthenticatedRequest, pk: int) -> HttpResponseBase:
     avis = sel.avis_for_user(request.user, pk)
-    document = services.document_ensure(kind=Kind.FICHE, meeting=avis.agenda_item.meeting, case=avis.case)
     case = avis.case
-    return _deliver(
-        request,
-        avis.agenda_item.meeting,
-        document,
-        filename=f"fiche-rcp-{case.reference or case.pk}-{_day(avis.agenda_item.meeting)}.pdf",
-        target=f"Fiche RCP {case.reference or case.pk}, {avis.agenda_item.meeting}",
-        case=case,
-    )
+    meeting = avis.agenda_item.meeting
+    filename = f"fiche-rcp-{case.reference or case.pk}-{_day(meeting)}.pdf"
+    target = f"Fiche RCP {case.reference or case.pk}, {meeting}"
+    if not policy.sees_identity(request.user, case):
+        # The pseudonymised fiche (docs/privacy.md#what-each-role-sees), made for this download.
+        pdf = services.fiche_pseudonymised_render(avis=avis)
+        access_record(request=request, action=AccessLog.Action.DOWNLOAD_PDF, case=case, target=target)
+        response = HttpResponse(pdf, content_type="application/pdf")
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        response["Cache-Control"] = "private, no-store"
+        return response
+    document = services.document_ensure(kind=Kind.FICHE, meeting=meeting, case=case)
+    return _deliver(request, meeting, document, filename=filename, target=target, case=case)
 
 
 # --- Panels (htmx) -----------------------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db.models import Prefetch
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -23,6 +24,7 @@ from cases.pharmacovigilance.e2b import e2b_minimum_missing
 from cases.pharmacovigilance.models import PvFollowUp
 from cases.pharmacovigilance.selectors import case_follow_ups_for_export
 from cases.pharmacovigilance.services import PV_ROLES
+from cases.privacy import policy
 from meetings.documents.selectors import avis_for_user, can_see_draft_fiche, fiche_document_data
 from meetings.models import AgendaItem, Meeting, Participant
 from meetings.session.selectors import quorum_status
@@ -233,9 +235,13 @@ def avis_export_data(avis: Avis) -> ExportData:
 # --- Access ------------------------------------------------------------------------------------------------------
 
 
-def avis_for_export(user: User, pk: int | str) -> Avis:
-    """The avis, under the fiche PDF's rules (404 outside the user's scope, drafts for the board's staff only)."""
-    return avis_for_user(user, pk)
+def avis_for_export(user: Any, pk: Any) -> Avis:
+    """The avis, under the fiche PDF's rules (404 outside the user's scope, drafts for the board's staff only),
+    for a reader who sees the patient's identity: the exports carry the INS (docs/privacy.md#what-each-role-sees)."""
+    avis = avis_for_user(user, pk)
+    if not policy.sees_identity(user, avis.case):
+        raise Http404
+    return avis
 
 
 def can_send_mssante(user: User) -> bool:
@@ -288,7 +294,9 @@ class AvisExports:
 def case_exports(user: User, case: Case, fiches: list[Avis]) -> list[AvisExports]:
     """The exports of each fiche the user may print (``fiches``: documents.selectors.fiches_for_case), no query
     of its own beyond the case's patient and requester."""
-    rows = []
+    rows: list[AvisExports] = []
+    if not policy.sees_identity(user, case):  # identified exports only (docs/privacy.md#what-each-role-sees)
+        return rows
     for avis in fiches:
         refusals = []
         if avis.state != Avis.State.VALIDATED:

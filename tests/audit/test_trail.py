@@ -12,6 +12,7 @@ from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import timezone
 
+from tests.audit.dbroles import backdate_recorded
 from tests.factories.accounts import UserFactory
 from tests.factories.cases import SubmittedCaseFactory
 from tests.helpers import login
@@ -28,8 +29,11 @@ def _row(**kwargs) -> AccessLog:
 
 
 def _row_at(when: str, **kwargs) -> AccessLog:
+    """A row written at ``when``, also as the database recorded it (what the purge goes by)."""
     with time_machine.travel(when, tick=False):
-        return _row(**kwargs)
+        row = _row(**kwargs)
+    backdate_recorded(row.pk, dt.datetime.fromisoformat(when))
+    return row
 
 
 def test_viewing_a_case_writes_exactly_one_row(client, cora) -> None:

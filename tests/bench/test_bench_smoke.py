@@ -23,8 +23,6 @@ MEASUREMENTS = {
     "triage_queue",
     "triage_queue_search",
     "agenda_item_menu",
-    "admin_changelist_search",
-    "admin_changelist",
     "my_cases",
     "case_page",
     "submission",

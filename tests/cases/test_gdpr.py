@@ -54,14 +54,29 @@ def test_export_contains_exactly_one_patients_data(two_patients) -> None:
         assert foreign not in text, foreign
 
 
-def test_export_page_downloads_json_and_is_traced(client, cora, two_patients) -> None:
-    mine, _other, _case_a, _case_b = two_patients
+REASON = "Courrier du patient reçu le 2 décembre"
+EXPORT_URL = "privacy:patient_export"
+
+
+def _search(client, **keys):
+    return client.post(reverse(EXPORT_URL), {"reason": REASON, **keys})
+
+
+def _export(client, **keys):
+    return client.post(reverse(EXPORT_URL), {"reason": REASON, "export": "1", **keys})
+
+
+def test_export_page_finds_by_post_downloads_json_and_is_traced(client, cora, two_patients) -> None:
+    mine, _other, case_a, _case_b = two_patients
     login(client, cora)
-    response = client.get(reverse("privacy:patient_export"), {"query": "TIGRE-2026-0007"})
+    response = _search(client, reference="TIGRE-2026-0007")
     assert response.status_code == 200
     assert response.context["patient"] == mine
+    searched = list(AccessLog.objects.filter(user=cora))
+    assert [(r.case_id, r.patient_id) for r in searched] == [(case_a.pk, mine.pk)]
+    assert REASON in searched[0].target
     before = AccessLog.objects.count()
-    response = client.post(reverse("privacy:patient_export"), {"query": "TIGRE-2026-0007"})
+    response = _export(client, reference="TIGRE-2026-0007")
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/json")
     assert "attachment;" in response["Content-Disposition"]
@@ -70,19 +85,72 @@ def test_export_page_downloads_json_and_is_traced(client, cora, two_patients) ->
     assert data["generated_by"] == cora.email
     assert AccessLog.objects.count() == before + 1
     row = AccessLog.objects.latest("pk")
-    assert (row.user, row.action, row.patient_id) == (cora, AccessLog.Action.EXPORT, mine.pk)
+    assert (row.user, row.action, row.case_id, row.patient_id) == (cora, AccessLog.Action.EXPORT, case_a.pk, mine.pk)
+    assert REASON in row.target
 
 
-def test_export_by_ins(client, adam, two_patients) -> None:
+def test_the_lookup_is_never_a_get_with_the_ins(client, cora, two_patients) -> None:
+    login(client, cora)
+    response = client.get(reverse(EXPORT_URL), {"ins": "269054958815780", "reason": REASON})
+    assert response.status_code == 200
+    assert response.context["patient"] is None
+    assert not AccessLog.objects.filter(user=cora).exists()
+    assert 'method="post"' in response.content.decode()
+
+
+def test_a_reason_is_required(client, cora, two_patients) -> None:
+    login(client, cora)
+    response = client.post(reverse(EXPORT_URL), {"reference": "TIGRE-2026-0007", "export": "1"})
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/html")
+    assert not AccessLog.objects.filter(user=cora).exists()
+
+
+def test_export_by_ins(client, cora, two_patients) -> None:
     mine, *_ = two_patients
-    login(client, adam)
-    response = client.post(reverse("privacy:patient_export"), {"query": "2 69 05 49 588 157 80"})
+    login(client, cora)
+    response = _export(client, ins="2 69 05 49 588 157 80")
     assert json.loads(response.content)["patient"]["id"] == mine.pk
+
+
+def test_a_patient_with_two_requests_is_exported_whole(client, cora, two_patients) -> None:
+    """Each request records its own patient row: the export gathers every row of the person, by INS or traits."""
+    mine, _other, case_a, case_b = two_patients
+    again = PatientFactory(birth_name="LEFEBVRE", first_names="Odette", ins="269054958815780")
+    case_c = SubmittedCaseFactory(patient=again, reference="TIGRE-2026-0042", question="Hépatite ?")
+    no_ins = PatientFactory(birth_name="Lefebvre", first_names="Odette Marie", ins="")
+    case_d = SubmittedCaseFactory(patient=no_ins, reference="TIGRE-2026-0043")
+    login(client, cora)
+    for keys in (
+        {"ins": "269054958815780"},
+        {"reference": "TIGRE-2026-0042"},
+        {"birth_name": "lefebvre", "first_name": "Odette", "birth_date": "1958-04-12"},
+    ):
+        data = json.loads(_export(client, **keys).content)
+        assert sorted(p["id"] for p in data["patients"]) == sorted([mine.pk, again.pk, no_ins.pk]), keys
+        assert sorted(c["id"] for c in data["records"]["cases.Case"]) == sorted([case_a.pk, case_c.pk, case_d.pk])
+        assert case_b.pk not in [c["id"] for c in data["records"]["cases.Case"]]
+        assert "Marchand" not in json.dumps(data)
+    rows = AccessLog.objects.filter(action=AccessLog.Action.EXPORT).order_by("pk")[:3]
+    assert sorted(r.case_id for r in rows) == sorted([case_a.pk, case_c.pk, case_d.pk])
+
+
+def test_a_corsican_ins_is_found(client, cora) -> None:
+    from tigre.lib.validators import ins_key
+
+    nir = "158042A123456"
+    ins = f"{nir}{ins_key(nir):02d}"
+    corsican = PatientFactory(birth_name="Casanova", first_names="Lisandru", ins=ins)
+    SubmittedCaseFactory(patient=corsican, reference="TIGRE-2026-0044")
+    login(client, cora)
+    response = _export(client, ins=ins.lower())
+    assert response.status_code == 200, response.content.decode()[:500]
+    assert json.loads(response.content)["patient"]["id"] == corsican.pk
 
 
 def test_export_unknown_patient_gives_a_french_message(client, cora) -> None:
     login(client, cora)
-    response = client.post(reverse("privacy:patient_export"), {"query": "TIGRE-1999-9999"})
+    response = _search(client, reference="TIGRE-1999-9999")
     assert response.status_code == 200
     assert "Aucun patient ne correspond" in response.content.decode()
     assert not AccessLog.objects.exists()
@@ -91,8 +159,17 @@ def test_export_unknown_patient_gives_a_french_message(client, cora) -> None:
 @pytest.mark.parametrize("who", ["alice", "sam", "victor", "rita"])
 def test_export_is_refused_to_other_roles(client, request, who, two_patients) -> None:
     login(client, request.getfixturevalue(who))
-    response = client.post(reverse("privacy:patient_export"), {"query": "TIGRE-2026-0007"})
+    response = _export(client, reference="TIGRE-2026-0007")
     assert response.status_code == 403
+    assert not AccessLog.objects.filter(action=AccessLog.Action.EXPORT).exists()
+
+
+def test_export_is_refused_to_a_staff_administrator(client, two_patients) -> None:
+    """The README gives the GDPR export to the coordinators; an administrator account (not superuser) is refused."""
+    from tests.factories.accounts import UserFactory
+
+    login(client, UserFactory(roles=["administrator"], is_staff=True))
+    assert _export(client, ins="269054958815780").status_code == 403
     assert not AccessLog.objects.filter(action=AccessLog.Action.EXPORT).exists()
 
 

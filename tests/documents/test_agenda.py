@@ -109,8 +109,11 @@ def test_board_staff_download_the_agenda_and_it_is_traced(client, request, who):
     assert "private" in response["Cache-Control"]
     body = b"".join(response.streaming_content)
     assert body.startswith(b"%PDF")
-    log = AccessLog.objects.get(user=user, action=AccessLog.Action.DOWNLOAD_PDF)
-    assert "Ordre du jour" in log.target
+    # One row per request the agenda contains, with its case and patient (docs/domain.md#access-trail).
+    logs = list(AccessLog.objects.filter(user=user, action=AccessLog.Action.DOWNLOAD_PDF))
+    expected = set(meeting.items.values_list("case_id", "case__patient_id"))
+    assert {(log.case_id, log.patient_id) for log in logs} == expected and len(logs) == 3
+    assert all("Ordre du jour" in log.target for log in logs)
 
 
 def test_invited_referent_downloads_the_agenda_but_not_another_meetings(client, rita):

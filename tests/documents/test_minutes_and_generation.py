@@ -168,7 +168,10 @@ def test_minutes_page_shows_preparation_then_the_link(client, validated, cora, m
     response = client.get(url)
     assert response.status_code == 200
     assert b"".join(response.streaming_content).startswith(b"%PDF")
-    assert AccessLog.objects.filter(user=cora, action=AccessLog.Action.DOWNLOAD_PDF).count() == 1
+    # One row per request of the minutes, with its case and patient.
+    rows = AccessLog.objects.filter(user=cora, action=AccessLog.Action.DOWNLOAD_PDF)
+    assert {(r.case_id, r.patient_id) for r in rows} == set(validated.items.values_list("case_id", "case__patient_id"))
+    assert rows.count() == validated.items.count()
 
 
 def test_large_agenda_is_made_by_the_worker(client, sam, monkeypatch, django_capture_on_commit_callbacks):

@@ -36,7 +36,7 @@ def _get(user, name, avis):
 def test_the_requester_and_the_board_download_each_export_and_each_download_is_traced(
     board, name, bob, rita, sam, victor
 ):
-    allowed = [board.requester, board.coordinator, sam, victor]
+    allowed = [board.requester, board.coordinator, sam]
     for user in allowed:
         response = _get(user, name, board.avis)
         assert response.status_code == 200, user.email
@@ -49,6 +49,8 @@ def test_the_requester_and_the_board_download_each_export_and_each_download_is_t
     # Outside the case's scope: 404, as for the case itself, and nothing traced.
     assert _get(bob, name, board.avis).status_code == 404
     assert _get(rita, name, board.avis).status_code == 404  # a referent not invited to this meeting
+    # The CRPV sees the case pseudonymised: no export carrying the INS (docs/privacy.md#what-each-role-sees).
+    assert _get(victor, name, board.avis).status_code == 404
     assert AccessLog.objects.filter(action=AccessLog.Action.EXPORT).count() == len(allowed)
 
 

@@ -127,10 +127,12 @@ MATRIX: dict[str, tuple[str, tuple[int, ...]]] = {
     "documents:retry": ("post", (403, 403, 200, 200, 200, 200, 200)),
     "documents:fiche_pdf": ("get", (200, 404, 200, 200, 200, 200, 200)),
     "documents:case_panel": ("get", (200, 404, 200, 200, 200, 200, 200)),
-    # The structured exports of a fiche: the fiche PDF's rules; sending over MSSanté: secretariat, coordinators.
-    "exports:frcp": ("get", (200, 404, 200, 200, 200, 200, 200)),
-    "exports:fhir": ("get", (200, 404, 200, 200, 200, 200, 200)),
-    "exports:xdm": ("get", (200, 404, 200, 200, 200, 200, 200)),
+    # The structured exports of a fiche carry the INS: the fiche PDF's rules, for those who see the identity
+    # (docs/privacy.md#what-each-role-sees; the referent and the CRPV get the pseudonymised fiche PDF instead);
+    # sending over MSSanté: secretariat, coordinators.
+    "exports:frcp": ("get", (200, 404, 404, 200, 200, 404, 200)),
+    "exports:fhir": ("get", (200, 404, 404, 200, 200, 404, 200)),
+    "exports:xdm": ("get", (200, 404, 404, 200, 200, 404, 200)),
     "exports:mssante_send": ("post", (403, 403, 403, 302, 302, 403, 302)),
     "notifications:inbox": ("get", (200, 200, 200, 200, 200, 200, 200)),
     "notifications:mark_read": ("post", (302, 302, 302, 302, 302, 302, 302)),

@@ -1,13 +1,16 @@
 """The access trail: one row per access to patient data.
 
-Append-only, enforced by PostgreSQL (migration 0003): a trigger refuses every UPDATE and DELETE, except the
-DELETEs of the purge (``services.access_log_purge``), which announces its cut-off in a transaction-local setting
-and may only remove rows older than it, and older than 180 days in any case."""
+Append-only, enforced by PostgreSQL (migrations 0003 and 0006, docs/privacy.md#the-access-trail-and-its-two-roles):
+a trigger refuses every UPDATE and DELETE, except the DELETEs of the purge, a SECURITY DEFINER function
+(``audit_accesslog_purge``) that may only remove rows whose ``recorded_at`` (set by the database at insertion,
+whatever the client sends) is older than the retention, and older than 180 days in any case. The application's
+database role has only SELECT and INSERT on the table."""
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Now
 from django.utils.translation import gettext_lazy as _
 
 
@@ -41,6 +44,9 @@ class AccessLog(models.Model):
     target = models.CharField(_("objet"), max_length=200, blank=True)
     ip_address = models.GenericIPAddressField(_("adresse"), null=True)
     path = models.CharField(max_length=300, blank=True)
+    # When the database inserted the row: its default, and on PostgreSQL a trigger that overrides any value a
+    # client sends (clock_timestamp()). The purge goes by this column, never by ``at`` (which the client writes).
+    recorded_at = models.DateTimeField(_("enregistré le"), db_default=Now(), editable=False)
 
     class Meta:
         verbose_name = _("accès tracé")

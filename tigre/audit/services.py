@@ -71,29 +71,35 @@ def access_record(
     )
 
 
-def access_record_listed(*, request: HttpRequest, cases: Iterable[Any], target: str) -> int:
-    """One access-trail row per case shown on a list page (queue, session), written in one statement.
+def access_record_listed(
+    *, request: HttpRequest, cases: Iterable[Any], target: str, action: str = AccessLog.Action.VIEW_CASE
+) -> int:
+    """One access-trail row per case shown on a list page (queue, session) or contained in a download (agenda,
+    minutes: ``action`` DOWNLOAD_PDF), written in one statement.
 
     ``cases``: objects with ``pk`` and ``patient_id``."""
     return access_record_listed_ids(
-        request=request, pairs=[(case.pk, case.patient_id) for case in cases], target=target
+        request=request, pairs=[(case.pk, case.patient_id) for case in cases], target=target, action=action
     )
 
 
-def access_record_listed_ids(*, request: HttpRequest, pairs: list[tuple[int, int]], target: str) -> int:
+def access_record_listed_ids(
+    *, request: HttpRequest, pairs: list[tuple[int, int]], target: str, action: str = AccessLog.Action.VIEW_CASE
+) -> int:
     """The same from (case id, patient id) pairs (the agenda page reads them with its other facts)."""
     if not pairs:
         return 0
     if connection.vendor == "postgresql":
         # The ids as two arrays, whatever their number.
         source = "SELECT * FROM unnest(%s::bigint[], %s::bigint[])"
-        _trail_insert(request, target, source, [[c for c, _ in pairs], [p for _, p in pairs]])
+        _trail_insert(request, target, action, source, [[c for c, _ in pairs], [p for _, p in pairs]])
     else:
-        _trail_insert(request, target, "VALUES " + ", ".join(["(%s, %s)"] * len(pairs)), [v for p in pairs for v in p])
+        values = "VALUES " + ", ".join(["(%s, %s)"] * len(pairs))
+        _trail_insert(request, target, action, values, [v for p in pairs for v in p])
     return len(pairs)
 
 
-def _trail_insert(request: HttpRequest, target: str, source: str, source_params: list[Any]) -> None:
+def _trail_insert(request: HttpRequest, target: str, action: str, source: str, source_params: list[Any]) -> None:
     """INSERT INTO the trail SELECT the request's facts and each (case id, patient id) row of ``source`` (a query
     or VALUES list of two columns).
 
@@ -105,7 +111,7 @@ def _trail_insert(request: HttpRequest, target: str, source: str, source_params:
     shared = [
         meta.get_field("at").get_db_prep_value(timezone.now(), connection),  # type: ignore[attr-defined]
         user.pk if user.is_authenticated else None,
-        AccessLog.Action.VIEW_CASE.value,
+        str(action),
         str(target)[:200],
         client_ip(request),
         request.path[:300],
@@ -124,20 +130,17 @@ def _trail_insert(request: HttpRequest, target: str, source: str, source_params:
         cursor.execute(sql, params)
 
 
-@transaction.atomic
 def access_log_purge(*, now: datetime | None = None) -> int:
     """Delete the rows older than TIGRE["ACCESS_LOG_RETENTION_DAYS"]. Returns how many.
 
-    The database refuses any DELETE on the table (migration 0003) unless this transaction announced its cut-off
-    with a transaction-local setting; the trigger then checks each row against it."""
-    now = now or timezone.now()
-    cutoff = now - timedelta(days=settings.TIGRE["ACCESS_LOG_RETENTION_DAYS"])
+    On PostgreSQL the application's role may not DELETE from the trail at all: the purge is the database function
+    ``audit_accesslog_purge`` (SECURITY DEFINER, owned by the owner role; migration 0006), which goes by the time
+    the database recorded each row and never keeps less than 180 days (docs/privacy.md). ``now`` serves SQLite
+    only (development), where the rows are judged by ``at``."""
+    days = int(settings.TIGRE["ACCESS_LOG_RETENTION_DAYS"])
     if connection.vendor != "postgresql":
+        cutoff = (now or timezone.now()) - timedelta(days=days)
         return AccessLog.objects.filter(at__lt=cutoff).delete()[0]
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT set_config('tigre.audit_purge_before', %s, true)", [cutoff.isoformat()])
-        deleted, _per_model = AccessLog.objects.filter(at__lt=cutoff).delete()
-        # The setting ends with the transaction (or its savepoint's rollback, should the trigger refuse); clear it
-        # at once anyway in case a caller's outer transaction goes on.
-        cursor.execute("SELECT set_config('tigre.audit_purge_before', '', true)")
-    return deleted
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SELECT audit_accesslog_purge(%s)", [days])
+        return int(cursor.fetchone()[0])

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from cases.privacy.gdpr import export_json, patient_export, patient_find
+from cases.privacy.gdpr import export_json, patient_export, patients_for_query
 from tigre.audit.models import AccessLog
 from tigre.audit.services import access_log_write
 
@@ -20,13 +20,18 @@ class Command(BaseCommand):
         parser.add_argument("--output", "-o", help="Fichier à écrire (sinon la sortie standard).")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        patient = patient_find(options["query"])
-        if patient is None:
+        patients = patients_for_query(options["query"])
+        if not patients:
             raise CommandError("Aucun patient ne correspond à cette référence ou à cet INS.")
-        text = export_json(patient_export(patient=patient))
-        access_log_write(
-            user=None, action=AccessLog.Action.EXPORT, patient=patient, target="Export RGPD (commande export_patient)"
-        )
+        text = export_json(patient_export(patients=patients))
+        for patient in patients:
+            access_log_write(
+                user=None,
+                action=AccessLog.Action.EXPORT,
+                patient=patient,
+                target="Export RGPD (commande export_patient)",
+            )
+        patient = patients[0]
         if options["output"]:
             Path(options["output"]).write_text(text, encoding="utf-8")
             self.stderr.write(f"Export écrit dans {options['output']} (patient n°{patient.pk}).")
