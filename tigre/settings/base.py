@@ -258,6 +258,13 @@ TIGRE = {
     "DEMO": False,
 }
 
+# The board's secretariat as the fiche RCP names it (INCa minimal dataset: who to contact about an avis).
+TIGRE_SECRETARIAT = {
+    "name": env("TIGRE_SECRETARIAT_NAME", default="Secrétariat de la RCP TIGRE, CHRU de Nancy"),
+    "phone": env("TIGRE_SECRETARIAT_PHONE", default="03 83 00 00 00"),
+    "email": env("TIGRE_SECRETARIAT_EMAIL", default="secretariat-rcp@tigre.invalid"),
+}
+
 # Sessions: a new key at login (Django), ended server-side at logout (database sessions), 30 minutes of
 # inactivity or 12 hours in all end them (tigre.accounts.middleware.SessionTimeoutMiddleware).
 SESSION_IDLE_SECONDS = env.int("SESSION_IDLE_SECONDS", default=30 * 60)
