@@ -255,6 +255,8 @@ TIGRE = {
     "ACCESS_LOG_RETENTION_DAYS": env.int("TIGRE_ACCESS_LOG_RETENTION_DAYS", default=365),
     "CASE_RETENTION_YEARS": env.int("TIGRE_CASE_RETENTION_YEARS", default=20),
     "VIDEO_URL_TEMPLATE": env("TIGRE_VIDEO_URL_TEMPLATE", default="https://visio.tigre.invalid/rcp-{date}"),
+    # The two coordinators a new meeting names by default (e-mails); empty: the first two active coordinators.
+    "DEFAULT_COORDINATORS": env.list("TIGRE_DEFAULT_COORDINATORS", default=[]),
     "DEMO": False,
 }
 
