@@ -49,7 +49,15 @@ class AvisForm(forms.ModelForm):
                 attrs={"placeholder": _("ex. cardiologue joint par téléphone, avis concordant")}
             ),
         }
-        labels = {"declare_pv": _("Événement à déclarer à la pharmacovigilance (CRPV)")}
+        labels = {
+            "declare_pv": _("Événement à déclarer à la pharmacovigilance (CRPV)"),
+            "urgent_ratification": _("La RCP ratifie-t-elle l'avis urgent ?"),
+            "urgent_amendment": _("Avis amendé par la RCP (si amendé)"),
+            "conformity": _("Type de proposition"),
+            "conformity_reference": _("Référentiel suivi"),
+            "conformity_reason": _("Motif de la non-conformité"),
+            "trial_name": _("Essai clinique proposé"),
+        }
 
     def __init__(
         self,
