@@ -425,6 +425,8 @@ def load(*, password: str, stdout: Any = None) -> list[Case]:
                 "urgency": Urgency.URGENT if spec.urgent_reason else Urgency.STANDARD,
                 "urgency_reason": spec.urgent_reason,
                 "history": "HTA traitée.",
+                "patient_informed": True,
+                "patient_informed_on": today - dt.timedelta(days=spec.days_ago + 1),
             },
             lines=[line],
             toxicities=toxicities,

@@ -201,6 +201,19 @@ class Case(models.Model):
     urgent_escalated_at = models.DateTimeField(null=True, blank=True)
     urgent_opinion = models.TextField(_("avis urgent"), blank=True)
     urgent_opinion_at = models.DateTimeField(null=True, blank=True)
+    # Who gave the urgent opinion (the referent who took the request); invited to its ratification
+    # (docs/domain.md#the-urgent-opinion-carried-through).
+    urgent_opinion_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("auteur de l'avis urgent"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    # Was the patient told that their case is presented to the board (INCa minimal dataset of a fiche RCP)?
+    patient_informed = models.BooleanField(_("patient informé de la présentation en RCP"), null=True, blank=True)
+    patient_informed_on = models.DateField(_("informé le"), null=True, blank=True)
     # What the requester typed in the form when some of it could not be stored (a draft with an invalid
     # date, say): kept so that nothing typed is lost; cleared once the form is valid.
     draft_data = models.JSONField(default=dict, blank=True, editable=False)
@@ -281,11 +294,23 @@ class ImmunotherapyLine(models.Model):
         ordering = ["position", "start_date"]
 
 
+class CtcaeVersion(models.TextChoices):
+    """The CTCAE edition a grade was given in (docs/domain.md#ctcae-grades)."""
+
+    V5 = "5.0", _("CTCAE v5.0")
+    V6 = "6.0", _("CTCAE v6.0")
+
+
+# Grade 5 is death related to the adverse event, in every CTCAE edition.
+FATAL_GRADE = 5
+
+
 class Toxicity(models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="toxicities")
     event = models.ForeignKey("referents.ToxicityEvent", verbose_name=_("événement"), on_delete=models.PROTECT)
-    grade = models.PositiveSmallIntegerField(
-        _("grade CTCAE v5"), validators=[MinValueValidator(1), MaxValueValidator(5)]
+    grade = models.PositiveSmallIntegerField(_("grade CTCAE"), validators=[MinValueValidator(1), MaxValueValidator(5)])
+    ctcae_version = models.CharField(
+        _("version CTCAE"), max_length=4, choices=CtcaeVersion.choices, default=CtcaeVersion.V5
     )
     onset_date = models.DateField(_("date d'apparition"))
     pre_existing = models.BooleanField(_("préexistant à l'immunothérapie"), default=False)
@@ -325,6 +350,11 @@ class Toxicity(models.Model):
             parts.append(str(_("corticoïdes %(dose)s mg/kg/j") % {"dose": self.steroids_mg_per_kg}))
         parts += [text for text in (self.other_immunosuppressants, self.management_notes) if text]
         return parts
+
+    @property
+    def is_fatal(self) -> bool:
+        """Grade 5: the event caused the patient's death."""
+        return self.grade == FATAL_GRADE
 
 
 class Attachment(models.Model):
@@ -394,6 +424,15 @@ class Avis(models.Model):
         DRAFT = "draft", _("Projet")
         VALIDATED = "validated", _("Validé")
 
+    class UrgentRatification(models.TextChoices):
+        RATIFIED = "ratified", _("Avis urgent ratifié")
+        AMENDED = "amended", _("Avis urgent amendé")
+
+    class Conformity(models.TextChoices):
+        CONFORMING = "conforming", _("Proposition conforme au référentiel")
+        NOT_CONFORMING = "not_conforming", _("Proposition non conforme au référentiel")
+        TRIAL = "trial", _("Inclusion dans un essai clinique")
+
     # The board's answer as the session writes it and the fiche and minutes print it: the one list of these fields.
     STRUCTURED_FIELDS = (
         "answer",
@@ -408,6 +447,13 @@ class Avis(models.Model):
         "follow_up_date",
         "free_text",
         "declare_pv",
+        "conformity",
+        "conformity_reference",
+        "conformity_reason",
+        "trial_name",
+        "urgent_ratification",
+        "urgent_amendment",
+        "organ_exception_reason",
     )
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="avis_set")
@@ -432,6 +478,21 @@ class Avis(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("contributeurs"), blank=True, related_name="contributed_avis"
     )
     declare_pv = models.BooleanField(_("à déclarer à la pharmacovigilance"), default=False)
+    # Conformity of the proposal with a guideline, or inclusion in a trial (INCa minimal dataset).
+    conformity = models.CharField(_("conformité au référentiel"), max_length=16, choices=Conformity.choices, blank=True)
+    conformity_reference = models.CharField(_("référentiel"), max_length=300, blank=True)
+    conformity_reason = models.TextField(_("motif de la non-conformité"), blank=True)
+    trial_name = models.CharField(_("essai clinique"), max_length=200, blank=True)
+    # The board's word on the urgent opinion given on the TAG track (docs/domain.md#the-urgent-opinion-carried-through).
+    urgent_ratification = models.CharField(
+        _("ratification de l'avis urgent"), max_length=10, choices=UrgentRatification.choices, blank=True
+    )
+    urgent_amendment = models.TextField(_("avis urgent amendé"), blank=True)
+    # An avis given although no referent of one of the case's organ categories was present: why
+    # (docs/domain.md#organ-referents-at-the-avis).
+    organ_exception_reason = models.CharField(
+        _("avis rendu sans référent de l'organe : motif"), max_length=300, blank=True
+    )
     drafted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     validated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"

@@ -21,11 +21,11 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from .models import RequestReason, Urgency
+from .models import FATAL_GRADE, RequestReason, Urgency
 
 PATIENT, CASE, LINE, TOXICITY = "patient", "case", "line", "tox"
 MAX_AGE_YEARS = 120
-GRADES = range(1, 6)  # CTCAE v5
+GRADES = range(1, 6)  # CTCAE v5.0 and v6.0 alike; 5 is death
 GRADE_MESSAGE = gettext_lazy("Le grade CTCAE va de 1 à 5.")
 
 
@@ -61,6 +61,11 @@ REQUIRED_FIELDS: tuple[RequiredField, ...] = (
         "urgency_reason",
         gettext_lazy("Indiquez pourquoi la demande est urgente."),
         when=("urgency", Urgency.URGENT),
+    ),
+    RequiredField(
+        CASE,
+        "patient_informed",
+        gettext_lazy("Indiquez si le patient est informé que son dossier est présenté en RCP."),
     ),
     RequiredField(LINE, "drugs", gettext_lazy("Choisissez au moins un médicament.")),
     RequiredField(LINE, "regimen", gettext_lazy("Le schéma de la ligne est obligatoire.")),
@@ -194,17 +199,20 @@ def onset_error(onset: date | None, first_dose: date | None, pre_existing: bool)
 
 
 def tag_qualifying(toxicities: Iterable[Any]) -> list[tuple[Any, int | None]]:
-    """The toxicities that meet the TAG rule, as (event, grade): grade 3 or more, or an event urgent at any grade
-    (myocarditis, myasthenia...). Accepts Toxicity rows or mappings with ``event`` and ``grade``."""
+    """The toxicities that meet the TAG rule, as (event, grade): grade 3 or 4, or an event urgent at any grade
+    (myocarditis, myasthenia...). Grade 5 is the patient's death: it calls for no urgent opinion
+    (docs/domain.md#ctcae-grades). Accepts Toxicity rows or mappings with ``event`` and ``grade``."""
     found = []
     for tox in toxicities:
         grade = tox.get("grade") if isinstance(tox, Mapping) else tox.grade
         event = tox.get("event") if isinstance(tox, Mapping) else tox.event
+        if grade is not None and int(grade) >= FATAL_GRADE:
+            continue
         if (grade is not None and int(grade) >= 3) or (event is not None and event.urgent_at_any_grade):
             found.append((event, grade))
     return found
 
 
 def tag_suggested(toxicities: Iterable[Any]) -> bool:
-    """Suggest TAG when a toxicity is grade >= 3, or its event is urgent at any grade."""
+    """Suggest TAG when a toxicity is grade 3 or 4, or its event is urgent at any grade (never for grade 5)."""
     return bool(tag_qualifying(toxicities))

@@ -77,11 +77,14 @@ CASE_FIELDS = (
     "question",
     "urgency",
     "urgency_reason",
+    "patient_informed",
+    "patient_informed_on",
 )
 LINE_FIELDS = ("regimen", "setting", "start_date", "last_dose_date", "cycles", "status", "dose")
 TOXICITY_FIELDS = (
     "event",
     "grade",
+    "ctcae_version",
     "onset_date",
     "pre_existing",
     "description",

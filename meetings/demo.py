@@ -46,8 +46,9 @@ def _second_coordinator(password: str) -> User:
 
 
 def load(*, password: str, stdout: Any = None) -> list[Meeting]:
-    created = meetings_create_ahead(weeks=8)
+    # The two demo coordinators exist before the meetings, which then name them by default.
     chairs = [u for u in (User.objects.filter(email=COORDINATOR).first(), _second_coordinator(password)) if u]
+    created = meetings_create_ahead(weeks=8)
     secretariat = User.objects.filter(groups__name=Role.SECRETARIAT).order_by("pk").first()
     meetings = list(upcoming_meetings().prefetch_related("coordinators")[:8])
     for meeting in meetings:

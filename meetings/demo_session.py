@@ -17,7 +17,17 @@ from django.conf import settings
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
-from cases.models import Avis, Case, CaseStatus, Drug, ImmunotherapyLine, Patient, RequestReason, StatusChange
+from cases.models import (
+    Avis,
+    Case,
+    CaseStatus,
+    Drug,
+    ImmunotherapyLine,
+    Patient,
+    RequestReason,
+    StatusChange,
+    Urgency,
+)
 from cases.services import case_create, case_submit
 from cases.workflow import case_transition
 from referents.models import Coverage, OrganCategory, Referent, ToxicityEvent
@@ -66,6 +76,10 @@ class HeldCase:
     grade: int
     question: str
     avis: dict[str, Any]
+    # Given on the urgent TAG track before the meeting (by a referent of the case's organ), ratified at it.
+    urgent_opinion: str = ""
+    # The organ's referent was absent: the avis was given anyway, for this reason.
+    organ_exception: str = ""
 
 
 HELD_CASES = [
@@ -96,6 +110,8 @@ HELD_CASES = [
             "specialist_consultation": "Gastro-entérologie",
             "follow_up_days": 28,
             "declare_pv": True,
+            "conformity": Avis.Conformity.CONFORMING,
+            "conformity_reference": "ESMO 2022, colite grade 3 corticorésistante (infliximab)",
         },
     ),
     HeldCase(
@@ -123,7 +139,14 @@ HELD_CASES = [
             "specialist_consultation": "Cardiologie",
             "follow_up_days": 21,
             "declare_pv": True,
+            "conformity": Avis.Conformity.CONFORMING,
+            "conformity_reference": "ESMO 2022, péricardite",
+            "urgent_ratification": Avis.UrgentRatification.AMENDED,
+            "urgent_amendment": "Suspension du pembrolizumab maintenue ; prednisone 0,5 mg/kg/j ajoutée à la "
+            "colchicine ; IRM cardiaque avant toute reprise.",
         },
+        urgent_opinion="Péricardite sans tamponnade, troponine normale : suspendre le pembrolizumab, colchicine "
+        "0,5 mg × 2/j, échographie cardiaque sous 48 h. Ratification à la prochaine RCP.",
     ),
     HeldCase(
         CLAIRE,
@@ -147,6 +170,8 @@ HELD_CASES = [
             "specialist_consultation": "Endocrinologie",
             "follow_up_days": 90,
             "declare_pv": False,
+            "conformity": Avis.Conformity.TRIAL,
+            "trial_name": "HYPOPHYS-IO (essai fictif de démonstration)",
         },
     ),
     HeldCase(
@@ -173,7 +198,12 @@ HELD_CASES = [
             "specialist_consultation": "Pneumologie",
             "follow_up_days": 35,
             "declare_pv": False,
+            "conformity": Avis.Conformity.NOT_CONFORMING,
+            "conformity_reason": "Reprise envisagée malgré une pneumopathie grade 2 : bénéfice de la consolidation "
+            "jugé prioritaire.",
         },
+        organ_exception="Pneumologue excusé ; scanner relu en séance par le radiologue, avis pneumologique écrit "
+        "joint au dossier.",
     ),
 ]
 
@@ -272,6 +302,8 @@ def _create_case(spec: HeldCase, requester: User, secretariat: User, on: dt.date
             "reason": RequestReason.COMPLEX_MANAGEMENT,
             "question": spec.question,
             "history": "HTA traitée. Pas de maladie auto-immune connue.",
+            "patient_informed": True,
+            "patient_informed_on": on - dt.timedelta(days=10),
         },
         lines=[
             {
@@ -298,6 +330,46 @@ def _create_case(spec: HeldCase, requester: User, secretariat: User, on: dt.date
     case_submit(case=case, by=requester)
     case_transition(case=case, to=CaseStatus.ACCEPTED, by=secretariat)
     return case
+
+
+def _organ_referents(case: Case) -> list[User]:
+    """The active referents covering the organ categories of the case's toxicities."""
+    categories = case.toxicities.values("event__category")
+    return [
+        c.referent.user
+        for c in Coverage.objects.filter(category__in=categories, referent__is_active=True).select_related(
+            "referent__user"
+        )
+    ]
+
+
+def _urgent_opinion(case: Case, spec: HeldCase, meeting: Meeting) -> None:
+    """The urgent TAG track as it went: alerted two days before the meeting, taken and answered by a referent of
+    the organ (the urgent services' effects, set directly at the past times)."""
+    author = next(iter(_organ_referents(case)), None) or User.objects.get(email=COORDINATOR)
+    alerted = meeting.starts_at - dt.timedelta(days=2, hours=5)
+    Case.objects.filter(pk=case.pk).update(
+        urgency=Urgency.URGENT,
+        urgency_reason="Douleur thoracique, frottement péricardique sous pembrolizumab.",
+        urgent_alerted_at=alerted,
+        urgent_acknowledged_by=author,
+        urgent_acknowledged_at=alerted + dt.timedelta(minutes=25),
+        urgent_opinion=spec.urgent_opinion,
+        urgent_opinion_at=alerted + dt.timedelta(minutes=70),
+        urgent_opinion_by=author,
+    )
+    case.refresh_from_db()
+
+
+def _exception_referents(meeting: Meeting) -> set[int]:
+    """The invited referents of the cases given an avis without their organ's referent (marked absent)."""
+    specs = {_ins(spec.nir): spec for spec in HELD_CASES}
+    away: set[int] = set()
+    for item in AgendaItem.objects.filter(meeting=meeting).select_related("case__patient"):
+        spec = specs.get(item.case.patient.ins)
+        if spec is not None and spec.organ_exception:
+            away |= {u.pk for u in _organ_referents(item.case)}
+    return away
 
 
 def _set_back(cases: list[Case], meeting: Meeting) -> None:
@@ -360,11 +432,17 @@ def load(*, password: str, stdout: Any = None) -> Meeting | None:
         day = last_wednesday(timezone.localdate())
         meeting = _meeting(day, coordinator)
         cases = [_create_case(spec, users[spec.requester], secretariat, day) for spec in HELD_CASES]
-        for case in cases:
-            agenda_add_case(meeting=meeting, case=case, by=secretariat, placed_manually=False)
-        # Attendance: everyone invited was there.
+        for spec, case in zip(HELD_CASES, cases, strict=True):
+            kind = None
+            if spec.urgent_opinion:
+                _urgent_opinion(case, spec, meeting)
+                kind = AgendaItem.Kind.URGENT_RATIFICATION
+            agenda_add_case(meeting=meeting, case=case, by=secretariat, placed_manually=False, kind=kind)
+        # Attendance: everyone invited was there, but the referent of the organ of an exception.
+        away = _exception_referents(meeting)
         for participant in Participant.objects.filter(meeting=meeting).select_related("user"):
-            attendance_set(meeting=meeting, participant=participant, present=True, by=secretariat)
+            there = participant.user_id not in away
+            attendance_set(meeting=meeting, participant=participant, present=there, by=secretariat)
         quorum = quorum_status(meeting=meeting)
         present = [p.user for p in Participant.objects.filter(meeting=meeting, present=True).select_related("user")]
         coverage = {
@@ -380,6 +458,8 @@ def load(*, password: str, stdout: Any = None) -> Meeting | None:
             category_ids = {c.pk for c in quorum.items[item.pk].categories}
             contributors = [coordinator] + [u for u in present if any((u.pk, c) in coverage for c in category_ids)]
             data = dict(spec.avis)
+            if spec.organ_exception:
+                data["organ_exception_reason"] = spec.organ_exception
             follow_up_days = data.pop("follow_up_days")
             data["follow_up_date"] = day + dt.timedelta(days=follow_up_days)
             avis_save(item=item, by=coordinator, data=data, contributors=contributors)

@@ -37,6 +37,9 @@ class Meeting(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     cancelled_reason = models.CharField(_("motif d'annulation"), max_length=200, blank=True)
+    # The attendance sheet and quorum as they stood at validation, printed by the fiches and the minutes and
+    # never re-derived from later data (docs/domain.md#meeting-integrity). Empty until validated.
+    attendance_record = models.JSONField(_("présences à la validation"), default=dict, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -56,6 +59,11 @@ class Meeting(models.Model):
     def is_editable(self) -> bool:
         """Its agenda, date and chairs may still change: neither held, validated nor cancelled."""
         return not self.is_locked and self.status != self.Status.HELD
+
+    @property
+    def has_started(self) -> bool:
+        """The board may sit: attendance, avis and validation only from the start time (the clock decides)."""
+        return timezone.now() >= self.starts_at
 
     @property
     def is_holiday(self) -> bool:

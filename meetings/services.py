@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -59,7 +60,33 @@ def meetings_create_ahead(*, weeks: int = 8, today: dt.date | None = None) -> li
         return []
     # ignore_conflicts: two runs at once (beat and a command) create each meeting once.
     Meeting.objects.bulk_create(fresh, ignore_conflicts=True)
-    return list(Meeting.objects.filter(planned_date__in=[m.planned_date for m in fresh]).order_by("starts_at"))
+    created = list(Meeting.objects.filter(planned_date__in=[m.planned_date for m in fresh]).order_by("starts_at"))
+    _name_default_coordinators([m for m in created if not m.coordinators.exists()])
+    return created
+
+
+def default_coordinators() -> list[Any]:
+    """The two coordinators a new meeting names (the board works with two; the secretariat may change them):
+    those of the setting ``TIGRE["DEFAULT_COORDINATORS"]`` (e-mails), else the first two active coordinators."""
+    users = User.objects.filter(is_active=True, groups__name=Role.COORDINATOR).distinct()
+    emails = [e.lower() for e in settings.TIGRE.get("DEFAULT_COORDINATORS") or []]
+    if emails:
+        users = users.filter(email__in=emails)
+    return list(users.order_by("last_name", "first_name", "pk")[:2])
+
+
+def _name_default_coordinators(meetings: list[Meeting]) -> None:
+    chairs = default_coordinators() if meetings else []
+    if not chairs:
+        return
+    Through = Meeting.coordinators.through
+    Through.objects.bulk_create(
+        [Through(meeting_id=m.pk, user_id=u.pk) for m in meetings for u in chairs], ignore_conflicts=True
+    )
+    Participant.objects.bulk_create(
+        [Participant(meeting=m, user=u, role=Participant.Role.COORDINATOR) for m in meetings for u in chairs],
+        ignore_conflicts=True,
+    )
 
 
 @transaction.atomic

@@ -59,6 +59,16 @@ def meeting_start(weeks: int = 0) -> dt.datetime:
     return at(day(weeks=weeks), 17)
 
 
+# The last Wednesday strictly before the day the run starts: its 17:00 meeting has begun, whatever the hour.
+LAST_WEDNESDAY = TODAY - dt.timedelta(days=(TODAY.weekday() - WEDNESDAY - 1) % 7 + 1)
+
+
+def started_meeting_start(weeks: int = 0) -> dt.datetime:
+    """17:00 Europe/Paris on the Wednesday ``weeks`` before LAST_WEDNESDAY: a meeting that has already begun, so
+    that the session may record attendance, avis and validation (docs/domain.md#meeting-integrity)."""
+    return at(LAST_WEDNESDAY - dt.timedelta(weeks=weeks), 17)
+
+
 def french_date(on: dt.date) -> str:
     """'2 décembre 2026'."""
     return f"{on.day} {FRENCH_MONTHS[on.month - 1]} {on.year}"

@@ -26,7 +26,7 @@ from tigre.accounts.roles import Role
 from tigre.lib.validators import normalize_ins, validate_ins, validate_mssante_address
 
 from .. import rules
-from ..models import Case, Drug, ImmunotherapyLine, Patient, RequestReason, Urgency
+from ..models import Case, CtcaeVersion, Drug, ImmunotherapyLine, Patient, RequestReason, Urgency
 from ..services import CASE_FIELDS, PATIENT_FIELDS, TOXICITY_FIELDS
 
 DRAFT, SUBMIT = "draft", "submit"
@@ -184,6 +184,7 @@ class CaseFieldsForm(ModeMixin, forms.ModelForm):
             "urgency": forms.RadioSelect,
             "reason": forms.RadioSelect,
         }
+        labels = {"patient_informed_on": _("date de l'information (facultative)")}
         help_texts = {
             "primary_site": _("ex. C34"),
             "question": _("Ce que vous attendez précisément de la RCP."),
@@ -207,6 +208,18 @@ class CaseFieldsForm(ModeMixin, forms.ModelForm):
             required=False,
         )
         self.fields["primary_site"].label = _("code CIM-10")
+        # Asked on every request (INCa minimal dataset of a fiche RCP; docs/domain.md#the-fiche-rcp).
+        self.fields["patient_informed"] = forms.TypedChoiceField(
+            label=_("Le patient est-il informé que son dossier est présenté en RCP ?"),
+            choices=[("yes", _("Oui")), ("no", _("Non"))],
+            coerce=lambda v: {"yes": True, "no": False}.get(v),
+            empty_value=None,
+            required=False,
+            widget=forms.RadioSelect,
+        )
+        if isinstance(self.initial.get("patient_informed"), bool):
+            self.initial["patient_informed"] = "yes" if self.initial["patient_informed"] else "no"
+        self.fields["patient_informed_on"] = _date_field(_("informé le (facultatif)"))
         _set_choices(self.fields["reason"], list(RequestReason.choices))
         _set_choices(self.fields["urgency"], list(Urgency.choices))
         self.set_mode(mode)
@@ -231,6 +244,18 @@ class CaseFieldsForm(ModeMixin, forms.ModelForm):
 
     def clean_urgency(self) -> str:
         return self.cleaned_data.get("urgency") or Urgency.STANDARD
+
+    def clean_patient_informed_on(self) -> date | None:
+        value = self.cleaned_data.get("patient_informed_on")
+        if (err := rules.future_date_error(value)) is not None:
+            raise forms.ValidationError(err)
+        return value
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("patient_informed") is not True:
+            data["patient_informed_on"] = None  # a date only goes with "yes"
+        return data
 
     def clean_diagnosis_date(self) -> date | None:
         value = self.cleaned_data.get("diagnosis_date")
@@ -325,12 +350,19 @@ class ToxicityForm(ModeMixin, forms.Form):
         label=_("événement"), required=False, error_messages={"invalid_choice": _("Événement inconnu.")}
     )
     grade = forms.TypedChoiceField(
-        label=_("grade CTCAE v5"),
+        label=_("grade CTCAE"),
         required=False,
         coerce=int,
         empty_value=None,
         choices=[("", "—")] + [(i, str(i)) for i in rules.GRADES],
         error_messages={"invalid_choice": rules.GRADE_MESSAGE},
+    )
+    ctcae_version = forms.ChoiceField(
+        label=_("version CTCAE"),
+        required=False,
+        choices=CtcaeVersion.choices,
+        initial=CtcaeVersion.V5,
+        error_messages={"invalid_choice": _("Version CTCAE inconnue.")},
     )
     onset_date = _date_field(_("date d'apparition"))
     pre_existing = forms.BooleanField(label=_("préexistant à l'immunothérapie"), required=False)
@@ -372,6 +404,10 @@ class ToxicityForm(ModeMixin, forms.Form):
         self.set_mode(mode)
         self.fields["line"].widget.attrs["data-line-select"] = "1"
 
+    def has_changed(self) -> bool:
+        # The CTCAE version select always posts a value; a row is "typed" only if something else was entered.
+        return any(name != "ctcae_version" for name in self.changed_data)
+
     def clean_event(self) -> ToxicityEvent | None:
         pk = self.cleaned_data.get("event")
         return self.event_map.get(pk) if pk else None
@@ -386,7 +422,9 @@ class ToxicityForm(ModeMixin, forms.Form):
         data = getattr(self, "cleaned_data", {})
         if not (data.get("event") and data.get("grade") and data.get("onset_date")):
             return None
-        return {k: data[k] for k in TOXICITY_FIELDS if k in data}
+        row = {k: data[k] for k in TOXICITY_FIELDS if k in data}
+        row["ctcae_version"] = row.get("ctcae_version") or CtcaeVersion.V5
+        return row
 
 
 def _line_choices(indices: list[int]) -> list[tuple[str, str]]:

@@ -26,7 +26,7 @@ from tigre.accounts.roles import Role
 from tigre.notifications.models import Notification
 from tigre.notifications.services import notify
 
-from .models import PvCaseDetails, PvDeclaration, PvDrugDetail, PvFollowUp, PvStatus, PvStatusChange
+from .models import Outcome, PvCaseDetails, PvDeclaration, PvDrugDetail, PvFollowUp, PvStatus, PvStatusChange
 from .selectors import overdue_to_declare
 
 # Which status may follow which. A declared reaction may be reopened ("to declare") to correct a wrong
@@ -87,6 +87,12 @@ def _ensure_follow_ups(*, toxicities: Iterable[Toxicity], by: User) -> list[PvFo
         if follow_up is None:
             follow_up = PvFollowUp.objects.create(toxicity=toxicity, status=PvStatus.TO_ASSESS)
             _record(follow_up=follow_up, from_status="", by=by, note=_("Suivi ouvert"))
+            if toxicity.is_fatal:
+                # CTCAE grade 5 is death: serious, criterion "décès", fatal outcome (docs/domain.md#ctcae-grades).
+                PvDeclaration.objects.get_or_create(
+                    follow_up=follow_up,
+                    defaults={"serious": True, "results_in_death": True, "outcome": Outcome.FATAL, "updated_by": by},
+                )
         rows.append(follow_up)
     return rows
 

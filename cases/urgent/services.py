@@ -122,7 +122,8 @@ def urgent_opinion_record(*, case: Case, by: User, opinion: str) -> Case:
         raise UrgentError(_("Cette demande n'est plus ouverte."))
     locked.urgent_opinion = opinion
     locked.urgent_opinion_at = timezone.now()
-    locked.save(update_fields=["urgent_opinion", "urgent_opinion_at", "updated_at"])
+    locked.urgent_opinion_by = by
+    locked.save(update_fields=["urgent_opinion", "urgent_opinion_at", "urgent_opinion_by", "updated_at"])
     # The opinion itself stays in the app (health data): the e-mail says who gave it and when.
     notify_case(
         kind=Kind.URGENT_OPINION,

@@ -137,6 +137,11 @@ def invitations_refresh(*, meeting: Meeting) -> list[Any]:
         wanted[user.pk] = Participant.Role.PHARMACOVIGILANCE
     for user_id in referent_users:
         wanted[user_id] = Participant.Role.REFERENT
+    # The author of an urgent opinion is invited to its ratification
+    # (docs/domain.md#the-urgent-opinion-carried-through).
+    for item in items:
+        if item.kind == AgendaItem.Kind.URGENT_RATIFICATION and item.case.urgent_opinion_by_id:
+            wanted.setdefault(item.case.urgent_opinion_by_id, Participant.Role.REFERENT)
     for user_id in meeting.coordinators.values_list("pk", flat=True):
         wanted[user_id] = Participant.Role.COORDINATOR
     # Invited by the builder and no longer needed: dropped, unless attendance was already taken.

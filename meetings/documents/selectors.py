@@ -19,12 +19,13 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from cases.models import Avis, Case, ImmunotherapyLine, Toxicity
 from cases.selectors import cases_visible_to, get_case_for_user
 from meetings.models import AgendaItem, AgendaItemReferent, Meeting, Participant
 from meetings.selectors import meeting_or_404
-from meetings.session.selectors import quorum_status
+from meetings.session.selectors import attendance_record
 from tigre.accounts.models import User
 from tigre.accounts.roles import Role
 
@@ -198,6 +199,8 @@ def _toxicities(case: Case, *, detailed: bool = False) -> list[dict[str, Any]]:
             "label": tox.event.label,
             "category": tox.event.category.label,
             "grade": tox.grade,
+            "ctcae": tox.get_ctcae_version_display(),
+            "fatal": tox.is_fatal,
             "onset_date": tox.onset_date,
         }
         if detailed:
@@ -205,7 +208,7 @@ def _toxicities(case: Case, *, detailed: bool = False) -> list[dict[str, Any]]:
                 pre_existing=tox.pre_existing,
                 description=tox.description,
                 management_hold=tox.management_hold,
-                steroids_mg_per_kg=str(tox.steroids_mg_per_kg) if tox.steroids_mg_per_kg is not None else "",
+                steroids_mg_per_kg=tox.steroids_mg_per_kg,
                 other_immunosuppressants=tox.other_immunosuppressants,
                 management_notes=tox.management_notes,
             )
@@ -234,21 +237,35 @@ def _participants(meeting: Meeting) -> list[Participant]:
     )
 
 
-def _by_specialty(participants: list[Participant], *, present_only: bool = False) -> list[dict[str, Any]]:
+def _attendance(meeting: Meeting) -> list[dict[str, Any]]:
+    """Who was invited and who was present, as plain values: once the meeting is validated, the sheet recorded
+    then (``Meeting.attendance_record``), never re-derived (docs/domain.md#meeting-integrity)."""
+    if meeting.attendance_record:
+        return list(meeting.attendance_record["participants"])
+    return [
+        {
+            **_person(p.user),
+            "role": str(p.get_role_display()),
+            "invited": p.invited,
+            "present": p.present,
+        }
+        for p in _participants(meeting)
+    ]
+
+
+def _record(meeting: Meeting) -> dict[str, Any]:
+    """Attendance, quorum and organ cover: as recorded at validation, or as they stand (a draft, or a meeting
+    validated before the record existed)."""
+    return meeting.attendance_record or attendance_record(meeting=meeting)
+
+
+def _by_specialty(people: list[dict[str, Any]], *, present_only: bool = False) -> list[dict[str, Any]]:
     """Participants grouped by specialty (people without one under their role), groups alphabetical."""
     groups: dict[str, list[dict[str, Any]]] = {}
-    for p in participants:
-        if present_only and not p.present:
+    for p in people:
+        if present_only and not p["present"]:
             continue
-        label = p.user.get_specialty_display() if p.user.specialty else p.get_role_display()
-        groups.setdefault(str(label), []).append(
-            {
-                **_person(p.user),
-                "role": p.get_role_display(),
-                "invited": p.invited,
-                "present": p.present,
-            }
-        )
+        groups.setdefault(p["specialty"] or p["role"], []).append(p)
     return [{"specialty": label, "people": groups[label]} for label in sorted(groups)]
 
 
@@ -312,7 +329,7 @@ def agenda_document_data(meeting: Meeting) -> dict[str, Any]:
                 ],
             }
         )
-    participants = [p for p in _participants(meeting) if p.invited]
+    participants = [p for p in _attendance(meeting) if p["invited"]]
     return {
         "kind": GeneratedDocument.Kind.AGENDA.value,
         "meeting": _meeting_head(meeting),
@@ -336,6 +353,7 @@ def fiche_document_data(avis: Avis, *, identified: bool = True) -> dict[str, Any
             "case__requester__centre",
             "case__requester_centre",
             "agenda_item__meeting__validated_by",
+            "case__urgent_opinion_by__centre",
             "validated_by",
             "drafted_by",
         )
@@ -361,8 +379,11 @@ def fiche_document_data(avis: Avis, *, identified: bool = True) -> dict[str, Any
         }
         for line in case.lines.all()
     ]
-    present = [p for p in _participants(meeting) if p.present]
+    record = _record(meeting)
+    present = [p for p in record["participants"] if p["present"]]
     validated = avis.state == Avis.State.VALIDATED
+    item = avis.agenda_item
+    requester = {**_person(case.requester), "centre": str(case.requester_centre or case.requester.centre or "")}
     data: dict[str, Any] = {
         "kind": GeneratedDocument.Kind.FICHE.value,
         "avis_pk": avis.pk,
@@ -383,7 +404,23 @@ def fiche_document_data(avis: Avis, *, identified: bool = True) -> dict[str, Any
             "weight_kg": str(patient.weight_kg) if patient.weight_kg is not None else "",
             "height_cm": patient.height_cm,
         },
-        "requester": {**_person(case.requester), "centre": str(case.requester_centre or case.requester.centre or "")},
+        "requester": requester,
+        # The physician in charge of the patient, who takes the decision (CI-SIS FRCP "médecin responsable").
+        "responsible_physician": requester,
+        # Who receives the fiche: the requester and the patient's GP (docs/domain.md#the-fiche-rcp).
+        "recipients": {
+            "requester": requester["name"],
+            "gp_name": patient.gp_name,
+            "gp_mssante": patient.gp_mssante,
+        },
+        "secretariat": dict(settings.TIGRE_SECRETARIAT),
+        "discussion_type": str(
+            _("Ratification en RCP d'un avis urgent rendu hors réunion")
+            if item.kind == AgendaItem.Kind.URGENT_RATIFICATION
+            else _("Dossier présenté et discuté en réunion")
+        ),
+        "patient_informed": {"answer": case.patient_informed, "on": case.patient_informed_on},
+        "urgent_opinion": _urgent_opinion(case),
         "co_requesters": [_person(u) for u in sorted(case.co_requesters.all(), key=lambda u: u.last_name)],
         "submitted_at": _local(case.submitted_at),
         "reason": case.get_reason_display() if case.reason else "",
@@ -408,6 +445,8 @@ def fiche_document_data(avis: Avis, *, identified: bool = True) -> dict[str, Any
             "validated_by": _person(avis.validated_by),
             "validated_at": _local(avis.validated_at),
         },
+        "organ_cover": record["items"].get(str(item.pk), {"covered": [], "missing": []}),
+        "quorum": record["quorum"],
         "participants": _by_specialty(present, present_only=True),
         "present_count": len(present),
     }
@@ -434,10 +473,12 @@ def _fiche_pseudonymised(data: dict[str, Any], patient: Any) -> dict[str, Any]:
 def minutes_document_data(meeting: Meeting) -> dict[str, Any]:
     """Minutes of a validated meeting: attendance, quorum, every item with its avis or its postponement."""
     meeting = Meeting.objects.select_related("validated_by").prefetch_related("coordinators").get(pk=meeting.pk)
-    participants = _participants(meeting)
+    # The attendance, quorum and organ cover recorded at validation (live for a meeting validated before they were).
+    record = meeting.attendance_record or attendance_record(meeting=meeting)
+    participants = record["participants"]
     items = list(
         AgendaItem.objects.filter(meeting=meeting)
-        .select_related("case__patient", "case__requester", "case__requester_centre")
+        .select_related("case__patient", "case__requester", "case__requester_centre", "case__urgent_opinion_by__centre")
         .prefetch_related(
             *_case_prefetches("case__"),
             Prefetch(
@@ -448,14 +489,13 @@ def minutes_document_data(meeting: Meeting) -> dict[str, Any]:
         )
         .order_by("position", "pk")
     )
-    quorum = quorum_status(meeting=meeting, participants=participants, items=items)  # type: ignore[arg-type]
     day = timezone.localdate(meeting.starts_at)
     rows: list[dict[str, Any]] = []
     for number, item in enumerate(items, start=1):
         case = item.case
         meeting_avis = getattr(case, "meeting_avis", [])  # prefetched (to_attr)
         avis = meeting_avis[0] if meeting_avis else None
-        cover = quorum.items.get(item.pk)
+        cover = record["items"].get(str(item.pk), {})
         rows.append(
             {
                 "number": number,
@@ -471,7 +511,8 @@ def minutes_document_data(meeting: Meeting) -> dict[str, Any]:
                 "requester": case.requester.display_name,
                 "postponed": item.outcome == AgendaItem.Outcome.POSTPONED,
                 "postponed_reason": item.postponed_reason,
-                "missing_categories": [c.label for c in cover.missing] if cover else [],
+                "urgent_opinion": _urgent_opinion(case),
+                "missing_categories": cover.get("missing", []),
                 "avis": None
                 if avis is None
                 else {
@@ -483,19 +524,14 @@ def minutes_document_data(meeting: Meeting) -> dict[str, Any]:
                 },
             }
         )
-    present = [p for p in participants if p.present]
+    present = [p for p in participants if p["present"]]
     return {
         "kind": GeneratedDocument.Kind.MINUTES.value,
         "meeting": _meeting_head(meeting),
         "attendance": _by_specialty(participants),
         "present_count": len(present),
-        "absent_count": sum(1 for p in participants if p.invited and not p.present),
-        "quorum": {
-            "ok": quorum.ok,
-            "minimum": quorum.minimum,
-            "specialties": [str(s) for s in quorum.specialties],
-            "physicians": len(quorum.present_physicians),
-        },
+        "absent_count": sum(1 for p in participants if p["invited"] and p["present"] is False),
+        "quorum": record["quorum"],
         "items": rows,
         "discussed_count": sum(1 for r in rows if r["avis"] and not r["postponed"]),
         "postponed_count": sum(1 for r in rows if r["postponed"]),
@@ -529,12 +565,26 @@ def layout_digest() -> str:
 
 
 def _avis_body(avis: Avis) -> dict[str, Any]:
-    """The avis as both the fiche and the minutes print it: each structured field, a choice by its label."""
+    """The avis as both the fiche and the minutes print it: each structured field, a choice by its label (and its
+    code as ``<name>_code``)."""
     body: dict[str, Any] = {}
     for name in Avis.STRUCTURED_FIELDS:
         label = getattr(avis, f"get_{name}_display", None)  # Django's label getter of a field with choices
         body[name] = label() if label is not None else getattr(avis, name)
+        if label is not None:
+            body[f"{name}_code"] = getattr(avis, name)
     return body
+
+
+def _urgent_opinion(case: Case) -> dict[str, Any] | None:
+    """The urgent opinion given on the TAG track (who, when, what), printed before the board's ratification."""
+    if case.urgent_opinion_at is None:
+        return None
+    return {
+        "text": case.urgent_opinion,
+        "at": _local(case.urgent_opinion_at),
+        "by": _person(case.urgent_opinion_by),
+    }
 
 
 def fingerprint(data: dict[str, Any]) -> str:

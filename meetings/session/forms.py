@@ -40,12 +40,40 @@ class AvisForm(forms.ModelForm):
             "free_text": forms.Textarea(attrs={"rows": 2}),
             "follow_up_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "steroids_dose": forms.TextInput(attrs={"placeholder": _("ex. prednisone 1 mg/kg/j")}),
+            "conformity": forms.RadioSelect,
+            "conformity_reference": forms.TextInput(attrs={"placeholder": _("ex. ESMO 2022, myocardite")}),
+            "conformity_reason": forms.Textarea(attrs={"rows": 2}),
+            "urgent_ratification": forms.RadioSelect,
+            "urgent_amendment": forms.Textarea(attrs={"rows": 3}),
+            "organ_exception_reason": forms.TextInput(
+                attrs={"placeholder": _("ex. cardiologue joint par téléphone, avis concordant")}
+            ),
         }
-        labels = {"declare_pv": _("Événement à déclarer à la pharmacovigilance (CRPV)")}
+        labels = {
+            "declare_pv": _("Événement à déclarer à la pharmacovigilance (CRPV)"),
+            "urgent_ratification": _("La RCP ratifie-t-elle l'avis urgent ?"),
+            "urgent_amendment": _("Avis amendé par la RCP (si amendé)"),
+            "conformity": _("Type de proposition"),
+            "conformity_reference": _("Référentiel suivi"),
+            "conformity_reason": _("Motif de la non-conformité"),
+            "trial_name": _("Essai clinique proposé"),
+        }
 
-    def __init__(self, *args: Any, present_users: Any = None, meeting_day: date | None = None, **kwargs: Any):
+    def __init__(
+        self,
+        *args: Any,
+        present_users: Any = None,
+        meeting_day: date | None = None,
+        urgent_opinion: bool = False,
+        missing_organs: list[str] | None = None,
+        **kwargs: Any,
+    ):
         super().__init__(*args, **kwargs)
         self.meeting_day = meeting_day
+        self.urgent_opinion = urgent_opinion
+        self.missing_organs = missing_organs or []
+        cast(forms.ChoiceField, self.fields["conformity"]).choices = list(Avis.Conformity.choices)
+        cast(forms.ChoiceField, self.fields["urgent_ratification"]).choices = list(Avis.UrgentRatification.choices)
         contributors = cast(forms.ModelMultipleChoiceField, self.fields["contributors"])
         contributors.queryset = present_users if present_users is not None else User.objects.none()
         self.fields["rechallenge"].required = False
@@ -85,7 +113,34 @@ class AvisForm(forms.ModelForm):
             data["rechallenge"] = Avis.Rechallenge.NOT_DISCUSSED
         if not data.get("steroids"):
             data["steroids_dose"] = ""
+        self._clean_conformity(data)
+        if self.urgent_opinion:
+            if not data.get("urgent_ratification"):
+                self.add_error("urgent_ratification", _("Indiquez si la RCP ratifie ou amende l'avis urgent."))
+            elif data["urgent_ratification"] == Avis.UrgentRatification.AMENDED and not data.get("urgent_amendment"):
+                self.add_error("urgent_amendment", _("Rédigez l'avis urgent amendé par la RCP."))
+        if self.missing_organs and not data.get("organ_exception_reason"):
+            self.add_error(
+                "organ_exception_reason",
+                _("Aucun référent présent pour : %(organs)s. Indiquez le motif, ou reportez le dossier.")
+                % {"organs": ", ".join(self.missing_organs)},
+            )
         return data
+
+    def _clean_conformity(self, data: dict[str, Any]) -> None:
+        """Each conformity answer keeps only its own detail: the reason of a non-conformity, the trial's name."""
+        for name in ("conformity_reference", "conformity_reason", "trial_name", "urgent_amendment"):
+            if isinstance(data.get(name), str):
+                data[name] = data[name].strip()
+        conformity = data.get("conformity")
+        if conformity == Avis.Conformity.NOT_CONFORMING and not data.get("conformity_reason"):
+            self.add_error("conformity_reason", _("Indiquez pourquoi la proposition s'écarte du référentiel."))
+        if conformity == Avis.Conformity.TRIAL and not data.get("trial_name"):
+            self.add_error("trial_name", _("Indiquez l'essai clinique proposé."))
+        if conformity != Avis.Conformity.NOT_CONFORMING:
+            data["conformity_reason"] = ""
+        if conformity != Avis.Conformity.TRIAL:
+            data["trial_name"] = ""
 
     def avis_data(self) -> dict[str, Any]:
         return {name: self.cleaned_data[name] for name in self.Meta.fields}

@@ -233,7 +233,7 @@ def session_participants(meeting: Meeting) -> list[Participant]:
 def session_items(meeting: Meeting) -> list[AgendaItem]:
     """The agenda with everything the session page shows, including this meeting's avis (``meeting_avis``)."""
     return list(
-        meeting.items.select_related("case__patient", "case__requester")
+        meeting.items.select_related("case__patient", "case__requester", "case__urgent_opinion_by")
         .prefetch_related(
             *_case_prefetches(),
             Prefetch(
@@ -315,3 +315,42 @@ def users_addable(meeting: Meeting, query: str, *, limit: int = 10) -> list[User
         .select_related("centre")
         .order_by("last_name", "first_name")[:limit]
     )
+
+
+# --- The attendance as recorded at validation ----------------------------------------------------------------
+
+
+def attendance_record(*, meeting: Meeting, quorum: QuorumStatus | None = None) -> dict[str, Any]:
+    """The attendance sheet, the quorum and each case's organ cover as they stand now, as plain values.
+
+    Stored on the meeting when it is validated (``Meeting.attendance_record``): the fiches and the minutes print
+    it, never a list re-derived later from the directory or from accounts that changed
+    (docs/domain.md#meeting-integrity)."""
+    participants = session_participants(meeting)
+    if quorum is None:
+        quorum = quorum_status(meeting=meeting, participants=participants)
+    people = [
+        {
+            "name": p.user.display_name,
+            "specialty": str(p.user.get_specialty_display()) if p.user.specialty else "",
+            "centre": p.user.centre.name if p.user.centre else "",
+            "role": str(p.get_role_display()),
+            "invited": p.invited,
+            "present": p.present,
+        }
+        for p in sorted(participants, key=lambda p: (p.user.last_name, p.user.first_name, p.pk))
+    ]
+    return {
+        "recorded_at": timezone.now().isoformat(),
+        "participants": people,
+        "quorum": {
+            "ok": quorum.ok,
+            "minimum": quorum.minimum,
+            "specialties": [str(s) for s in quorum.specialties],
+            "physicians": len(quorum.present_physicians),
+        },
+        "items": {
+            str(pk): {"covered": [c.label for c in cover.covered], "missing": [c.label for c in cover.missing]}
+            for pk, cover in quorum.items.items()
+        },
+    }

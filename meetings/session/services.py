@@ -7,7 +7,6 @@ validated (or cancelled) with a French message: nothing is changed then.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import timedelta
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -25,22 +24,31 @@ from meetings.messages import Kind, case_at_meeting_message
 from meetings.models import AgendaItem, Meeting, Participant
 from meetings.scheduling import meeting_date_label
 from meetings.selectors import next_meeting
-from meetings.session.selectors import quorum_status
+from meetings.session.selectors import attendance_record, quorum_status
+from tigre import formats as fr
 from tigre.accounts.models import User
 from tigre.accounts.roles import Role
 from tigre.celery import publish
 from tigre.notifications.services import notify_many
 
-# Attendance recorded this many hours before the start marks the meeting "held".
-HELD_WINDOW_HOURS = 2
+
+def require_started(meeting: Meeting) -> None:
+    """Refuse a session write (attendance, avis, validation) before the meeting's start: the clock decides
+    (docs/domain.md#meeting-integrity)."""
+    if not meeting.has_started:
+        raise MeetingError(
+            _(
+                "La réunion n'a pas encore commencé : la présence, les avis et la validation ne peuvent être "
+                "enregistrés qu'à partir du %(start)s."
+            )
+            % {"start": fr.moment(meeting.starts_at, weekday=True)}
+        )
 
 
 def _mark_held(meeting: Meeting) -> None:
-    """The meeting is being held once attendance or an avis is recorded on the day (not on a rehearsal
-    days before: a held meeting no longer takes new cases)."""
-    if meeting.status in (Meeting.Status.PLANNED, Meeting.Status.PUBLISHED) and timezone.now() >= (
-        meeting.starts_at - timedelta(hours=HELD_WINDOW_HOURS)
-    ):
+    """The meeting is being held once attendance or an avis is recorded (only possible from its start):
+    a held meeting no longer takes new cases."""
+    if meeting.status in (Meeting.Status.PLANNED, Meeting.Status.PUBLISHED):
         meeting.status = Meeting.Status.HELD
         meeting.save(update_fields=["status"])
 
@@ -52,6 +60,7 @@ def _mark_held(meeting: Meeting) -> None:
 def attendance_set(*, meeting: Meeting, participant: Participant, present: bool | None, by: User) -> Participant:
     """Record a participant present (True), absent (False) or not yet recorded (None)."""
     locked = meeting_lock(meeting)
+    require_started(locked)
     if participant.meeting_id != locked.pk:
         raise MeetingError(_("Ce participant n'appartient pas à cette réunion."))
     participant.present = present
@@ -79,6 +88,7 @@ def _role_for(user: User, meeting: Meeting) -> str:
 def participant_add(*, meeting: Meeting, user: User, by: User, role: str | None = None) -> Participant:
     """Add someone who was not invited to the attendance sheet, marked present."""
     locked = meeting_lock(meeting)
+    require_started(locked)
     if not user.is_active:
         raise MeetingError(_("Ce compte est désactivé."))
     if role is not None and role not in Participant.Role.values:
@@ -109,8 +119,12 @@ def avis_save(*, item: AgendaItem, by: User, data: dict[str, Any], contributors:
     """Write (or rewrite) the draft avis of an agenda item; the case becomes "discussed".
 
     Contributors must be present at the meeting. The avis stays a draft until the meeting is validated.
+    When no referent of one of the case's organ categories is present, the avis needs an explicit, reasoned
+    exception (``organ_exception_reason``), or the case is postponed. A case with an urgent opinion needs the
+    board's ratification (ratified, or amended with the amended text).
     """
     meeting, item = _item_locked(item)
+    require_started(meeting)
     if item.outcome == AgendaItem.Outcome.POSTPONED:
         raise MeetingError(_("Ce dossier a été reporté : aucun avis ne peut être rédigé à cette réunion."))
     unknown = set(data) - set(Avis.STRUCTURED_FIELDS)
@@ -133,6 +147,7 @@ def avis_save(*, item: AgendaItem, by: User, data: dict[str, Any], contributors:
             _("La demande %(ref)s est « %(status)s » : elle ne peut pas recevoir d'avis.")
             % {"ref": case.reference or case.pk, "status": CaseStatus(case.status).label}
         )
+    data = _tidy_avis_data(data, case=case, missing=_missing_categories(meeting, item))
     avis = Avis.objects.select_for_update().filter(pk=item.avis_id).first() if item.avis_id else None
     if avis is None:
         avis = Avis(case=case, meeting_at=meeting.starts_at, drafted_by=by)
@@ -154,6 +169,40 @@ def avis_save(*, item: AgendaItem, by: User, data: dict[str, Any], contributors:
         item.save(update_fields=["outcome"])
     _mark_held(meeting)
     return avis
+
+
+def _missing_categories(meeting: Meeting, item: AgendaItem) -> list[str]:
+    """The labels of the case's organ categories without a present referent (titular or backup)."""
+    quorum = quorum_status(meeting=meeting, items=[item])
+    cover = quorum.items.get(item.pk)
+    return [c.label for c in cover.missing] if cover else []
+
+
+def _tidy_avis_data(data: dict[str, Any], *, case: Case, missing: list[str]) -> dict[str, Any]:
+    """Check the rules between the avis's fields and the session; drop what does not apply."""
+    data = dict(data)
+    reason = str(data.get("organ_exception_reason") or "").strip()
+    if missing and not reason:
+        raise MeetingError(
+            _(
+                "Aucun référent présent pour : %(organs)s. Reportez le dossier, ou indiquez pourquoi l'avis est "
+                "rendu sans référent de l'organe."
+            )
+            % {"organs": ", ".join(missing)}
+        )
+    if "organ_exception_reason" in data or missing:
+        data["organ_exception_reason"] = reason if missing else ""
+    if case.urgent_opinion_at is not None:
+        ratification = data.get("urgent_ratification") or ""
+        if ratification not in Avis.UrgentRatification.values:
+            raise MeetingError(_("Indiquez si la RCP ratifie ou amende l'avis urgent."))
+        amendment = str(data.get("urgent_amendment") or "").strip()
+        if ratification == Avis.UrgentRatification.AMENDED and not amendment:
+            raise MeetingError(_("Rédigez l'avis urgent amendé par la RCP."))
+        data["urgent_amendment"] = amendment if ratification == Avis.UrgentRatification.AMENDED else ""
+    elif "urgent_ratification" in data or "urgent_amendment" in data:
+        data["urgent_ratification"], data["urgent_amendment"] = "", ""
+    return data
 
 
 # --- Postponement --------------------------------------------------------------------------------------------
@@ -228,6 +277,7 @@ def meeting_validate(*, meeting: Meeting, by: User) -> Meeting:
     if not (by.is_superuser or by.has_role(Role.COORDINATOR)):
         raise PermissionDenied(_("Seuls les coordinateurs peuvent valider la réunion."))
     locked = meeting_lock(meeting)
+    require_started(locked)
     items = list(
         AgendaItem.objects.filter(meeting=locked).select_related("case", "case__requester").order_by("position", "pk")
     )
@@ -255,13 +305,31 @@ def meeting_validate(*, meeting: Meeting, by: User) -> Meeting:
             )
             % {"n": len(quorum.specialties), "min": quorum.minimum}
         )
+    uncovered = [
+        i
+        for i in items
+        if i.outcome == AgendaItem.Outcome.DISCUSSED
+        and quorum.items.get(i.pk) is not None
+        and quorum.items[i.pk].missing
+        and not avis_by_case[i.case_id].organ_exception_reason
+    ]
+    if uncovered:
+        raise MeetingError(
+            _(
+                "Validation impossible : aucun référent de l'organe n'était présent pour %(refs)s. Reportez ces "
+                "dossiers ou indiquez dans leur avis pourquoi il est rendu sans référent de l'organe."
+            )
+            % {"refs": ", ".join(str(i.case.reference or i.case.pk) for i in uncovered)}
+        )
 
     now = timezone.now()
     locked.status = Meeting.Status.VALIDATED
     locked.validated_at = now
     locked.validated_by = by
     locked.version += 1
-    locked.save(update_fields=["status", "validated_at", "validated_by", "version"])
+    # What the fiches and the minutes print: attendance and quorum as they stand now, never re-derived.
+    locked.attendance_record = attendance_record(meeting=locked, quorum=quorum)
+    locked.save(update_fields=["status", "validated_at", "validated_by", "version", "attendance_record"])
 
     discussed = [i for i in items if i.outcome == AgendaItem.Outcome.DISCUSSED]
     for item in discussed:

@@ -241,6 +241,8 @@ def _avis_form(ctx: dict[str, Any], data: Any = None) -> AvisForm:
         instance=ctx["avis"],
         present_users=User.objects.filter(pk__in=present_ids).order_by("last_name", "first_name"),
         meeting_day=timezone.localdate(ctx["meeting"].starts_at),
+        urgent_opinion=ctx["item"].case.urgent_opinion_at is not None,
+        missing_organs=[c.label for c in ctx["cover"].missing] if ctx["cover"] else [],
     )
 
 

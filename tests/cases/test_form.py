@@ -48,6 +48,7 @@ def form_data(drugs: tuple[Drug, Drug], event: Any, **overrides: Any) -> dict[st
         "case-primary_site": "C43",
         "case-reason": RequestReason.COMPLEX_MANAGEMENT,
         "case-question": "Faut-il reprendre l'immunothérapie ?",
+        "case-patient_informed": "yes",
         "case-urgency": Urgency.STANDARD,
         "line-TOTAL_FORMS": "1",
         "line-INITIAL_FORMS": "0",

@@ -75,3 +75,10 @@ def test_tag_suggested_by_grade_or_event(colitis: Any, myocarditis: Any) -> None
     assert tag_suggested([{"event": colitis, "grade": 3}])
     assert tag_suggested([{"event": myocarditis, "grade": 1}])
     assert not tag_suggested([])
+
+
+def test_grade_5_death_does_not_suggest_the_tag(colitis: Any, myocarditis: Any) -> None:
+    """CTCAE grade 5 is the patient's death: no urgent opinion to give (docs/domain.md#ctcae-grades)."""
+    assert tag_suggested([{"event": colitis, "grade": 4}])
+    assert not tag_suggested([{"event": colitis, "grade": 5}])
+    assert not tag_suggested([{"event": myocarditis, "grade": 5}])

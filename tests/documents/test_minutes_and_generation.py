@@ -40,8 +40,8 @@ def validated(cora):
             meeting=meeting, user=UserFactory(specialty=specialty), role=Participant.Role.REFERENT
         )
     absent = UserFactory(first_name="Aurélien", last_name="Absent", specialty="neurology")
-    validate_meeting(meeting, by=cora)
     Participant.objects.create(meeting=meeting, user=absent, role=Participant.Role.REFERENT, present=False)
+    validate_meeting(meeting, by=cora, absent=(absent,))
     return meeting
 
 

@@ -74,6 +74,7 @@ def _fill_request(page: Any, catalogue: dict[str, Any]) -> None:
     page.locator("#tox-row-2").get_by_role("button", name="Retirer").click()
     expect(page.locator("#tox-row-2")).to_have_count(0)
     page.get_by_label("Prise en charge complexe").check()
+    page.locator("#id_case-patient_informed_0").check()  # "Oui": the patient knows the case goes to the board
 
 
 def test_clinician_submits_then_secretariat_triages_builds_and_publishes(

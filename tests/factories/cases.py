@@ -49,6 +49,7 @@ class CaseFactory(factory.django.DjangoModelFactory):
     performance_status = 1
     reason = RequestReason.COMPLEX_MANAGEMENT
     question = "Faut-il reprendre le pembrolizumab après résolution de la colite ?"
+    patient_informed = True
 
 
 class SubmittedCaseFactory(CaseFactory):

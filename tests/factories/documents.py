@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from cases.models import Avis, CaseStatus, Urgency
 from meetings.models import AgendaItem, AgendaItemReferent, Meeting, Participant
+from meetings.session.selectors import attendance_record
 from tests.dates import day, meeting_start
 from tigre.lib.specialties import Specialty
 
@@ -102,13 +103,20 @@ def build_meeting(
     return meeting
 
 
-def validate_meeting(meeting: Meeting, *, by: Any) -> Meeting:
-    """Mark everyone present, validate every avis and the meeting (as the session's validation does)."""
+def validate_meeting(meeting: Meeting, *, by: Any, absent: tuple[Any, ...] = ()) -> Meeting:
+    """Mark everyone present (but ``absent`` users), validate every avis and the meeting, recording the attendance
+    (as the session's validation does)."""
     now = timezone.now()
-    Participant.objects.filter(meeting=meeting).update(present=True)
+    Participant.objects.filter(meeting=meeting).exclude(user__in=absent).update(present=True)
+    Participant.objects.filter(meeting=meeting, user__in=absent).update(present=False)
     Avis.objects.filter(agenda_item__meeting=meeting).update(
         state=Avis.State.VALIDATED, validated_by=by, validated_at=now
     )
-    Meeting.objects.filter(pk=meeting.pk).update(status=Meeting.Status.VALIDATED, validated_by=by, validated_at=now)
+    Meeting.objects.filter(pk=meeting.pk).update(
+        status=Meeting.Status.VALIDATED,
+        validated_by=by,
+        validated_at=now,
+        attendance_record=attendance_record(meeting=meeting),
+    )
     meeting.refresh_from_db()
     return meeting

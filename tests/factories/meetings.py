@@ -5,7 +5,7 @@ import datetime as dt
 import factory
 
 from meetings.models import AgendaItem, Meeting
-from tests.dates import meeting_start
+from tests.dates import meeting_start, started_meeting_start
 
 from .cases import SubmittedCaseFactory
 
@@ -18,6 +18,13 @@ class MeetingFactory(factory.django.DjangoModelFactory):
     starts_at = factory.Sequence(meeting_start)
     ends_at = factory.LazyAttribute(lambda m: m.starts_at + dt.timedelta(minutes=90))
     video_url = "https://visio.tigre.invalid/rcp"
+
+
+class StartedMeetingFactory(MeetingFactory):
+    """A meeting that has already begun (successive Wednesdays 17:00 going back from last Wednesday): the session
+    may record attendance, avis and validation."""
+
+    starts_at = factory.Sequence(started_meeting_start)
 
 
 class AgendaItemFactory(factory.django.DjangoModelFactory):

@@ -14,7 +14,7 @@ from tigre.lib.specialties import Specialty
 
 from .accounts import UserFactory
 from .cases import ImmunotherapyLineFactory, SubmittedCaseFactory, ToxicityFactory
-from .meetings import AgendaItemFactory, MeetingFactory
+from .meetings import AgendaItemFactory, MeetingFactory, StartedMeetingFactory
 from .referents import CoverageFactory, OrganCategoryFactory, ReferentFactory, ToxicityEventFactory
 
 
@@ -94,8 +94,11 @@ class Session:
     items: list[AgendaItem] = field(default_factory=list)
 
 
-def make_session(*, coordinator: Any, cases: int = 2, present: bool = True, **meeting_kwargs: Any) -> Session:
-    meeting = MeetingFactory(**meeting_kwargs)
+def make_session(
+    *, coordinator: Any, cases: int = 2, present: bool = True, started: bool = True, **meeting_kwargs: Any
+) -> Session:
+    """A session of a meeting that has begun (``started``), or of one still to come."""
+    meeting = (StartedMeetingFactory if started else MeetingFactory)(**meeting_kwargs)
     meeting.coordinators.add(coordinator)
     heart = OrganCategoryFactory(code="coeur-test", label="Cœur et vaisseaux", specialty=Specialty.CARDIOLOGY)
     skin = OrganCategoryFactory(code="peau-test", label="Peau", specialty=Specialty.DERMATOLOGY)

@@ -8,6 +8,7 @@ import re
 from typing import Any
 
 import pytest
+import time_machine
 from django.contrib.auth.models import Group
 from django.test import Client
 from django.urls import reverse
@@ -282,7 +283,8 @@ def test_coordinators_and_people_added_in_session_show_at_once(
     html = page(client, meeting)
     assert "Aucun coordinateur désigné." not in html
     assert html.count(cora.display_name) >= 2  # coordinator, and invited as such
-    participant_add(meeting=meeting, user=alice, by=cora)
+    with time_machine.travel(meeting.starts_at):  # people are added in session, once the meeting has begun
+        participant_add(meeting=meeting, user=alice, by=cora)
     assert alice.display_name in page(client, meeting)
 
 

@@ -44,6 +44,20 @@ def test_creates_the_next_eight_wednesdays_at_17_paris_time() -> None:
     assert created[-1].planned_date == dt.date(2027, 1, 20)
 
 
+def test_new_meetings_name_two_coordinators_by_default(settings: Any) -> None:
+    zoe = UserFactory(last_name="Zorn", roles=["coordinator"])
+    ada = UserFactory(last_name="Adam", roles=["coordinator"])
+    bea = UserFactory(last_name="Bayer", roles=["coordinator"])
+    UserFactory(last_name="Aaron", roles=["coordinator"], is_active=False)
+    UserFactory(last_name="Abel", roles=["clinician"])
+    first = meetings_create_ahead(today=dt.date(2026, 11, 26))[0]
+    assert set(first.coordinators.all()) == {ada, bea}
+    assert set(first.participants.filter(role="coordinator").values_list("user", flat=True)) == {ada.pk, bea.pk}
+    settings.TIGRE = {**settings.TIGRE, "DEFAULT_COORDINATORS": [zoe.email.upper(), ada.email]}
+    later = meetings_create_ahead(today=dt.date(2027, 1, 21))[0]
+    assert set(later.coordinators.all()) == {zoe, ada}
+
+
 def test_creating_ahead_is_idempotent() -> None:
     assert len(meetings_create_ahead(today=dt.date(2026, 11, 26))) == 8
     assert meetings_create_ahead(today=dt.date(2026, 11, 26)) == []

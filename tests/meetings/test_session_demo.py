@@ -54,9 +54,20 @@ def test_demo_meeting_is_validated_with_four_avis_and_two_to_declare():
     # Exactly two toxicities flagged to the CRPV.
     assert PvFollowUp.objects.filter(status=PvStatus.TO_DECLARE).count() == 2
     assert Notification.objects.filter(kind=Kind.AVIS_AVAILABLE).count() == 4
-    # Attendance taken, quorum reached, every case covered by a referent of its organ.
+    # Attendance taken, quorum reached, every case covered by a referent of its organ but one, given with an exception.
     assert Participant.objects.filter(meeting=meeting, present=True).count() >= 4
     q = quorum_status(meeting=meeting)
-    assert q.ok and not q.flagged_items
+    assert q.ok
+    (uncovered,) = q.flagged_items
+    exception = Avis.objects.get(agenda_item=uncovered)
+    assert exception.organ_exception_reason.startswith("Pneumologue excusé")
+    assert meeting.attendance_record["items"][str(uncovered)]["missing"] == ["Poumon"]
+    # The urgent opinion given on the TAG track, ratified (amended) by the board; its author was invited.
+    ratified = Avis.objects.select_related("case").get(urgent_ratification=Avis.UrgentRatification.AMENDED)
+    assert ratified.case.urgent_opinion and ratified.case.urgent_opinion_by is not None
+    assert AgendaItem.objects.get(avis=ratified).kind == AgendaItem.Kind.URGENT_RATIFICATION
+    assert Participant.objects.filter(meeting=meeting, user=ratified.case.urgent_opinion_by).exists()
+    # Every avis says whether it conforms to a guideline; every patient was informed.
+    assert all(a.conformity for a in avis) and all(a.case.patient_informed for a in avis)
     # Without the directory demo, invented referents were created to cover the organs.
     assert Participant.objects.filter(meeting=meeting, user__email="dr.garnier@demo.tigre", present=True).exists()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+import time_machine
 from django.core.exceptions import PermissionDenied
 
 from cases.models import Avis, CaseStatus, StatusChange
@@ -218,15 +219,87 @@ def test_a_validated_meeting_refuses_agenda_edits(validated, cora):
     assert _snapshot(s.meeting) == before
 
 
-def test_meeting_marked_held_only_on_the_day(cora):
-    import time_machine
-
-    s = make_session(coordinator=cora, present=None)
-    with time_machine.travel(s.meeting.starts_at - dt.timedelta(days=3)):
-        services.attendance_set(meeting=s.meeting, participant=s.cardio_participant, present=True, by=cora)
+def test_attendance_before_the_start_is_refused_and_from_the_start_accepted(cora):
+    s = make_session(coordinator=cora, present=None, started=False)
+    with time_machine.travel(s.meeting.starts_at - dt.timedelta(minutes=1), tick=False):
+        with pytest.raises(MeetingError, match="n'a pas encore commencé"):
+            services.attendance_set(meeting=s.meeting, participant=s.cardio_participant, present=True, by=cora)
+        with pytest.raises(MeetingError, match="n'a pas encore commencé"):
+            services.participant_add(meeting=s.meeting, user=UserFactory(), by=cora)
     s.meeting.refresh_from_db()
-    assert s.meeting.status == Meeting.Status.PLANNED  # days ahead: a rehearsal, not a held meeting
-    with time_machine.travel(s.meeting.starts_at + dt.timedelta(minutes=5)):
+    assert s.meeting.status == Meeting.Status.PLANNED
+    assert Participant.objects.get(pk=s.cardio_participant.pk).present is None
+    with time_machine.travel(s.meeting.starts_at, tick=False):
         services.attendance_set(meeting=s.meeting, participant=s.cardio_participant, present=True, by=cora)
     s.meeting.refresh_from_db()
     assert s.meeting.status == Meeting.Status.HELD
+    assert Participant.objects.get(pk=s.cardio_participant.pk).present is True
+
+
+def test_avis_and_validation_before_the_start_are_refused_then_accepted(cora):
+    s = make_session(coordinator=cora, cases=1, started=False)
+    item = s.items[0]
+    with time_machine.travel(s.meeting.starts_at - dt.timedelta(hours=19), tick=False):  # the evening before
+        with pytest.raises(MeetingError, match="n'a pas encore commencé"):
+            services.avis_save(item=item, by=cora, data=ANSWER)
+        with pytest.raises(MeetingError, match="n'a pas encore commencé"):
+            services.meeting_validate(meeting=s.meeting, by=cora)
+    assert not Avis.objects.filter(case=item.case).exists()
+    s.meeting.refresh_from_db()
+    assert s.meeting.status == Meeting.Status.PLANNED and s.meeting.validated_at is None
+    with time_machine.travel(s.meeting.starts_at + dt.timedelta(minutes=40), tick=False):
+        services.avis_save(item=item, by=cora, data=ANSWER)
+        services.meeting_validate(meeting=s.meeting, by=cora)
+    s.meeting.refresh_from_db()
+    assert s.meeting.status == Meeting.Status.VALIDATED
+    assert s.meeting.validated_at == s.meeting.starts_at + dt.timedelta(minutes=40)
+
+
+def test_avis_without_a_present_organ_referent_needs_a_reason(cora):
+    s = make_session(coordinator=cora, cases=1)
+    item = s.items[0]
+    services.attendance_set(meeting=s.meeting, participant=s.cardio_participant, present=False, by=cora)
+    with pytest.raises(MeetingError, match="Aucun référent présent pour : Cœur et vaisseaux"):
+        services.avis_save(item=item, by=cora, data=ANSWER)
+    assert not Avis.objects.filter(case=item.case).exists()
+    avis = services.avis_save(
+        item=item, by=cora, data={**ANSWER, "organ_exception_reason": "  Cardiologue joint par téléphone  "}
+    )
+    assert avis.organ_exception_reason == "Cardiologue joint par téléphone"
+
+
+def test_validation_refused_when_the_organ_referent_left_after_the_avis(cora):
+    s = make_session(coordinator=cora, cases=1)
+    for specialty in ("dermatology", "oncology"):
+        ParticipantFactory(meeting=s.meeting, user=UserFactory(specialty=specialty), present=True)
+    services.avis_save(item=s.items[0], by=cora, data=ANSWER)
+    services.attendance_set(meeting=s.meeting, participant=s.cardio_participant, present=False, by=cora)
+    with pytest.raises(MeetingError, match="aucun référent de l'organe"):
+        services.meeting_validate(meeting=s.meeting, by=cora)
+    s.meeting.refresh_from_db()
+    assert s.meeting.status != Meeting.Status.VALIDATED
+
+
+def test_an_exception_given_while_the_referent_is_present_is_not_kept(cora):
+    s = make_session(coordinator=cora, cases=1)
+    avis = services.avis_save(item=s.items[0], by=cora, data={**ANSWER, "organ_exception_reason": "sans objet"})
+    assert avis.organ_exception_reason == ""
+
+
+def test_the_attendance_printed_is_the_one_recorded_at_validation(cora):
+    s = make_session(coordinator=cora, cases=1)
+    for specialty in ("dermatology", "oncology"):
+        ParticipantFactory(meeting=s.meeting, user=UserFactory(specialty=specialty), present=True)
+    services.avis_save(item=s.items[0], by=cora, data=ANSWER)
+    services.meeting_validate(meeting=s.meeting, by=cora)
+    s.meeting.refresh_from_db()
+    record = s.meeting.attendance_record
+    names = {p["name"]: p["present"] for p in record["participants"]}
+    assert names[s.cardiologist.display_name] is True
+    assert record["quorum"]["ok"] is True
+    assert record["items"][str(s.items[0].pk)] == {"covered": ["Cœur et vaisseaux"], "missing": []}
+    # Later changes to the accounts do not rewrite what was recorded.
+    s.cardiologist.last_name = "Renommé"
+    s.cardiologist.save()
+    s.meeting.refresh_from_db()
+    assert "Renommé" not in str(s.meeting.attendance_record)

@@ -6,7 +6,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
-from cases.pharmacovigilance.models import PvFollowUp, PvStatus, PvStatusChange
+from cases.pharmacovigilance.models import Outcome, PvDeclaration, PvFollowUp, PvStatus, PvStatusChange
 from cases.pharmacovigilance.services import (
     PvTransitionError,
     pv_bulk_transition,
@@ -40,6 +40,17 @@ def test_avis_without_flag_leaves_to_assess(cora):
     ToxicityFactory(case=avis.case)
     (row,) = pv_from_avis(avis=avis, by=cora)
     assert row.status == PvStatus.TO_ASSESS
+
+
+def test_a_grade_5_toxicity_opens_a_fatal_serious_follow_up(cora):
+    """CTCAE grade 5 is death: serious, criterion "décès", outcome fatal (docs/domain.md#ctcae-grades)."""
+    avis = PvAvisFactory(declare_pv=False)
+    fatal = ToxicityFactory(case=avis.case, grade=5)
+    other = ToxicityFactory(case=avis.case, grade=3)
+    rows = {r.toxicity_id: r for r in pv_from_avis(avis=avis, by=cora)}
+    declaration = PvDeclaration.objects.get(follow_up=rows[fatal.pk])
+    assert (declaration.serious, declaration.results_in_death, declaration.outcome) == (True, True, Outcome.FATAL)
+    assert not PvDeclaration.objects.filter(follow_up=rows[other.pk]).exists()
 
 
 def test_pv_from_avis_is_idempotent_and_never_overrides_the_crpv(cora, victor):

@@ -84,6 +84,14 @@ def day(value: dt.date | dt.datetime | None, *, weekday: bool = False, year: boo
     return text
 
 
+def month_year(value: dt.date | dt.datetime | None) -> str:
+    """ "décembre 2026" (a diagnosis known to the month); "" if None."""
+    if value is None:
+        return ""
+    value = _local(value)
+    return f"{MONTHS[value.month - 1]} {value.year}"
+
+
 def time(value: dt.datetime | dt.time | None) -> str:
     """ "17 h", "17 h 05" (local time, no-break spaces); "" if None."""
     if value is None:

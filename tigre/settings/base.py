@@ -269,7 +269,16 @@ TIGRE = {
     "DUPLICATE_CHECK_WINDOW_MINUTES": 10,
     # Follow-up of an avis: its réévaluation date asks the requester what happened, if not older than this.
     "FOLLOW_UP_WINDOW_DAYS": 30,
+    # The two coordinators a new meeting names by default (e-mails); empty: the first two active coordinators.
+    "DEFAULT_COORDINATORS": env.list("TIGRE_DEFAULT_COORDINATORS", default=[]),
     "DEMO": False,
+}
+
+# The board's secretariat as the fiche RCP names it (INCa minimal dataset: who to contact about an avis).
+TIGRE_SECRETARIAT = {
+    "name": env("TIGRE_SECRETARIAT_NAME", default="Secrétariat de la RCP TIGRE, CHRU de Nancy"),
+    "phone": env("TIGRE_SECRETARIAT_PHONE", default="03 83 00 00 00"),
+    "email": env("TIGRE_SECRETARIAT_EMAIL", default="secretariat-rcp@tigre.invalid"),
 }
 
 # Sessions: a new key at login (Django), ended server-side at logout (database sessions), 30 minutes of

@@ -20,7 +20,7 @@ from cases.urgent.services import (
     urgent_escalate_overdue,
     urgent_opinion_record,
 )
-from meetings.models import AgendaItem
+from meetings.models import AgendaItem, Participant
 from tests.factories.accounts import UserFactory
 from tests.factories.referents import AbsenceFactory
 from tests.urgent_world import NOW
@@ -105,6 +105,20 @@ def test_urgent_opinion_tells_the_requester_accepts_and_puts_on_the_agenda_for_r
     assert steps[-2:] == [CaseStatus.ACCEPTED, CaseStatus.SCHEDULED]
     item = AgendaItem.objects.get(case=urgent_case)
     assert item.meeting == meeting and item.kind == AgendaItem.Kind.URGENT_RATIFICATION
+
+
+def test_the_opinion_s_author_is_stored_and_invited_to_its_ratification(
+    urgent_case: Any, meeting: Any, cardio_primary: Any, cardio_backup: Any
+) -> None:
+    urgent_case_alert(case=urgent_case)
+    urgent_acknowledge(case=urgent_case, by=cardio_backup.user)
+    urgent_opinion_record(case=urgent_case, by=cardio_backup.user, opinion="Méthylprednisolone 1 g/j, USIC")
+    urgent_case.refresh_from_db()
+    assert urgent_case.urgent_opinion_by == cardio_backup.user
+    invited = dict(Participant.objects.filter(meeting=meeting, invited=True).values_list("user_id", "role"))
+    # The primary is invited for the heart; the backup who gave the opinion is invited to ratify it.
+    assert invited[cardio_backup.user.pk] == Participant.Role.REFERENT
+    assert cardio_primary.user.pk in invited
 
 
 def test_only_the_acknowledging_physician_gives_the_opinion(urgent_case: Any, cora: Any, cardio_primary: Any) -> None:

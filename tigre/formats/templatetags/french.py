@@ -1,8 +1,8 @@
 """The French formats (tigre/formats) as template filters: ``{% load french %}``.
 
 ``{{ dose|fr_number }}``, ``{{ weight|fr_quantity:"kg" }}``, ``{{ date|fr_day }}``, ``{{ date|fr_weekday }}``
-(with the day of the week), ``{{ date|fr_day_month }}``, ``{{ dt|fr_time }}``, ``{{ dt|fr_moment }}``,
-``{{ dt|fr_weekday_moment }}``, ``{{ dt|fr_since }}``, ``{{ drug|fr_of }}`` ("d’ipilimumab"),
+(with the day of the week), ``{{ date|fr_day_month }}``, ``{{ date|fr_month_year }}``, ``{{ dt|fr_time }}``,
+``{{ dt|fr_moment }}``, ``{{ dt|fr_weekday_moment }}``, ``{{ dt|fr_since }}``, ``{{ drug|fr_of }}`` ("d’ipilimumab"),
 ``{{ n|fr_count:"absent,absents" }}``."""
 
 from __future__ import annotations
@@ -39,6 +39,11 @@ def fr_weekday(value: dt.date | dt.datetime | None) -> str:
 @register.filter
 def fr_day_month(value: dt.date | dt.datetime | None) -> str:
     return fr.day(value, year=False)
+
+
+@register.filter
+def fr_month_year(value: dt.date | dt.datetime | None) -> str:
+    return fr.month_year(value)
 
 
 @register.filter
