@@ -62,12 +62,12 @@ def submitted_by(user: User, pk: int | str) -> bool:
     return Case.objects.filter(pk__in=ids, pk=pk).exclude(status=CaseStatus.DRAFT).exists()
 
 
-def form_token_used(user: Any, token: Any) -> bool:
+def form_token_used(user: User, token: Any) -> bool:
     """Whether a new-request form (its ``form_token``) already made a request of ``user``."""
     return Case.objects.filter(form_token=token, requester=user).exists()
 
 
-def my_cases(user: Any) -> QuerySet[Case]:
+def my_cases(user: User) -> QuerySet[Case]:
     """The user's own requests and those naming them co-requester, with the next scheduled meeting date, the
     latest changed first (the page's filters, ``filters.MyCasesFilter``, narrow it)."""
     # A union, not an OR across the co-requester join: the OR reads every request (100,000; bench).

@@ -525,7 +525,7 @@ PRESENT_AGAIN_CASE_FIELDS = (
 
 
 @transaction.atomic
-def case_present_again(*, case: Case, by: Any) -> Case:
+def case_present_again(*, case: Case, by: User) -> Case:
     """A new draft for ``by`` started from ``case``, an earlier request of theirs whose course is over: the
     patient's identity, cancer, history, immunotherapy lines and toxicities copied; the question and the avis
     not. The history notes the earlier request and its avis (docs/domain.md#a-patients-history)."""

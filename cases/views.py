@@ -10,7 +10,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -117,7 +117,7 @@ def _already_submitted(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 
 
 def _save_posted_draft(
-    request: HttpRequest, case: Case | None, draft_forms: RequestForms, *, autosave: bool = False
+    request: AuthenticatedRequest, case: Case | None, draft_forms: RequestForms, *, autosave: bool = False
 ) -> Case | HttpResponse:
     """Store what can be stored of the posted form in the draft (created on first save), with the raw text.
 
@@ -147,7 +147,7 @@ def _save_posted_draft(
     return case
 
 
-def _handle_post(request: HttpRequest, case: Case | None) -> HttpResponse:
+def _handle_post(request: AuthenticatedRequest, case: Case | None) -> HttpResponse:
     action = request.POST.get("action", "save")
     if action == "restore":
         # The page's script sends back a copy of what was typed but never saved (the session had expired):
@@ -231,7 +231,7 @@ def case_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 
 @role_required(*REQUESTER_ROLES)
 @require_POST
-def case_autosave(request: HttpRequest) -> HttpResponse:
+def case_autosave(request: AuthenticatedRequest) -> HttpResponse:
     """The form's periodic draft save (static/js/case_form.js), and the save before a first attachment: stores
     the draft like "Enregistrer le brouillon" (created on the first call) and answers in JSON where it lives.
     docs/domain.md#nothing-typed-is-lost"""
@@ -262,7 +262,7 @@ def case_autosave(request: HttpRequest) -> HttpResponse:
 
 @role_required(*REQUESTER_ROLES)
 @require_POST
-def case_delete(request: HttpRequest, pk: int) -> HttpResponse:
+def case_delete(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     case = _draft_case(request, pk)
     try:
         services.case_delete_draft(case=case, by=request.user)
@@ -276,7 +276,7 @@ def case_delete(request: HttpRequest, pk: int) -> HttpResponse:
 # htmx partials of the form ------------------------------------------------------------------------------------
 
 
-def _row_index(request: HttpRequest, prefix: str) -> int:
+def _row_index(request: AuthenticatedRequest, prefix: str) -> int:
     try:
         return max(0, min(int(request.GET.get(f"{prefix}-TOTAL_FORMS", "0")), 19))
     except ValueError:
@@ -285,7 +285,7 @@ def _row_index(request: HttpRequest, prefix: str) -> int:
 
 @role_required(*REQUESTER_ROLES)
 @require_GET
-def line_row(request: HttpRequest) -> HttpResponse:
+def line_row(request: AuthenticatedRequest) -> HttpResponse:
     index = _row_index(request, "line")
     formset = line_formset(form_kwargs={"drugs": drug_choices()})
     form = formset._construct_form(index, **formset.get_form_kwargs(index))  # type: ignore[attr-defined]
@@ -294,7 +294,7 @@ def line_row(request: HttpRequest) -> HttpResponse:
 
 @role_required(*REQUESTER_ROLES)
 @require_GET
-def toxicity_row(request: HttpRequest) -> HttpResponse:
+def toxicity_row(request: AuthenticatedRequest) -> HttpResponse:
     index = _row_index(request, "tox")
     events, grouped = event_choices()
     formset = toxicity_formset(form_kwargs={"events": events, "event_choices": grouped})
@@ -304,7 +304,7 @@ def toxicity_row(request: HttpRequest) -> HttpResponse:
 
 @role_required(*REQUESTER_ROLES)
 @require_POST
-def tag_check(request: HttpRequest) -> HttpResponse:
+def tag_check(request: AuthenticatedRequest) -> HttpResponse:
     """Live TAG suggestion: the toxicities typed so far, checked against docs/domain.md#tag-criteria."""
     event_ids, rows = set(), []
     posted = {key: str(request.POST.get(key, "")) for key in request.POST}
@@ -337,7 +337,9 @@ def duplicate_check(request: AuthenticatedRequest) -> HttpResponse:
     return render(request, "cases/_duplicates.html", context, status=status)
 
 
-def _duplicate_panel(request: HttpRequest, data: Mapping[str, Any], *, exclude_pk: int | None) -> tuple[dict, int]:
+def _duplicate_panel(
+    request: AuthenticatedRequest, data: Mapping[str, Any], *, exclude_pk: int | None
+) -> tuple[dict, int]:
     """The duplicate panel of the request form, and its status (429 past the look-up limit).
 
     It names only the clinician's own requests (and those they co-requested); whatever else exists, it shows the
@@ -453,7 +455,7 @@ def case_withdraw(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 
 @role_required(*REQUESTER_ROLES)
 @require_http_methods(["GET", "POST"])
-def case_present_again(request: HttpRequest, pk: int) -> HttpResponse:
+def case_present_again(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """ "Présenter à nouveau": a new draft started from an earlier request of the requester (GET asks, POST does)."""
     case = selectors.get_case_for_user(request.user, pk)
     if not services.user_is_requester(case, request.user):

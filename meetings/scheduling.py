@@ -19,7 +19,6 @@ from django.utils.translation import gettext as _
 
 import tigre.formats as fr
 
-
 from .models import Meeting
 
 

@@ -65,7 +65,7 @@ def meetings_create_ahead(*, weeks: int = 8, today: dt.date | None = None) -> li
     return created
 
 
-def default_coordinators() -> list[Any]:
+def default_coordinators() -> list[User]:
     """The two coordinators a new meeting names (the board works with two; the secretariat may change them):
     those of the setting ``TIGRE["DEFAULT_COORDINATORS"]`` (e-mails), else the first two active coordinators."""
     users = User.objects.filter(is_active=True, groups__name=Role.COORDINATOR).distinct()

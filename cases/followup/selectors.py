@@ -9,6 +9,8 @@ from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
+from tigre.accounts.models import User
+
 from ..models import Avis, Case, CaseStatus
 from .models import FollowUp
 
@@ -39,7 +41,7 @@ def follow_ups_of(case: Case) -> list[FollowUp]:
     return list(FollowUp.objects.filter(case=case).select_related("answered_by"))
 
 
-def follow_up_for_answer(user: Any, pk: Any) -> FollowUp:
+def follow_up_for_answer(user: User, pk: Any) -> FollowUp:
     """A follow-up the user may answer: the request's requester or a co-requester only (others: 404)."""
     if not getattr(user, "is_authenticated", False):
         raise Http404

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -13,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tigre import formats
+from tigre.accounts.models import User
 
 from ..messages import Kind, notify_case
 from ..services import user_is_requester
@@ -50,7 +50,7 @@ def follow_ups_send_due(*, today: dt.date | None = None) -> list[FollowUp]:
 
 
 @transaction.atomic
-def follow_up_answer(*, follow_up: FollowUp, by: Any, applied: str, outcome: str, comment: str = "") -> FollowUp:
+def follow_up_answer(*, follow_up: FollowUp, by: User, applied: str, outcome: str, comment: str = "") -> FollowUp:
     """Store (or correct) the requester's answer. Only the requester or a co-requester answers."""
     locked = FollowUp.objects.select_for_update().select_related("case").get(pk=follow_up.pk)
     if not user_is_requester(locked.case, by):

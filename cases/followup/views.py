@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from tigre.accounts.decorators import AuthenticatedRequest
 from tigre.audit.models import AccessLog
 from tigre.audit.services import access_record
 
@@ -18,7 +19,7 @@ from .services import follow_up_answer
 
 
 @require_http_methods(["GET", "POST"])
-def follow_up_answer_view(request: HttpRequest, pk: int) -> HttpResponse:
+def follow_up_answer_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     follow_up = follow_up_for_answer(request.user, pk)
     initial = {"applied": follow_up.applied, "outcome": follow_up.outcome, "comment": follow_up.comment}
     form = FollowUpAnswerForm(request.POST or None, initial=initial if follow_up.is_answered else None)

@@ -96,7 +96,7 @@ def _row(obj: models.Model) -> dict[str, Any]:
 
 
 def patient_export(
-    *, patient: Patient | None = None, patients: list[Patient] | None = None, by: Any = None
+    *, patient: Patient | None = None, patients: list[Patient] | None = None, by: User | None = None
 ) -> dict[str, Any]:
     """Everything held about one person, as JSON-ready data (dates as ISO strings): their identity, every row of
     every model reached from it, and the access trail about them or their requests.

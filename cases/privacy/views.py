@@ -84,7 +84,7 @@ def patient_export_view(request: AuthenticatedRequest) -> HttpResponse:
     )
 
 
-def _trail(request: HttpRequest, patients: list[Any], cases: list[Case], action: str, target: str) -> None:
+def _trail(request: AuthenticatedRequest, patients: list[Any], cases: list[Case], action: str, target: str) -> None:
     """One row per request found, and one per patient row without a request."""
     access_record_listed(request=request, cases=cases, target=target, action=action)
     with_cases = {c.patient_id for c in cases}

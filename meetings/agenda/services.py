@@ -350,7 +350,7 @@ def agenda_build(*, meeting: Meeting, by: User) -> AgendaBuildResult:
 
 
 @transaction.atomic
-def agenda_carry_over(*, meeting: Meeting, case_ids: Sequence[int], by: Any) -> tuple[Meeting, list[AgendaItem]]:
+def agenda_carry_over(*, meeting: Meeting, case_ids: Sequence[int], by: User) -> tuple[Meeting, list[AgendaItem]]:
     """Put accepted requests the build left out of ``meeting`` on the next meeting's agenda (at its end, in
     submission order); each requester is told the date and slot. Requests no longer accepted are skipped.
     docs/domain.md#the-build-report"""

@@ -287,7 +287,7 @@ def agenda_build(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @role_required(*MEETING_EDITORS)
-def agenda_carry_over(request: HttpRequest, pk: int) -> HttpResponse:
+def agenda_carry_over(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """The build report's actions: carry one request, or all those listed, over to the next meeting; or hide it."""
     meeting = meeting_or_404(pk)
     if request.POST.get("action") == "dismiss":
@@ -315,7 +315,7 @@ def agenda_carry_over(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("meetings:detail", pk=meeting.pk)
 
 
-def _build_report(request: HttpRequest, meeting: Meeting) -> dict[str, Any] | None:
+def _build_report(request: AuthenticatedRequest, meeting: Meeting) -> dict[str, Any] | None:
     """The last build's report for this meeting, its requests read again (two queries)."""
     stored = request.session.get(REPORT_KEY)
     if not isinstance(stored, dict) or stored.get("meeting") != meeting.pk:
@@ -334,7 +334,7 @@ def _build_report(request: HttpRequest, meeting: Meeting) -> dict[str, Any] | No
 
 @require_POST
 @role_required(*MEETING_EDITORS)
-def agenda_publish(request: HttpRequest, pk: int) -> HttpResponse:
+def agenda_publish(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     def action(meeting: Meeting, data: dict[str, Any]) -> str:
         agenda_services.agenda_publish(meeting=meeting, by=request.user, expected_version=data["version"])
         return _("Ordre du jour publié : les référents invités et les demandeurs sont prévenus.")

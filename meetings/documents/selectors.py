@@ -107,7 +107,7 @@ def fiches_for_case(user: User, case: Case) -> QuerySet[Avis]:
     return qs
 
 
-def fiches_for_meeting(user: Any, meeting: Meeting) -> list[dict[str, Any]]:
+def fiches_for_meeting(user: User, meeting: Meeting) -> list[dict[str, Any]]:
     """The fiches RCP of a validated meeting the user may open (their cases in scope), in agenda order, as plain
     values for the documents panel (one query). Before validation: none."""
     if meeting.status != Meeting.Status.VALIDATED:
@@ -125,7 +125,7 @@ def fiches_for_meeting(user: Any, meeting: Meeting) -> list[dict[str, Any]]:
     ]
 
 
-def case_for_panel(user: Any, pk: Any) -> Case:
+def case_for_panel(user: User, pk: Any) -> Case:
     try:
         return cases_visible_to(user).get(pk=pk)
     except (Case.DoesNotExist, ValueError, TypeError) as exc:

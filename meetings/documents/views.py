@@ -159,7 +159,7 @@ def _async_state(document: GeneratedDocument) -> dict[str, Any]:
     }
 
 
-def _panel(request: HttpRequest, meeting: Meeting) -> HttpResponseBase:
+def _panel(request: AuthenticatedRequest, meeting: Meeting) -> HttpResponseBase:
     states = _meeting_states(request.user, meeting)
     return render(
         request,
@@ -176,7 +176,7 @@ def _panel(request: HttpRequest, meeting: Meeting) -> HttpResponseBase:
 
 @require_GET
 @never_cache
-def meeting_panel(request: HttpRequest, pk: int) -> HttpResponseBase:
+def meeting_panel(request: AuthenticatedRequest, pk: int) -> HttpResponseBase:
     return _panel(request, meeting_or_404(pk))
 
 

@@ -235,7 +235,7 @@ def avis_export_data(avis: Avis) -> ExportData:
 # --- Access ------------------------------------------------------------------------------------------------------
 
 
-def avis_for_export(user: Any, pk: Any) -> Avis:
+def avis_for_export(user: User, pk: Any) -> Avis:
     """The avis, under the fiche PDF's rules (404 outside the user's scope, drafts for the board's staff only),
     for a reader who sees the patient's identity: the exports carry the INS (docs/privacy.md#what-each-role-sees)."""
     avis = avis_for_user(user, pk)

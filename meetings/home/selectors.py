@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
 
 from django.db.models import Count, Q
 from django.urls import reverse
@@ -24,6 +23,7 @@ from cases.triage.selectors import triage_counts
 from cases.urgent.selectors import urgent_cases_for
 from meetings.models import AgendaItem, AgendaItemReferent, Meeting
 from meetings.selectors import OPEN_MEETING_STATUSES, upcoming_meetings
+from tigre.accounts.models import User
 from tigre.accounts.roles import Role
 
 # How long a validated avis stays "new" on the requester's home page.
@@ -80,7 +80,7 @@ def _next_meeting_for_board(now: dt.datetime) -> NextMeeting | None:
     return NextMeeting(meeting, meeting.case_count, reverse("meetings:detail", args=[meeting.pk]))
 
 
-def _next_meeting_for_referent(user: Any, now: dt.datetime) -> NextMeeting | None:
+def _next_meeting_for_referent(user: User, now: dt.datetime) -> NextMeeting | None:
     """The next open meeting the user is invited to, with its cases and those that need them (one query)."""
     mine = Q(items__needed_referents__referent__user=user) & ~Q(items__avis__state=Avis.State.VALIDATED)
     meeting = (
@@ -102,7 +102,7 @@ def _next_meeting_for_referent(user: Any, now: dt.datetime) -> NextMeeting | Non
     return NextMeeting(meeting, meeting.case_count, reverse("meetings:my_meeting", args=[meeting.pk]), note)
 
 
-def _next_meeting_for_requester(user: Any, now: dt.datetime) -> NextMeeting | None:
+def _next_meeting_for_requester(user: User, now: dt.datetime) -> NextMeeting | None:
     """The next open meeting that discusses one of the user's requests (one query)."""
     own = Q(items__case__requester=user) & Q(items__outcome=AgendaItem.Outcome.PLANNED)
     meeting = (
@@ -119,7 +119,7 @@ def _next_meeting_for_requester(user: Any, now: dt.datetime) -> NextMeeting | No
     return NextMeeting(meeting, meeting.case_count, reverse("cases:my_cases") + "?status=scheduled", note)
 
 
-def _board_panel(user: Any, now: dt.datetime) -> Panel:
+def _board_panel(user: User, now: dt.datetime) -> Panel:
     """Secretariat and coordinators: the triage queue, untaken urgent requests, meetings to validate."""
     counts = triage_counts()
     untaken = urgent_cases_for(user).filter(urgent_acknowledged_by__isnull=True).count()
@@ -177,7 +177,7 @@ def _board_panel(user: Any, now: dt.datetime) -> Panel:
     return panel
 
 
-def _referent_panel(user: Any, now: dt.datetime) -> Panel:
+def _referent_panel(user: User, now: dt.datetime) -> Panel:
     """Referents: the cases of their coming meetings that need them and have no validated avis, and the urgent
     requests alerted to them that nobody has answered."""
     to_give = (
@@ -244,7 +244,7 @@ def _pharmacovigilance_panel() -> Panel:
     )
 
 
-def _requester_panel(user: Any, now: dt.datetime) -> Panel:
+def _requester_panel(user: User, now: dt.datetime) -> Panel:
     """Clinicians: drafts to finish, questions of the secretariat to answer, new avis (one query)."""
     since = now - dt.timedelta(days=NEW_AVIS_DAYS)
     counts = Case.objects.filter(Q(requester=user) | Q(co_requesters=user)).aggregate(
@@ -283,7 +283,7 @@ def _requester_panel(user: Any, now: dt.datetime) -> Panel:
     )
 
 
-def home_for(user: Any, *, now: dt.datetime | None = None) -> Home:
+def home_for(user: User, *, now: dt.datetime | None = None) -> Home:
     """The home page of ``user``: one panel per role held, and the next meeting that concerns them."""
     now = now or timezone.now()
     panels: list[Panel] = []

@@ -155,7 +155,7 @@ def _pharmacovigilance_meeting(meeting: Meeting) -> ReferentMeeting:
     return ReferentMeeting(meeting=meeting, mine=mine, others=others, for_pv=True)
 
 
-def _for_viewer(meeting: Meeting, user: Any) -> ReferentMeeting:
+def _for_viewer(meeting: Meeting, user: User) -> ReferentMeeting:
     """A referent sees the cases that need them first; the CRPV (without the referent role), those with a
     pharmacovigilance question."""
     if user.has_role(Role.PHARMACOVIGILANCE) and not user.has_role(Role.REFERENT):
@@ -163,7 +163,7 @@ def _for_viewer(meeting: Meeting, user: Any) -> ReferentMeeting:
     return _referent_meeting(meeting, user)
 
 
-def referent_upcoming_meetings(user: Any, *, now: Any = None) -> list[ReferentMeeting]:
+def referent_upcoming_meetings(user: User, *, now: Any = None) -> list[ReferentMeeting]:
     """The upcoming meetings a user is invited to, with the cases that need them (and the rest of the agenda)."""
     now = now or timezone.now()
     meetings = _referent_meetings_qs(user).filter(ends_at__gte=now)

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('audit', '0005_ids_not_foreign_keys'),
+        ('audit', '0006_accesslog_recorded_at_and_purge_function'),
     ]
 
     operations = [

@@ -17,7 +17,7 @@ def opinion_author_from_acknowledgement(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0011_case_activity_indexes'),
+        ('cases', '0013_toxicity_line'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0011_case_activity_indexes'),
+        ('cases', '0012_presented_again'),
     ]
 
     operations = [
