@@ -442,17 +442,21 @@ FIGURES: tuple[FigureDef, ...] = (
         "followup_applied_share",
         AVIS,
         _("Avis appliqués (réponse au suivi)"),
-        _("Avis dont le demandeur a répondu au suivi qu'ils ont été appliqués, sur les suivis répondus."),
+        _(
+            "Avis des réunions de la période dont le demandeur a répondu au suivi (date de réévaluation) qu'ils ont "
+            "été appliqués, sur les suivis répondus."
+        ),
         PERCENT,
-        missing=_("le suivi des avis auprès des demandeurs n'existe pas encore."),
     ),
     _d(
         "followup_not_applied_share",
         AVIS,
         _("Avis non appliqués (réponse au suivi)"),
-        _("Avis dont le demandeur a répondu au suivi qu'ils n'ont pas été appliqués, sur les suivis répondus."),
+        _(
+            "Avis des réunions de la période dont le demandeur a répondu au suivi (date de réévaluation) qu'ils "
+            "n'ont pas été appliqués, sur les suivis répondus (« partiellement » n'est compté dans aucun des deux)."
+        ),
         PERCENT,
-        missing=_("le suivi des avis auprès des demandeurs n'existe pas encore."),
     ),
     # Pharmacovigilance
     _d(

@@ -41,6 +41,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from cases.followup.models import Applied, FollowUp
 from cases.models import Avis, Case, CaseStatus, Urgency
 from cases.pharmacovigilance.models import PvFollowUp, PvStatus
 from meetings.models import AgendaItem, Meeting, Participant
@@ -411,6 +412,18 @@ def avis_mix(period: Period, result: Result) -> None:
         ],
         total,
     )
+
+
+@source(AVIS)
+def avis_follow_up(period: Period, result: Result) -> None:
+    """The requesters' answers at the réévaluation date (cases/followup/), by the meeting of the avis."""
+    answers = FollowUp.objects.filter(_in(period, "avis__meeting_at"), answered_at__isnull=False).aggregate(
+        n_answered=Count("pk"),
+        n_applied=Count("pk", filter=Q(applied=Applied.YES)),
+        n_not_applied=Count("pk", filter=Q(applied=Applied.NO)),
+    )
+    result.share("followup_applied_share", answers["n_applied"], answers["n_answered"])
+    result.share("followup_not_applied_share", answers["n_not_applied"], answers["n_answered"])
 
 
 # --- Pharmacovigilance ---------------------------------------------------------------------------------------

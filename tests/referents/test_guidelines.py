@@ -77,6 +77,9 @@ def test_the_panel_is_beside_the_avis_form(client: Any, cora: Any, rita: Any) ->
     assert expected.summary.split(".")[0] in body.replace("&#x27;", "'")
     assert "Haanen et al., Ann Oncol 2022" in body and "ESMO 2022" in body
     assert "Résumé grade 3 à ne pas montrer." not in body
+    # The citation, ready to be copied into the avis' "référentiel" field when the form has one.
+    assert 'data-fill-target="#id_conformity_reference"' in body
+    assert f'data-fill-value="ESMO 2022, {expected.section}"' in body
     # A referent reads the avis without the form: no panel.
     other = make_session(coordinator=cora, cases=1)
     login(client, other.cardiologist)

@@ -114,3 +114,25 @@ def test_the_board_sees_the_earlier_avis_at_the_meeting(client: Any, cora: Any) 
     assert "Ce patient a déjà été présenté" in body
     assert earlier.reference in body and "Arrêt définitif ; rechallenge contre-indiqué." in body
     assert earlier.patient.birth_name not in body  # the session page stays pseudonymised
+
+
+def test_the_session_page_queries_do_not_grow_with_the_history(
+    client: Any, cora: Any, django_assert_max_num_queries: Any
+) -> None:
+    s = make_session(coordinator=cora, cases=1)
+    patient = s.items[0].case.patient
+    url = reverse("meetings:session_item", args=[s.meeting.pk, s.items[0].pk])
+
+    def earlier() -> None:
+        twin = PatientFactory(birth_name=patient.birth_name, first_names=patient.first_names, birth_date=BIRTH)
+        AvisFactory(case=SubmittedCaseFactory(status=CaseStatus.CLOSED, patient=twin), state=Avis.State.VALIDATED)
+
+    earlier()
+    login(client, cora)
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(url).status_code == 200
+    for _ in range(5):
+        earlier()
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        body = client.get(url).content.decode()
+    assert "Ce patient a déjà été présenté : 6 demandes" in body

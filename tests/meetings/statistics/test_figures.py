@@ -6,7 +6,9 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.utils import timezone
 
+from cases.followup.models import Applied, FollowUp, Outcome
 from cases.models import Avis, CaseStatus, Drug
 from cases.pharmacovigilance.models import PvStatus
 from meetings.models import AgendaItem, Meeting
@@ -276,7 +278,33 @@ def test_decision_mix_and_measures() -> None:
         "À déclarer à la pharmacovigilance": 1,
     }
     assert dash.figure("avis_guideline_share").display == "non disponible (pas encore recueilli)"
-    assert not dash.figure("followup_applied_share").available
+    assert dash.figure("followup_applied_share").available
+
+
+def test_follow_up_answers_applied_and_not_applied() -> None:
+    held = meeting(dt.date(2026, 10, 7))
+    later = meeting(dt.date(2026, 11, 4))
+    # October: 4 answers (yes, yes, partly, no) and one question not answered yet; November: one "no".
+    for on, applied in [
+        (held, Applied.YES),
+        (held, Applied.YES),
+        (held, Applied.PARTLY),
+        (held, Applied.NO),
+        (held, ""),
+        (later, Applied.NO),
+    ]:
+        given = avis(request(paris(2026, 10, 1, 9)), on)
+        FollowUp.objects.create(
+            avis=given,
+            case=given.case,
+            due_date=dt.date(2026, 12, 1),
+            applied=applied,
+            outcome=Outcome.STABLE if applied else "",
+            answered_at=timezone.now() if applied else None,
+        )
+    assert shown(OCTOBER, "followup_applied_share") == "50,0 %"  # 2 of the 4 answered
+    assert shown(OCTOBER, "followup_not_applied_share") == "25,0 %"  # "partly" is neither
+    assert shown(periods.month(2026, 11), "followup_not_applied_share") == "100,0 %"
 
 
 # --- Pharmacovigilance ---------------------------------------------------------------------------------------
@@ -328,8 +356,6 @@ def test_every_figure_has_a_french_definition_and_only_the_missing_data_is_unava
         "avis_with_organ_referent",
         "avis_without_organ_referent",
         "avis_guideline_share",
-        "followup_applied_share",
-        "followup_not_applied_share",
     }
     for definition in FIGURES:
         assert len(str(definition.definition)) > 20 and str(definition.label)
