@@ -54,10 +54,11 @@ def tag_unclaimed(case: Case) -> list[str]:
         return []
     prefetched = "toxicities" in getattr(case, "_prefetched_objects_cache", {})
     toxicities = case.toxicities.all() if prefetched else case.toxicities.select_related("event")
-    return [
-        f"{event.label if event is not None else '—'} G{grade}" if grade else str(event.label if event else "—")
-        for event, grade in rules.tag_qualifying(toxicities)
-    ]
+    labels = []
+    for event, grade in rules.tag_qualifying(toxicities):
+        name = event.label if event is not None else "—"
+        labels.append(f"{name} G{grade}" if grade else name)
+    return labels
 
 
 def triage_cases() -> QuerySet[Case]:
