@@ -399,6 +399,7 @@ def load(*, password: str, stdout: Any = None) -> list[Case]:
                 "management_hold": grade >= 2,
                 "steroids_mg_per_kg": spec.steroids,
                 "management_notes": "Bilan en cours." if grade < 3 else "Hospitalisation, corticothérapie IV.",
+                "line_index": 0,  # occurred under the (only) line: docs/domain.md#the-request
             }
             for code, grade, days in spec.toxicities
             if code in events

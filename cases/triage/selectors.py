@@ -52,10 +52,13 @@ def tag_unclaimed(case: Case) -> list[str]:
     toxicities already fetched (``triage_queue`` prefetches them with their events). docs/domain.md#tag-criteria"""
     if case.is_urgent:
         return []
-    return [
-        f"{event.label if event is not None else '—'} G{grade}" if grade else str(event.label if event else "—")
-        for event, grade in rules.tag_qualifying(case.toxicities.all())
-    ]
+    prefetched = "toxicities" in getattr(case, "_prefetched_objects_cache", {})
+    toxicities = case.toxicities.all() if prefetched else case.toxicities.select_related("event")
+    labels = []
+    for event, grade in rules.tag_qualifying(toxicities):
+        name = event.label if event is not None else "—"
+        labels.append(f"{name} G{grade}" if grade else name)
+    return labels
 
 
 def triage_cases() -> QuerySet[Case]:

@@ -8,7 +8,8 @@ from typing import Any
 import pytest
 from django.urls import reverse
 
-from cases.models import Case
+from cases.models import Case, Toxicity
+from tests.cases.test_demo import _load
 from tests.cases.test_form import drugs, form_data  # noqa: F401 (fixture)
 from tests.helpers import login
 
@@ -77,3 +78,9 @@ def test_the_line_removed_leaves_the_toxicity_without_line(
     data = form_data(drugs, colitis, action="save", case_pk=case.pk, **{"tox-0-line": ""})
     client.post(reverse("cases:edit", args=[case.pk]), data)
     assert case.toxicities.get().line is None and case.lines.count() == 1
+
+
+def test_demo_toxicities_are_tied_to_their_line(password: str) -> None:
+    _load(password)
+    assert Toxicity.objects.exists()
+    assert not Toxicity.objects.filter(line__isnull=True).exists()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import re
 from typing import Any
 
 import pytest
@@ -15,6 +16,7 @@ from meetings.models import AgendaItem
 from tests.dates import at, day, meeting_start
 from tests.e2e.actors import open_as
 from tests.factories.agenda import accepted_case
+from tests.factories.documents import build_meeting, validate_meeting
 from tests.factories.meetings import MeetingFactory
 from tests.factories.referents import seed_taxonomy
 from tests.helpers import totp_device
@@ -88,3 +90,34 @@ def test_rebuild_reports_what_it_left_out_and_carries_it_over(
     expect(sec.locator(".alert-success").first).to_contain_text("TIGRE-2026-0802 reportée à la RCP du")
     expect(sec.locator("#build-report")).to_contain_text("Inscrite : RCP du")
     assert AgendaItem.objects.filter(meeting=following, case__reference="TIGRE-2026-0802").exists()
+
+
+def test_validated_session_page_has_its_documents_in_new_tabs(
+    browser: Any,
+    browser_context_args: dict[str, Any],
+    live_server: Any,
+    axe_check: Any,
+    cora: Any,
+    password: str,
+    settings: Any,
+    tmp_path: Any,
+) -> None:
+    settings.MEDIA_ROOT = tmp_path / "media"
+    seed_taxonomy()
+    meeting = build_meeting(3, coordinators=[cora], with_avis=True, drafted_by=cora)
+    validate_meeting(meeting, by=cora)
+    totp_device(cora)
+    page = open_as(browser, browser_context_args, live_server.url, cora, password)
+    page.goto(live_server.url + f"/reunions/{meeting.pk}/seance/")
+    panel = page.locator(".documents-panel")
+    expect(panel.get_by_role("link", name=re.compile("Ordre du jour"))).to_be_visible()
+    panel.locator("summary").click()
+    fiches = panel.locator(".documents-fiches a")
+    expect(fiches).to_have_count(3)
+    for link in panel.locator("a").all():
+        assert link.get_attribute("target") == "_blank" and link.get_attribute("rel") == "noopener"
+    axe_check(page, "session-documents")
+    page.screenshot(path="/work/shots/ux/session-documents.png", full_page=False)
+    with page.context.expect_page() as opened:
+        fiches.first.click()
+    assert opened.value.url.endswith("/fiche-rcp.pdf") and page.url.endswith("/seance/")

@@ -50,6 +50,10 @@ def test_leaving_with_unsaved_text_asks_first(page: Any, live_server: Any, alice
     page.get_by_role("button", name=re.compile("Enregistrer")).click()
     expect(page.locator(".alert-success").first).to_contain_text("Brouillon enregistré")
     assert dialogs == []
+    # Saved: the tab's copy is the draft itself, nothing to put back.
+    page.wait_for_timeout(600)
+    expect(page.locator("#draft-notice")).to_be_hidden()
+    page.wait_for_load_state("networkidle")  # no request left running while the test database is flushed
 
 
 def test_autosave_keeps_the_draft_across_a_reload(page: Any, live_server: Any, alice: Any, password: str) -> None:
@@ -65,10 +69,12 @@ def test_autosave_keeps_the_draft_across_a_reload(page: Any, live_server: Any, a
     assert case.status == CaseStatus.DRAFT and case.question == "Reprise possible après colite de grade 2 ?"
     # The page now lives at its draft's address: a reload (no question: all is saved) shows the text again.
     expect(page).to_have_url(re.compile(rf"/demandes/{case.pk}/modifier/$"))
+    page.wait_for_load_state("networkidle")
     page.reload()
     expect(page.locator("#id_case-question")).to_have_value("Reprise possible après colite de grade 2 ?")
     expect(page.locator("#id_patient-birth_name")).to_have_value("LEROY")
     page.screenshot(path="/work/shots/ux/form-desktop.png", full_page=True)
+    page.wait_for_load_state("networkidle")
 
 
 def test_expired_session_keeps_the_text(page: Any, live_server: Any, alice: Any, password: str) -> None:
@@ -101,10 +107,12 @@ def test_expired_session_keeps_the_text(page: Any, live_server: Any, alice: Any,
     expect(page.locator("#id_patient-birth_name")).to_have_value("MOREAU")
     expect(page.locator("#id_tox-1-description")).to_have_value("Diarrhées depuis 5 jours, 6 selles par jour")
     expect(page.locator("#id_case-question")).to_have_value("Quelle corticothérapie ?")
+    page.screenshot(path="/work/shots/ux/form-restored-desktop.png")
     page.get_by_role("button", name=re.compile("Enregistrer")).click()
     expect(page.locator(".alert-success").first).to_contain_text("Brouillon enregistré")
     case = Case.objects.get(requester=alice)
     assert case.patient.birth_name == "MOREAU" and case.question == "Quelle corticothérapie ?"
+    page.wait_for_load_state("networkidle")
 
 
 def test_file_attached_before_the_first_save(
@@ -122,3 +130,4 @@ def test_file_attached_before_the_first_save(
     case = Case.objects.get(requester=alice)
     assert case.patient.birth_name == "PETIT" and case.attachments.count() == 1
     expect(page).to_have_url(re.compile(rf"/demandes/{case.pk}/modifier/$"))
+    page.wait_for_load_state("networkidle")
