@@ -105,12 +105,20 @@ def case_message(
 
 
 def notify_case(
-    *, kind: str, case: Case, recipients: Iterable[User | None], template: str = "", **message: Any
+    *,
+    kind: str,
+    case: Case,
+    recipients: Iterable[User | None],
+    template: str = "",
+    actor: User | None = None,
+    **message: Any,
 ) -> list[Notification]:
-    """``case_message`` to each recipient (the same keyword arguments), written to the outbox."""
+    """``case_message`` to each recipient (the same keyword arguments), written to the outbox; ``actor``'s own
+    copy is a receipt, e-mailed only."""
     return notify_many(
         kind=kind,
         template=template,
+        actor=actor,
         messages=[
             case_message(kind=kind, case=case, recipient=user, **message) for user in recipients if user is not None
         ],

@@ -362,7 +362,11 @@ def case_submit(*, case: Case, by: User) -> Case:
     case.save(update_fields=["reference", "submitted_at", "draft_data", "highest_grade", "updated_at"])
     case_transition(case=case, to=CaseStatus.SUBMITTED, by=by)
     notify_case(
-        kind=Kind.REQUEST_RECEIVED, case=case, recipients=[case.requester], context={"is_urgent": case.is_urgent}
+        kind=Kind.REQUEST_RECEIVED,
+        case=case,
+        recipients=[case.requester],
+        context={"is_urgent": case.is_urgent},
+        actor=by,
     )
     if case.is_urgent:
         urgent_case_alert(case=case)

@@ -17,6 +17,7 @@ PUBLIC_URL_NAMES = {
     "accounts:password_reset_confirm",
     "accounts:password_reset_complete",
     "healthz",
+    "favicon",  # browsers ask for it on every page, the login page included
     "set_language",
     "admin:login",
     "admin:logout",

@@ -16,6 +16,7 @@ urlpatterns = [
     # The home page reads every app, so it lives in the top app layer (docs/architecture.md#the-home-page).
     path("", include("meetings.home.urls")),
     path("healthz", views.healthz, name="healthz"),
+    path("favicon.ico", views.favicon, name="favicon"),
     path("compte/", include("tigre.accounts.urls")),
     # Public: the language can be chosen on the login page too.
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),

@@ -117,6 +117,11 @@ class CerfaSheet:
     missing: list[str] = field(default_factory=list)
 
     @property
+    def criteria_met(self) -> list[str]:
+        """The labels of the seriousness criteria that hold."""
+        return [label for label, _element, value in self.criteria if value]
+
+    @property
     def initials(self) -> str:
         return f"{self.initials_name} {self.initials_first}".strip()
 

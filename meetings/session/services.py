@@ -344,6 +344,7 @@ def meeting_validate(*, meeting: Meeting, by: User) -> Meeting:
         pv_from_avis(avis=avis, by=by)
         notify_many(
             kind=Kind.AVIS_AVAILABLE,
+            actor=by,
             messages=[
                 case_at_meeting_message(kind=Kind.AVIS_AVAILABLE, case=case, meeting=locked, key=f"avis{avis.pk}")
             ],

@@ -101,6 +101,7 @@ def test_seriousness_is_prefilled_from_the_avis(client, victor):
     text = _text(client.get(reverse("pharmacovigilance:sheet", args=[follow_up.pk])))
     assert "Gravité de l'effet" not in text and "Critère de gravité" not in text
     assert "d'après l'avis de la RCP" in text
+    assert "Grave : hospitalisation ou prolongation d'hospitalisation (d'après" in text  # no dangling " ;"
     form = client.get(reverse("pharmacovigilance:sheet_edit", args=[follow_up.pk])).context["form"]
     assert form["serious_choice"].value() == "yes"
     assert form["hospitalisation"].value() is True

@@ -44,6 +44,7 @@ MATRIX: dict[str, tuple[str, tuple[int, ...]]] = {
     "accounts:psc_requests": ("get", (403, 403, 403, 200, 403, 403, 200)),
     "accounts:psc_request_detail": ("get", (403, 403, 403, 200, 403, 403, 200)),
     "set_language": ("get", (302, 302, 302, 302, 302, 302, 302)),
+    "favicon": ("get", (200, 200, 200, 200, 200, 200, 200)),
     "cases:my_cases": ("get", (200, 200, 200, 200, 200, 200, 200)),
     "cases:create": ("get", (200, 200, 200, 403, 200, 403, 200)),
     "cases:line_row": ("get", (200, 200, 200, 403, 200, 403, 200)),

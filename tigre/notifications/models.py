@@ -59,6 +59,9 @@ class Notification(models.Model):
     # Backoff after a temporary failure: the sweep leaves the row alone until then.
     next_attempt_at = models.DateTimeField(null=True, blank=True)
     read_at = models.DateTimeField(null=True, blank=True)
+    # The recipient did what the message tells (a receipt): e-mailed, never listed nor counted in the app, where a
+    # user reads only what others did (docs/architecture.md#the-outbox).
+    own_action = models.BooleanField(default=False)
 
     class Meta:
         verbose_name = _("notification")

@@ -116,8 +116,11 @@ def notify(
     about: models.Model | None = None,
     context: dict[str, Any] | PerRecipient | None = None,
     template: str = "",
+    actor: User | None = None,
 ) -> list[Notification]:
     """Create one pending notification per recipient, idempotent on (kind, ``key``, recipient).
+
+    ``actor``: who did what the message tells; their own copy is a receipt (``own_action``), e-mailed only.
 
     Must be called inside the transaction of the business change: if it rolls back, nothing is sent.
     Inactive users are skipped. The e-mail template is ``template`` (default ``emails/<kind>``). Returns the rows
@@ -126,6 +129,7 @@ def notify(
     return notify_many(
         kind=kind,
         template=template,
+        actor=actor,
         messages=[
             Message(
                 recipient=user,
@@ -141,7 +145,9 @@ def notify(
     )
 
 
-def notify_many(*, kind: str, messages: Iterable[Message], template: str = "") -> list[Notification]:
+def notify_many(
+    *, kind: str, messages: Iterable[Message], template: str = "", actor: User | None = None
+) -> list[Notification]:
     """``notify`` for many events at once, in a constant number of queries (agenda builder). Same keys and
     idempotency: a (kind, key, recipient) already in the outbox is skipped."""
     template = template or f"emails/{kind}"
@@ -152,6 +158,7 @@ def notify_many(*, kind: str, messages: Iterable[Message], template: str = "") -
         if message.recipient is not None and not message.recipient.is_active:
             continue
         row = _row(kind=kind, template=template, message=message)
+        row.own_action = actor is not None and message.recipient is not None and message.recipient.pk == actor.pk
         rows.setdefault(row.key, row)
     return _write(rows)
 

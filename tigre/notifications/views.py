@@ -32,7 +32,8 @@ def _safe_next(request: HttpRequest, default: str) -> str:
 
 def inbox(request: AuthenticatedRequest) -> HttpResponse:
     page = Paginator(selectors.inbox_for(request.user), 30).get_page(request.GET.get("page"))
-    rows = [{"n": n, "url": n.link or "/"} for n in page.object_list]
+    # One line per kind and subject matter on the page ("3 × Informations demandées" for one request).
+    rows = [{"n": g.latest, "count": g.count, "unread": g.unread} for g in selectors.inbox_groups(list(page))]
     return render(request, "notifications/inbox.html", {"page": page, "rows": rows})
 
 
@@ -44,11 +45,15 @@ def mark_read(request: AuthenticatedRequest) -> HttpResponse:
         return redirect("notifications:inbox")
     pk = form.cleaned_data["id"]
     user = request.user
-    notifications_mark_read(user=user, ids=[pk] if pk else None)
-    if pk:
-        n = Notification.objects.filter(pk=pk, recipient_id=user.pk).first()
-        if n is not None and request.POST.get("open"):
-            return redirect(n.link or "notifications:inbox")
+    if not pk:
+        notifications_mark_read(user=user, ids=None)
+        return redirect(_safe_next(request, "notifications:inbox"))
+    n = Notification.objects.filter(pk=pk, recipient_id=user.pk).first()
+    if n is None:
+        return redirect("notifications:inbox")
+    notifications_mark_read(user=user, ids=selectors.same_group_unread_ids(user, n))
+    if request.POST.get("open"):
+        return redirect(n.link or "notifications:inbox")
     return redirect(_safe_next(request, "notifications:inbox"))
 
 
