@@ -28,15 +28,19 @@ def matching(q: str) -> Q:
 def cases_visible_to(user: User) -> QuerySet[Case]:
     """Object-level scope (issue on security):
 
-    - secretariat, coordinators, CRPV (and superusers): every case;
+    - secretariat, coordinators, CRPV: every submitted case, and their own drafts (a draft belongs to its authors:
+      docs/privacy.md#what-each-role-sees); superusers: every case;
     - a clinician: their own requests and those naming them co-requester;
     - a referent: also the cases on meetings they are invited to, and the urgent requests alerted to them.
     """
     qs = Case.objects.all()
     if not user.is_authenticated:
         return qs.none()
-    if user.is_superuser or user.sees_all_cases:
+    if user.is_superuser:
         return qs
+    own = Q(requester=user) | Q(pk__in=Case.co_requesters.through.objects.filter(user=user).values("case_id"))
+    if user.sees_all_cases:
+        return qs.filter(~Q(status=CaseStatus.DRAFT) | own)
     scope = Q(requester=user) | Q(co_requesters=user)
     if user.has_role(Role.REFERENT):
         scope |= hooks.referent_meeting_scope(user) | alerted_scope(user)

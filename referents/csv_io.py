@@ -23,7 +23,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from tigre.accounts.activation import activation_enqueue
 from tigre.accounts.models import Centre, Title
+from tigre.lib.csvsafe import csv_writer
 from tigre.lib.specialties import Specialty
 
 from .models import Coverage, OrganCategory, Referent
@@ -462,6 +464,8 @@ def _apply(rows: list[ParsedRow]) -> tuple[int, int]:
             new_users.append(user)
     User.objects.bulk_create(new_users)
     users.update({u.email: u for u in new_users})
+    # Accounts created here have no password: each gets an activation mail (set-password link that expires).
+    activation_enqueue(u.pk for u in new_users)
 
     group = referent_role_group()
     Membership = User.groups.through
@@ -508,7 +512,7 @@ def _yes_no(value: bool) -> str:
 def export_csv(stream: Any) -> None:
     """Write the whole directory in the import format (";" separated, UTF-8 with BOM for spreadsheets)."""
     stream.write("\ufeff")
-    writer = csv.writer(stream, delimiter=";", lineterminator="\r\n")
+    writer = csv_writer(stream, delimiter=";", lineterminator="\r\n")  # cells made inert (tigre/lib/csvsafe.py)
     writer.writerow(COLUMNS)
     titles = dict(Title.choices)
     for referent in export_rows():
@@ -537,6 +541,6 @@ def export_csv(stream: Any) -> None:
 def template_csv(stream: Any) -> None:
     """The template offered for download: the columns and two example rows."""
     stream.write("\ufeff")
-    writer = csv.DictWriter(stream, fieldnames=COLUMNS, delimiter=";", lineterminator="\r\n")
-    writer.writeheader()
-    writer.writerows(EXAMPLE_ROWS)
+    writer = csv_writer(stream, delimiter=";", lineterminator="\r\n")
+    writer.writerow(COLUMNS)
+    writer.writerows([[row.get(column, "") for column in COLUMNS] for row in EXAMPLE_ROWS])

@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from tigre.accounts.activation import activation_enqueue
 from tigre.accounts.models import Centre
 from tigre.accounts.roles import Role
 
@@ -71,7 +72,7 @@ def referent_create(
     notes: str = "",
 ) -> Referent:
     """Add a referent: reuse the account with this e-mail if there is one (it must not already be a referent),
-    otherwise create it without a usable password (the person sets one through "forgotten password")."""
+    otherwise create it without a usable password and send it an activation mail (tigre/accounts/activation.py)."""
     User = get_user_model()
     email = email.strip().lower()
     user = User.objects.filter(email__iexact=email).first()
@@ -80,6 +81,7 @@ def referent_create(
         user.specialty = specialty
         user.set_unusable_password()
         user.save()
+        activation_enqueue([user.pk])  # a set-password link that expires (tigre/accounts/activation.py)
     elif Referent.objects.filter(user=user).exists():
         raise ValidationError(_("Cette personne est déjà dans l'annuaire des référents."), code="duplicate")
     user.groups.add(referent_role_group())

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 from typing import Any
 from urllib.parse import urlencode
 
@@ -21,6 +20,7 @@ from cases.selectors import get_case_for_user
 from tigre.accounts.decorators import AuthenticatedRequest, role_required
 from tigre.audit.models import AccessLog
 from tigre.audit.services import access_record, access_record_listed
+from tigre.lib.csvsafe import csv_writer
 from tigre.pdf.rendering import render_pdf
 
 from . import selectors
@@ -289,20 +289,13 @@ def pv_registry_csv(request: AuthenticatedRequest) -> HttpResponse:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="registre-pharmacovigilance.csv"'
     response.write("\ufeff")  # BOM: spreadsheets open UTF-8 accents correctly
-    writer = csv.writer(response, delimiter=";")
+    writer = csv_writer(response, delimiter=";")  # cells made inert (tigre/lib/csvsafe.py)
     writer.writerow(
         [_("Médicament"), _("Catégorie d'organe"), _("Grade"), _("Déclarées"), _("Non déclarées"), _("Total")]
     )
     for row in rows:
-        writer.writerow(
-            [_csv_cell(row.drug), _csv_cell(row.category), row.grade, row.declared, row.undeclared, row.total]
-        )
+        writer.writerow([row.drug, row.category, row.grade, row.declared, row.undeclared, row.total])
     return response
-
-
-def _csv_cell(value: str) -> str:
-    # A cell starting with = + - @ would run as a formula in a spreadsheet.
-    return f"'{value}" if value[:1] in ("=", "+", "-", "@") else value
 
 
 @require_GET

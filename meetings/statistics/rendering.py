@@ -3,12 +3,13 @@ page shows) and the PDF's context (the same figures, drawn with the same charts)
 
 from __future__ import annotations
 
-import csv
 import io
 from typing import Any
 
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+
+from tigre.lib.csvsafe import csv_writer
 
 from . import charts
 from .figures import Figure, Table
@@ -100,7 +101,7 @@ def csv_bytes(dashboard: Dashboard) -> bytes:
     with translation.override(LANGUAGE):
         buffer = io.StringIO()
         buffer.write("\ufeff")
-        writer = csv.writer(buffer, delimiter=CSV_DELIMITER, lineterminator="\r\n")
+        writer = csv_writer(buffer, delimiter=CSV_DELIMITER, lineterminator="\r\n")  # tigre/lib/csvsafe.py
         writer.writerow([_("RCP TIGRE — rapport d'activité"), dashboard.period.label])
         writer.writerow(
             [_("Produit le"), timezone.localtime().strftime("%d/%m/%Y %H:%M"), _("Heure de Paris (Europe/Paris)")]

@@ -123,3 +123,29 @@ def test_db_roles_is_idempotent_and_the_app_role_owns_nothing() -> None:
         assert [r[0] for r in cursor.fetchall()] == ["INSERT", "SELECT"]
         cursor.execute("SELECT rolsuper, rolcreaterole, rolbypassrls FROM pg_roles WHERE rolname = %s", [APP_ROLE])
         assert cursor.fetchone() == (False, False, False)
+
+
+def test_the_app_works_as_the_app_role(client, cora) -> None:
+    """The pages that read and trail patient data, and the purge, run as the application's role (the whole
+    request's SQL under SET LOCAL ROLE, in the test's transaction)."""
+    from django.urls import reverse
+
+    from tests.factories.cases import SubmittedCaseFactory
+    from tests.helpers import login
+    from tigre.audit.services import access_log_purge
+
+    case = SubmittedCaseFactory()
+    login(client, cora)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SET LOCAL ROLE {APP_ROLE}")
+    try:
+        assert client.get(reverse("cases:detail", args=[case.pk])).status_code == 200
+        assert client.get(reverse("cases:triage")).status_code == 200
+        assert access_log_purge() == 0
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT current_user")
+            assert cursor.fetchone()[0] == APP_ROLE
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("RESET ROLE")
+    assert AccessLog.objects.filter(case_id=case.pk, user=cora).count() == 2

@@ -1,9 +1,10 @@
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.utils.translation import gettext_lazy as _
 
 from .models import PscAccessRequest, User
@@ -77,3 +78,11 @@ class PscAccessAcceptForm(forms.Form):
 
 class PscAccessRefuseForm(forms.Form):
     note = forms.CharField(label=_("Motif du refus"), widget=forms.Textarea(attrs={"rows": 2}), max_length=1000)
+
+
+class AccountPasswordResetForm(PasswordResetForm):
+    """ "Mot de passe oublié", also for an account never activated (created without a password by the directory's
+    import, whose activation link expired): Django's own form skips accounts without a usable password."""
+
+    def get_users(self, email: str) -> Iterator[Any]:
+        return iter(User.objects.filter(email__iexact=email, is_active=True))

@@ -63,6 +63,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "tigre.middleware.PrivateNoStoreMiddleware",  # Cache-Control: private, no-store for logged-in users
     "django_otp.middleware.OTPMiddleware",  # request.user.is_verified()
     "django.contrib.messages.middleware.MessageMiddleware",
     "tigre.accounts.middleware.SessionTimeoutMiddleware",  # 30 min idle, 12 h absolute
