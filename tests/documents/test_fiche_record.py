@@ -124,7 +124,7 @@ def test_minutes_print_the_urgent_opinion_its_ratification_and_the_conformity(he
     assert text.index("Méthylprednisolone 1 g/j pendant 3 jours") < text.index("Avis urgent amendé")
     assert "de Dr Carla CARDIN, le" in text
     assert "Inclusion dans un essai clinique (ESSAI-IRAE-01)" in text
-    assert "Coordinateurs" in text and "validée électroniquement par" in text
+    assert "Coordinateurs" in text and "Validation électronique" in text and "validé électroniquement le" in text
 
 
 def test_an_avis_given_without_the_organ_referent_prints_its_exception(held, cora):
