@@ -663,6 +663,7 @@ def _initial_from(
                 k: getattr(t, k)
                 for k in (
                     "grade",
+                    "ctcae_version",
                     "onset_date",
                     "pre_existing",
                     "description",

@@ -281,7 +281,7 @@ def agenda_document_data(meeting: Meeting) -> dict[str, Any]:
     meeting = Meeting.objects.select_related("validated_by").prefetch_related("coordinators").get(pk=meeting.pk)
     items = (
         AgendaItem.objects.filter(meeting=meeting)
-        .select_related("case__patient", "case__requester", "case__requester_centre")
+        .select_related("case__patient", "case__requester", "case__requester_centre", "case__urgent_opinion_by__centre")
         .prefetch_related(
             *_case_prefetches("case__"),
             Prefetch(
@@ -307,6 +307,7 @@ def agenda_document_data(meeting: Meeting) -> dict[str, Any]:
                 "is_ratification": item.kind == AgendaItem.Kind.URGENT_RATIFICATION,
                 "urgent": _urgent(item),
                 "urgency_reason": case.urgency_reason if case.is_urgent else "",
+                "urgent_opinion": _urgent_opinion(case),
                 "postponed": item.outcome == AgendaItem.Outcome.POSTPONED,
                 "reference": case.reference or "",
                 "pseudonym": patient.pseudonym,

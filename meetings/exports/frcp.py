@@ -998,35 +998,59 @@ class _Frcp:
         el(act, "effectiveTime", value=ts(self.data.validated_at))
 
     def framework_section(self, body: etree._Element) -> None:
-        """FR-Cadre-de-la-proposition-therapeutique: guideline and trial: not recorded by TIGRE, said unknown."""
+        """FR-Cadre-de-la-proposition-therapeutique: conformity to a guideline (which one) and inclusion in a trial,
+        as the avis records them (``Avis.conformity``; docs/domain.md#the-fiche-rcp); unknown when not said."""
+        avis = self.avis
+        conformity = avis.conformity
+        conforming: dict[str, bool] = {Avis.Conformity.CONFORMING: True, Avis.Conformity.NOT_CONFORMING: False}
+        conforms = conforming.get(conformity)
+        in_trial = None if not conformity else conformity == Avis.Conformity.TRIAL
         section, text = self.section(
             body,
             ("1.2.250.1.213.1.1.2.175",),
             ("35510-7", LOINC, "Essais cliniques - Informations générales"),
             "CADRE DE LA PROPOSITION THÉRAPEUTIQUE",
         )
-        table(
-            text,
-            ["Cadre de la proposition thérapeutique", ""],
-            [
-                ["Proposition conforme à un référentiel de pratique clinique", ("referentiel", "Non renseigné")],
-                ["Proposition d'inclusion dans un essai clinique", ("essai-clinique", "Non renseigné")],
-            ],
-        )
+        guideline_row: list[Any] = [
+            "Proposition conforme à un référentiel de pratique clinique",
+            ("referentiel", cda.yes_no(conforms)),
+        ]
+        if avis.conformity_reference:
+            guideline_row.append(("nom-referentiel", avis.conformity_reference))
+        trial_row: list[Any] = [
+            "Proposition d'inclusion dans un essai clinique",
+            ("essai-clinique", cda.yes_no(in_trial)),
+        ]
+        if avis.trial_name:
+            trial_row.append(avis.trial_name)
+        table(text, ["Cadre de la proposition thérapeutique", "", ""], [guideline_row, trial_row])
+        remark = avis.conformity_reason or (f"Essai clinique : {avis.trial_name}" if avis.trial_name else "")
+        if remark:
+            cda.paragraph(text, remark, id_="commentaire-cadre-proposition")
         guideline = self.simple_observation(
             el(section, "entry"),
             "referentiel",
             ("MED-249", TA_ASIP, "Recommandation/référentiel de pratique clinique"),
             "referentiel",
         )
-        el(guideline, "value", xsi_type="CD", nullFlavor="UNK")
+        if avis.conformity_reference:
+            reference(el(guideline, "value", xsi_type="CD"), "nom-referentiel", tag="originalText")
+        else:
+            el(guideline, "value", xsi_type="CD", nullFlavor="UNK")
         trial = self.simple_observation(
             el(section, "entry"),
             "essai-clinique",
             ("MED-250", TA_ASIP, "Proposition d'inclusion dans un essai clinique"),
             "essai-clinique",
         )
-        bl(trial, None)
+        bl(trial, in_trial)
+        if remark:
+            act = el(el(section, "entry"), "act", classCode="ACT", moodCode="EVN")
+            templates(act, "2.16.840.1.113883.10.20.1.40", "1.3.6.1.4.1.19376.1.5.3.1.4.2", "1.2.250.1.213.1.1.3.32")
+            code(act, "48767-8", LOINC, "Commentaire")
+            reference(act, "commentaire-cadre-proposition")
+            el(act, "statusCode", code="completed")
+            el(act, "effectiveTime", value=ts(self.data.validated_at))
 
     def document_status_section(self, body: etree._Element) -> None:
         """FR-Statut-du-document: approved (validated by the meeting's coordinators)."""

@@ -197,9 +197,18 @@ def avis_export_data(avis: Avis) -> ExportData:
         .select_related("user__centre")
         .order_by("user__last_name", "user__first_name", "pk")
     )
-    item.case = case  # the quorum reads the case's toxicities: already prefetched
-    quorum = quorum_status(meeting=meeting, participants=participants, items=[item])
-    cover = quorum.items.get(item.pk)
+    # Quorum and organ cover as recorded at validation (docs/domain.md#meeting-integrity), as the fiche prints them;
+    # computed for a meeting validated before the record existed.
+    recorded = meeting.attendance_record
+    if recorded:
+        quorum_ok, specialties = recorded["quorum"]["ok"], list(recorded["quorum"]["specialties"])
+        missing = list(recorded["items"].get(str(item.pk), {}).get("missing", []))
+    else:
+        item.case = case  # the quorum reads the case's toxicities: already prefetched
+        quorum = quorum_status(meeting=meeting, participants=participants, items=[item])
+        cover = quorum.items.get(item.pk)
+        quorum_ok, specialties = quorum.ok, [str(s) for s in quorum.specialties]
+        missing = [c.label for c in cover.missing] if cover else []
     lines = list(case.lines.all())
     drugs: list[Drug] = []
     for line in lines:
@@ -221,9 +230,9 @@ def avis_export_data(avis: Avis) -> ExportData:
             for p in participants
             if p.present
         ],
-        quorum_ok=quorum.ok,
-        quorum_specialties=[str(s) for s in quorum.specialties],
-        organs_without_referent=[c.label for c in cover.missing] if cover else [],
+        quorum_ok=quorum_ok,
+        quorum_specialties=specialties,
+        organs_without_referent=missing,
         toxicities=list(case.toxicities.all()),
         lines=lines,
         drugs=drugs,

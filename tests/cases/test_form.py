@@ -276,3 +276,41 @@ def test_refused_submission_does_not_draw_removed_rows_again(
     assert 'name="tox-0-event"' in body and 'name="tox-2-event"' in body
     assert 'name="tox-1-event"' not in body
     assert 'name="tox-TOTAL_FORMS" value="3"' in body  # a row added next is numbered 3, after the gap
+
+
+def test_the_request_asks_whether_the_patient_is_informed(client: Any, alice: Any, drugs: Any, colitis: Any) -> None:
+    login(client, alice)
+    response = post(client, form_data(drugs, colitis, **{"case-patient_informed": None}))
+    assert response.status_code == 400
+    assert "Indiquez si le patient est informé que son dossier est présenté en RCP." in html.unescape(
+        response.content.decode()
+    )
+    case = Case.objects.get()
+    assert case.status == CaseStatus.DRAFT and case.patient_informed is None
+    data = form_data(drugs, colitis, **{"case-patient_informed": "yes", "case-patient_informed_on": "2026-09-20"})
+    post(client, data, case=case)
+    case.refresh_from_db()
+    assert (case.status, case.patient_informed, case.patient_informed_on) == (
+        CaseStatus.SUBMITTED,
+        True,
+        dt.date(2026, 9, 20),
+    )
+
+
+def test_a_no_keeps_no_date_and_the_ctcae_edition_is_stored(client: Any, alice: Any, drugs: Any, colitis: Any) -> None:
+    login(client, alice)
+    data = form_data(
+        drugs,
+        colitis,
+        action="save",
+        **{"case-patient_informed": "no", "case-patient_informed_on": "2026-09-20", "tox-0-ctcae_version": "6.0"},
+    )
+    post(client, data)
+    case = Case.objects.get()
+    assert (case.patient_informed, case.patient_informed_on) == (False, None)
+    assert case.toxicities.get().ctcae_version == "6.0"
+    # The draft reopens with both answers.
+    forms = client.get(reverse("cases:edit", args=[case.pk])).context["forms"]
+    assert forms.case_form["patient_informed"].value() == "no"
+    assert forms.toxicities.forms[0]["ctcae_version"].value() == "6.0"
+    assert post(client, {**data, "tox-0-ctcae_version": "7.0"}, case=case).status_code == 400

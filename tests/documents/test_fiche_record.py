@@ -11,7 +11,7 @@ from django.test import override_settings
 from django.urls import reverse
 
 from cases.models import Avis, Toxicity
-from meetings.documents.selectors import fiche_document_data, minutes_document_data
+from meetings.documents.selectors import agenda_document_data, fiche_document_data, minutes_document_data
 from meetings.models import AgendaItem, Meeting, Participant
 from tests.documents.pdfutil import flat, pdf_text
 from tests.factories.accounts import UserFactory
@@ -124,7 +124,7 @@ def test_minutes_print_the_urgent_opinion_its_ratification_and_the_conformity(he
     assert text.index("Méthylprednisolone 1 g/j pendant 3 jours") < text.index("Avis urgent amendé")
     assert "de Dr Carla CARDIN, le" in text
     assert "Inclusion dans un essai clinique (ESSAI-IRAE-01)" in text
-    assert "Coordinateurs" in text and "validée électroniquement par" in text
+    assert "Coordinateurs" in text and "Validation électronique" in text and "validé électroniquement le" in text
 
 
 def test_an_avis_given_without_the_organ_referent_prints_its_exception(held, cora):
@@ -152,3 +152,15 @@ def test_the_session_page_shows_the_urgent_opinion_beside_the_case(client, held,
         assert "Dr Carla CARDIN" in html, url
     html = client.get(reverse("meetings:session_item", args=[meeting.pk, items[1].pk])).content.decode()
     assert "Avis urgent à ratifier" not in html
+
+
+def test_the_agenda_names_who_gave_the_urgent_opinion_to_ratify(held):
+    meeting, _items = held
+    pdf, _pages = render_pdf_pages(
+        template_name="pdf/agenda.html",
+        context={"doc": agenda_document_data(meeting)},
+        stylesheet="pdf/agenda.css",
+    )
+    text = flat(pdf_text(pdf))
+    assert "AVIS URGENT À RATIFIER rendu par Dr Carla CARDIN le" in text  # the label is set in capitals
+    assert text.count("rendu par Dr Carla CARDIN") == 1

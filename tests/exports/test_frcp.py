@@ -99,6 +99,25 @@ def test_the_fiche_validates_with_zero_errors_and_says_what_the_avis_says(board)
     assert media.get("mediaType") == "application/pdf" and base64.b64decode(media.text) == PDF
 
 
+@pytest.mark.parametrize(
+    ("fields", "said", "in_trial"),
+    [
+        ({"conformity": "conforming", "conformity_reference": "ESMO 2022, colite"}, "ESMO 2022, colite", "false"),
+        ({"conformity": "trial", "trial_name": "ESSAI-IRAE-01"}, "Essai clinique : ESSAI-IRAE-01", "true"),
+        ({"conformity": "not_conforming", "conformity_reason": "Sujet âgé"}, "Sujet âgé", "false"),
+    ],
+)
+def test_the_framework_section_says_the_conformity_the_avis_records(board, fields, said, in_trial):
+    Avis.objects.filter(pk=board.avis.pk).update(**fields)
+    xml = frcp_document(avis_export_data(Avis.objects.get(pk=board.avis.pk)), pdf=PDF)
+    report = validate_frcp(xml)
+    assert report.ok, report.format()
+    framework = section(etree.fromstring(xml), "1.2.250.1.213.1.1.2.175")
+    assert said in "".join(framework.itertext())
+    (trial,) = xpath(framework, ".//cda:observation[cda:code/@code='MED-250']/cda:value/@value")
+    assert trial == in_trial
+
+
 def test_the_same_avis_gives_the_same_document(board):
     data = avis_export_data(board.avis)
     assert frcp_document(data, pdf=PDF) == frcp_document(avis_export_data(board.avis), pdf=PDF)
