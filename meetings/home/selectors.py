@@ -116,7 +116,7 @@ def _next_meeting_for_requester(user: User, now: dt.datetime) -> NextMeeting | N
     note = _count_label(
         meeting.case_count, "%(n)d de vos demandes y est discutée", "%(n)d de vos demandes y sont discutées"
     )
-    return NextMeeting(meeting, meeting.case_count, reverse("cases:my_cases") + "?status=scheduled", note)
+    return NextMeeting(meeting, meeting.case_count, reverse("cases:my_cases") + "?status=in_progress", note)
 
 
 def _board_panel(user: User, now: dt.datetime) -> Panel:
@@ -277,7 +277,7 @@ def _requester_panel(user: User, now: dt.datetime) -> Panel:
                     counts["avis"], "%(n)d avis rendu ces 14 derniers jours", "%(n)d avis rendus ces 14 derniers jours"
                 ),
                 counts["avis"],
-                mine + "?status=avis_validated",
+                mine + "?status=answered",
             ),
         ],
     )

@@ -5,6 +5,7 @@ violation on any of them (docs/architecture.md#tests)."""
 from __future__ import annotations
 
 import io
+import os
 import re
 from pathlib import Path
 from typing import Any
@@ -14,13 +15,15 @@ import pytest
 from django.core.management import call_command
 
 from tests.e2e.actors import open_as
+from tests.e2e.conftest import RESULTS
 from tigre.accounts.demo import DEMO_ACCOUNTS
 from tigre.accounts.models import User
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 PASSWORD = "tigre-demo"
-SHOTS = Path("/work/shots/home")
+# Screenshots for review: test-results/home/, or the folder TIGRE_SHOTS_DIR names.
+SHOTS = Path(os.environ.get("TIGRE_SHOTS_DIR") or RESULTS / "home")
 # At most this many pages per role: the navigation, then one page of each kind linked from it.
 MAX_PAGES = 40
 # Not pages: downloads, exports, feeds, the logout form's target, the admin's own pages beyond its index.

@@ -1,10 +1,11 @@
 """The CRPV's journey on the demo data (issue 19): its meetings on *Mes réunions* instead of "Accès refusé", a
 declaration sheet it can complete (the declarer's RPPS, an unknown batch), axe-core on each page; screenshots
-for the closing note in /work/shots/home/."""
+for review (test-results/home/)."""
 
 from __future__ import annotations
 
 import io
+import os
 from pathlib import Path
 
 import pytest
@@ -12,11 +13,13 @@ from django.core.management import call_command
 
 from cases.pharmacovigilance.models import PvFollowUp, PvStatus
 from tests.e2e.actors import open_as
+from tests.e2e.conftest import RESULTS
 from tigre.accounts.models import User
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-SHOTS = Path("/work/shots/home")
+# Screenshots for review: test-results/home/, or the folder TIGRE_SHOTS_DIR names.
+SHOTS = Path(os.environ.get("TIGRE_SHOTS_DIR") or RESULTS / "home")
 
 
 def test_the_crpv_sees_its_meetings_and_completes_a_sheet(browser, browser_context_args, live_server, axe_check):

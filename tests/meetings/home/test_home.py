@@ -175,3 +175,18 @@ def test_crpv_next_meeting_links_to_its_own_meeting_view(client, victor, django_
     html = client.get(HOME).content.decode()
     assert reverse("meetings:my_meeting", args=[meeting.pk]) in html
     assert reverse("meetings:detail", args=[meeting.pk]) not in html  # a page the CRPV may not open
+
+
+@pytest.mark.parametrize("who", ["alice", "sam", "cora", "victor", "rita"])
+def test_every_link_of_the_home_page_opens_a_valid_filtered_list(client, request, who) -> None:
+    from meetings.home.selectors import home_for
+
+    user = request.getfixturevalue(who)
+    login(client, user)
+    home = home_for(user)
+    urls = [action.url for panel in home.panels for action in panel.actions]
+    assert urls
+    for url in urls:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert "choix valide" not in response.content.decode(), url
