@@ -10,6 +10,7 @@ from django.http.response import HttpResponseBase
 from django.middleware.locale import LocaleMiddleware
 from django.utils import translation
 from django.utils.cache import patch_cache_control
+from django.utils.functional import SimpleLazyObject, empty
 
 
 class ChosenLanguageMiddleware(LocaleMiddleware):
@@ -36,7 +37,15 @@ class PrivateNoStoreMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
         response = self.get_response(request)
-        user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated:
+        if _logged_in(request):
             patch_cache_control(response, private=True, no_store=True)
         return response
+
+
+def _logged_in(request: HttpRequest) -> bool:
+    """Without touching the database: the user if the request already loaded it, else the session cookie (an error
+    page answered because the database hangs must not wait for it again to decide a header)."""
+    user = getattr(request, "user", None)
+    if isinstance(user, SimpleLazyObject) and user._wrapped is empty:  # type: ignore[attr-defined]
+        return settings.SESSION_COOKIE_NAME in request.COOKIES
+    return bool(user is not None and user.is_authenticated)
