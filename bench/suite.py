@@ -150,6 +150,7 @@ def submission_data() -> dict[str, Any]:
         "case-reason": RequestReason.COMPLEX_MANAGEMENT,
         "case-question": "Faut-il reprendre l'immunothérapie ?",
         "case-urgency": Urgency.STANDARD,
+        "case-patient_informed": "yes",
         "line-TOTAL_FORMS": "1",
         "line-INITIAL_FORMS": "0",
         "line-0-drugs": [str(drugs[0].pk), str(drugs[1].pk)],

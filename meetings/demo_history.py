@@ -66,7 +66,12 @@ def load(*, password: str, stdout: Any = None) -> int:
     new = case_save_draft(
         case=new,
         by=claire,
-        fields={"reason": RequestReason.RECHALLENGE, "question": QUESTION, "key_results": "Calprotectine normalisée."},
+        fields={
+            "reason": RequestReason.RECHALLENGE,
+            "question": QUESTION,
+            "key_results": "Calprotectine normalisée.",
+            "patient_informed": True,
+        },
     )
     new = case_submit(case=new, by=claire)
     triage_accept(case=new, by=secretariat)

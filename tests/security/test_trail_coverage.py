@@ -37,6 +37,7 @@ ACCESSES = [
     ("pharmacovigilance:e2b", lambda w: {"case_pk": w.case.pk}, "pharmacovigilance", A.EXPORT, True),
     ("pharmacovigilance:registry_csv", lambda w: {}, "pharmacovigilance", A.EXPORT, False),  # counts only
     ("meetings:session_item", lambda w: {"pk": w.meeting.pk, "item_pk": w.item.pk}, "coordinator", A.VIEW_CASE, True),
+    ("cases:follow_up_answer", lambda w: {"pk": w.avis.follow_up.pk}, "clinician", A.VIEW_CASE, True),
     # Lists: one row per request shown.
     ("pharmacovigilance:list", lambda w: {}, "pharmacovigilance", A.VIEW_CASE, True),
     ("cases:my_cases", lambda w: {}, "clinician", A.VIEW_CASE, True),
@@ -60,6 +61,7 @@ NO_PATIENT_DATA = {
     *("documents:meeting_panel", "documents:retry", "documents:case_panel"),
     # form helpers without a patient (the duplicate check is trailed by its own tests)
     *("cases:line_row", "cases:toxicity_row", "cases:tag_check", "cases:duplicate_check", "cases:create"),
+    "cases:autosave",  # a write of the user's own draft, answered with its address only
 }
 # Writes (POST) and pages whose reads are trailed and tested in their own modules.
 TRAILED_ELSEWHERE = {
@@ -71,6 +73,7 @@ TRAILED_ELSEWHERE = {
     *("meetings:schedule_case", "meetings:agenda_build", "meetings:agenda_publish", "meetings:agenda_reorder"),
     *("meetings:agenda_add", "meetings:agenda_candidates", "meetings:agenda_item_actions", "meetings:agenda_shift"),
     *("meetings:agenda_move", "meetings:agenda_remove", "meetings:postpone", "meetings:validate"),
+    *("meetings:agenda_carry_over", "cases:present_again"),  # a carry-over (POST); present again (view trails it)
     "meetings:my_meeting",  # a published agenda: tests/meetings/test_referent_view.py
     "documents:minutes_pdf",  # a validated meeting: test_minutes_download_writes_one_row_per_case
     "exports:mssante_send",
