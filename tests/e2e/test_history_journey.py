@@ -100,7 +100,8 @@ def test_history_follow_up_and_presenting_again(
     screenshots(claire, "duplicate-panel")
 
     # Submitted, the new request shows the earlier one to the secretariat at triage.
-    case_save_draft(case=new, by=alice, fields={"reason": RequestReason.RECHALLENGE, "question": "Reprise ?"})
+    fields = {"reason": RequestReason.RECHALLENGE, "question": "Reprise ?", "patient_informed": True}
+    case_save_draft(case=new, by=alice, fields=fields)
     new = case_submit(case=new, by=alice)
     totp_device(sam)
     secretariat = open_as(browser, browser_context_args, base, sam, password, axe_check)
