@@ -514,18 +514,19 @@ def attachment_delete(*, attachment: Attachment, by: User) -> None:
 # --------------------------------------------------------------------------------------------------------------
 
 # What a new request copies from the earlier one: the patient, the cancer and the context that still hold. The
-# reason, question and urgency are the new request's own; the key results are dated, so typed again.
-PRESENT_AGAIN_CASE_FIELDS = (
-    "primary_site",
-    "primary_site_label",
-    "histology",
-    "stage",
-    "diagnosis_date",
-    "performance_status",
-    "history",
-    "autoimmune_history",
-    "comorbidities",
-)
+# reason, question, urgency and the patient's information are the new request's own; the key results are dated,
+# so typed again.
+NOT_COPIED_WHEN_PRESENTED_AGAIN = {
+    "key_results",
+    "reason",
+    "reason_detail",
+    "question",
+    "urgency",
+    "urgency_reason",
+    "patient_informed",
+    "patient_informed_on",
+}
+PRESENT_AGAIN_CASE_FIELDS = tuple(f for f in CASE_FIELDS if f not in NOT_COPIED_WHEN_PRESENTED_AGAIN)
 
 
 @transaction.atomic
