@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import cProfile
+import io
 import multiprocessing
+import pstats
 import resource
 import statistics
 import time
@@ -52,6 +55,7 @@ def timed(
     setup: Callable[[], Any] | None = None,
     check: Callable[[Any], None] | None = None,
     paired: Callable[[], Any] | None = None,
+    profile: bool = False,
 ) -> Result:
     """Time `fn` `runs` times (after `warmup` runs); count the queries of one run; `check` validates a result.
 
@@ -69,6 +73,7 @@ def timed(
         fn()
     queries = len(ctx.captured_queries)
     samples, floor = [], []
+    profiler = cProfile.Profile() if profile else None
     for _ in range(runs):
         if paired:
             start = time.perf_counter()
@@ -77,12 +82,16 @@ def timed(
         if setup:
             setup()
         reset_queries()
+        if profiler:
+            profiler.enable()
         start = time.perf_counter()
         out = fn()
         samples.append((time.perf_counter() - start) * 1000)
+        if profiler:
+            profiler.disable()
         if check:  # every run is checked, outside the timed part
             check(out)
-    return Result(
+    result = Result(
         name=name,
         median_ms=round(statistics.median(samples), 2),
         p95_ms=round(percentile(samples, 0.95), 2),
@@ -90,6 +99,12 @@ def timed(
         queries=queries,
         floor_ms=round(statistics.median(floor), 2) if floor else None,
     )
+    if profiler:
+        out_text = io.StringIO()
+        pstats.Stats(profiler, stream=out_text).sort_stats("cumulative").print_stats(40)
+        result.extra["profile"] = out_text.getvalue()
+        result.note = "profiled: its timings include cProfile's overhead"
+    return result
 
 
 _inherited: list[Any] = []

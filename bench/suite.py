@@ -59,6 +59,7 @@ class Plan:
     runs: int = 30
     pdf_runs: int = 5
     warmup: int = 3
+    profile: str = ""  # the name of a measurement to run under cProfile (`manage.py bench --profile NAME`)
     results: list[Result] = field(default_factory=list)
 
 
@@ -348,9 +349,12 @@ def run_all(data: Dataset, plan: Plan, *, log: Callable[[str], None]) -> list[Re
     def measure(name: str, fn: Callable[[], Any], *, runs: int | None = None, **kwargs: Any) -> Result:
         check = kwargs.pop("check", getattr(fn, "check", None))
         kwargs.setdefault("paired", floor_view)
-        result = timed(name, fn, runs=runs or plan.runs, warmup=plan.warmup, check=check, **kwargs)
+        profile = name == plan.profile
+        result = timed(name, fn, runs=runs or plan.runs, warmup=plan.warmup, check=check, profile=profile, **kwargs)
         results.append(result)
         log(f"  {name}: median {result.median_ms} ms, p95 {result.p95_ms} ms, {result.queries} queries")
+        if profile:
+            log(result.extra["profile"])
         return result
 
     secretariat = verified_client(data.secretariat)

@@ -5,18 +5,17 @@ version it was made on; a stale one gets the conflict message and the fresh agen
 is swapped in place.
 
 The page is rendered afresh on every view (no cache to keep in step with the data): its rows are plain values read in
-three queries (agenda/selectors.py), and everything a row shows is prepared here once per page (links, labels) so that
-the template only places values.
+three queries (agenda/selectors.py), and the table's rows are built in Python (agenda/table.py, where the reason is).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -45,11 +44,12 @@ from meetings.agenda.selectors import (
     build_report_rows,
     late_case_candidates,
 )
+from meetings.agenda.table import agenda_table_body
 from meetings.forms import VersionForm, first_error
 from meetings.lock import MeetingConflict
 from meetings.messages import slot_label
 from meetings.models import Meeting
-from meetings.scheduling import cutoff_for, late_scheduling_warning, meeting_date_label, time_label
+from meetings.scheduling import cutoff_for, late_scheduling_warning, meeting_date_label
 from meetings.selectors import (
     MEETING_EDITORS,
     can_reschedule,
@@ -69,53 +69,24 @@ REPORT_KEY = "agenda_build_report"
 SCHEDULABLE_STATUSES = (CaseStatus.SUBMITTED, CaseStatus.ACCEPTED)
 
 
-def _url_for_each(name: str, *args: int) -> Callable[[int], str]:
-    """``reverse(name, args=[*args, pk])`` for many ``pk``, reversed once: a page of 60 rows makes 240 links."""
-    marker = 9_876_543_210_123
-    prefix, suffix = reverse(name, args=[*args, marker]).split(str(marker))
-    return lambda pk: f"{prefix}{pk}{suffix}"
-
-
-def _table_rows(meeting: Meeting, rows: list[AgendaRow], capacity: int) -> list[dict[str, Any]]:
-    """The agenda's rows with what the table shows beside their data: their links, labels and place."""
-    case_url = _url_for_each("cases:detail")
-    shift_url = _url_for_each("meetings:agenda_shift", meeting.pk)
-    actions_url = _url_for_each("meetings:agenda_item_actions", meeting.pk)
-    # The same messages as {% blocktrans with ref=... %} would look up, formatted once per row.
-    up, down, more = _("Monter %(ref)s"), _("Descendre %(ref)s"), _("Autres actions pour %(ref)s")
-    table = []
-    for number, row in enumerate(rows, start=1):
-        ref = {"ref": row["reference"]}
-        table.append(
-            {
-                **row,
-                "number": number,
-                "slot": time_label(row["slot_start"]),
-                "overflow": number > capacity,
-                "case_url": case_url(row["case_id"]),
-                "shift_url": shift_url(row["pk"]),
-                "actions_url": actions_url(row["pk"]),
-                "up_label": up % ref,
-                "down_label": down % ref,
-                "actions_label": more % ref,
-            }
-        )
-    return table
-
-
-def agenda_context(meeting: Meeting, rows: list[AgendaRow] | None = None, **extra: Any) -> dict[str, Any]:
+def agenda_context(
+    request: HttpRequest, meeting: Meeting, rows: list[AgendaRow] | None = None, **extra: Any
+) -> dict[str, Any]:
     """What the agenda block (``_agenda.html``) shows: the count, the gaps, the table."""
     rows = agenda_rows(meeting) if rows is None else rows
     capacity = capacity_of(meeting)
+    editable = meeting.is_editable
     return {
         "meeting": meeting,
         "item_count": len(rows),
         "capacity": capacity,
         "overflow": max(len(rows) - capacity, 0),
-        "rows": _table_rows(meeting, rows, capacity),
+        "table_body": agenda_table_body(
+            meeting, rows, capacity=capacity, editable=editable, csrf_token=get_token(request)
+        ),
         # A held, validated or cancelled meeting warns no more: nobody can call a backup any longer.
-        "gaps": sorted({label for row in rows for label in row["missing"]}) if meeting.is_editable else [],
-        "editable": meeting.is_editable,
+        "gaps": sorted({label for row in rows for label in row["missing"]}) if editable else [],
+        "editable": editable,
         **extra,
     }
 
@@ -127,7 +98,7 @@ def _agenda_response(
     meeting = meeting_or_404(meeting_pk)
     if is_htmx(request):
         # htmx swaps only 2xx answers: the conflict is shown inside the fresh agenda block.
-        return render(request, "meetings/_agenda.html", agenda_context(meeting, error=error, **extra))
+        return render(request, "meetings/_agenda.html", agenda_context(request, meeting, error=error, **extra))
     if error:
         return _detail_page(request, meeting, error=error, status=status)
     return redirect("meetings:detail", pk=meeting.pk)
@@ -165,7 +136,7 @@ def _detail_page(
         target=f"ordre du jour {meeting.pk}",
     )
     context = {
-        **agenda_context(meeting, rows, error=error),
+        **agenda_context(request, meeting, rows, error=error),
         "coordinators": list(meeting.coordinators.all()),
         "invited": meeting_invited(meeting),
         "cutoff": cutoff_for(meeting),

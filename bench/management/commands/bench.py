@@ -71,6 +71,7 @@ class Command(BaseCommand):
         parser.add_argument("--no-load-test", action="store_true", help="Skip gunicorn + wrk.")
         parser.add_argument("--port", type=int, default=8765)
         parser.add_argument("--wrk-seconds", type=int, default=20)
+        parser.add_argument("--profile", default="", metavar="NAME", help="Profile one measurement (cProfile).")
         parser.add_argument("--output", default=str(Path(settings.BASE_DIR) / "bench" / "results.json"))
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -101,7 +102,9 @@ class Command(BaseCommand):
         else:
             self.log(f"Dataset already loaded ({size.cases} requests, seed {seed}).")
             data = dataset.existing(size=size, seed=seed)
-        plan = Plan(runs=options["runs"], pdf_runs=options["pdf_runs"], warmup=options["warmup"])
+        plan = Plan(
+            runs=options["runs"], pdf_runs=options["pdf_runs"], warmup=options["warmup"], profile=options["profile"]
+        )
         self.log(f"Measuring ({plan.runs} runs each, {plan.warmup} warm-up runs)…")
         results = run_all(data, plan, log=self.log)
         by_name = {r.name: r for r in results}
