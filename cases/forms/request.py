@@ -208,7 +208,7 @@ class CaseFieldsForm(ModeMixin, forms.ModelForm):
             required=False,
         )
         self.fields["primary_site"].label = _("code CIM-10")
-        # Asked on every request (INCa minimal dataset of a fiche RCP; docs/domain.md#the-fiche-rcp).
+        # Asked on every request (INCa minimal dataset of a fiche RCP; docs/domain.md#fiche-rcp).
         self.fields["patient_informed"] = forms.TypedChoiceField(
             label=_("Le patient est-il informé que son dossier est présenté en RCP ?"),
             choices=[("yes", _("Oui")), ("no", _("Non"))],

@@ -408,7 +408,7 @@ def fiche_document_data(avis: Avis, *, identified: bool = True) -> dict[str, Any
         "requester": requester,
         # The physician in charge of the patient, who takes the decision (CI-SIS FRCP "médecin responsable").
         "responsible_physician": requester,
-        # Who receives the fiche: the requester and the patient's GP (docs/domain.md#the-fiche-rcp).
+        # Who receives the fiche: the requester and the patient's GP (docs/domain.md#fiche-rcp).
         "recipients": {
             "requester": requester["name"],
             "gp_name": patient.gp_name,

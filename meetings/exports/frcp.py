@@ -999,7 +999,7 @@ class _Frcp:
 
     def framework_section(self, body: etree._Element) -> None:
         """FR-Cadre-de-la-proposition-therapeutique: conformity to a guideline (which one) and inclusion in a trial,
-        as the avis records them (``Avis.conformity``; docs/domain.md#the-fiche-rcp); unknown when not said."""
+        as the avis records them (``Avis.conformity``; docs/domain.md#fiche-rcp); unknown when not said."""
         avis = self.avis
         conformity = avis.conformity
         conforming: dict[str, bool] = {Avis.Conformity.CONFORMING: True, Avis.Conformity.NOT_CONFORMING: False}
