@@ -76,6 +76,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         logging.getLogger("axes").setLevel(logging.WARNING)  # one login line per client otherwise
+        logging.getLogger("fontTools").setLevel(logging.WARNING)  # WeasyPrint's font subsetting, a page per PDF
         size = dataset.Size.tiny() if options["tiny"] else dataset.Size()
         seed = options["seed"]
         # 60 requests on one meeting: one-minute slots give the meeting room for them all.
