@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import html
+import re
 from typing import Any
 
 import pytest
 from django.urls import reverse
 
-from cases.models import CaseMessage, CaseStatus, Urgency
+from cases.models import CaseMessage, CaseStatus, CtcaeVersion, Urgency
 from cases.services import case_submit
-from tests.factories.cases import CaseFactory, SubmittedCaseFactory
+from tests.factories.cases import CaseFactory, SubmittedCaseFactory, ToxicityFactory
 from tests.helpers import login
 from tigre.audit.models import AccessLog
 
@@ -26,6 +28,24 @@ def test_case_page_shows_the_case_and_records_the_access(client: Any, alice: Any
     assert case.reference in body
     assert "Colite" in body and "pembrolizumab" in body
     assert AccessLog.objects.filter(user=alice, case_id=case.pk, action=AccessLog.Action.VIEW_CASE).count() == 1
+
+
+@pytest.mark.parametrize(
+    ("informed", "on", "shown"),
+    [(True, dt.date(2026, 11, 20), "Oui, le 20/11/2026"), (False, None, "Non"), (None, None, "Non renseigné")],
+)
+def test_case_page_says_whether_the_patient_was_told_and_the_ctcae_edition(
+    client: Any, alice: Any, informed: bool | None, on: dt.date | None, shown: str
+) -> None:
+    """What the fiche RCP records (docs/domain.md#fiche-rcp) is on the case page too: whether the patient was told
+    that the board discusses their case, and the CTCAE edition each grade was given in; grade 5 says death."""
+    case = SubmittedCaseFactory(requester=alice, patient_informed=informed, patient_informed_on=on)
+    ToxicityFactory(case=case, grade=5, ctcae_version=CtcaeVersion.V6)
+    login(client, alice)
+    body = client.get(reverse("cases:detail", args=[case.pk])).content.decode()
+    informed_row = re.search(r"Informé de la présentation en RCP</dt><dd[^>]*>([^<]*)</dd>", body)
+    assert informed_row is not None and informed_row.group(1) == shown
+    assert "CTCAE v6.0" in body and "<strong>décès</strong>" in body
 
 
 def test_another_clinician_gets_404(client: Any, bob: Any, alice: Any) -> None:
