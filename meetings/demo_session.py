@@ -2,7 +2,8 @@
 
 Last week's Wednesday 17:00 meeting: four discussed requests (two from clinicien@demo.tigre), attendance
 taken, one avis per case, validated by coordinateur@demo.tigre; two toxicities flagged "to declare" to the
-CRPV. Also invites referent@demo.tigre to the coming meeting so the referents' view has content.
+CRPV. Also invites referent@demo.tigre and crpv@demo.tigre to the coming meeting so that their *Mes réunions* has
+content.
 Everything goes through the real services (requests, agenda, session), then times are set back.
 """
 
@@ -46,6 +47,7 @@ CLAIRE = "clinicien@demo.tigre"
 COORDINATOR = "coordinateur@demo.tigre"
 SECRETARIAT = "secretariat@demo.tigre"
 KELLER = "referent@demo.tigre"
+CRPV = "crpv@demo.tigre"
 
 # Other requesters (the same invented clinicians as the requests demo; created here if it did not run).
 CLINICIANS = {
@@ -404,14 +406,16 @@ def _coming_case(password: str, secretariat: User) -> Case | None:
     return _create_case(COMING_CASE, requester, secretariat, timezone.localdate())
 
 
-def _invite_keller_to_next_meeting() -> Meeting | None:
-    keller = User.objects.filter(email=KELLER).first()
+def _invite_to_next_meeting() -> Meeting | None:
+    """The cardiology referent and the CRPV, invited to the coming meeting as its agenda's build would (the CRPV
+    attends every meeting): their *Mes réunions* has content before the secretariat builds the agenda."""
     upcoming = next_meeting(after=timezone.now())
-    if keller is None or upcoming is None:
+    if upcoming is None:
         return None
-    Participant.objects.get_or_create(
-        meeting=upcoming, user=keller, defaults={"role": Participant.Role.REFERENT, "invited": True}
-    )
+    for email, role in ((KELLER, Participant.Role.REFERENT), (CRPV, Participant.Role.PHARMACOVIGILANCE)):
+        user = User.objects.filter(email=email).first()
+        if user is not None:
+            Participant.objects.get_or_create(meeting=upcoming, user=user, defaults={"role": role, "invited": True})
     return upcoming
 
 
@@ -469,7 +473,8 @@ def load(*, password: str, stdout: Any = None) -> Meeting | None:
         if stdout is not None:
             stdout.write(f"Séance : RCP du {day:%d/%m/%Y} tenue et validée ({len(cases)} avis).\n")
     _coming_case(password, secretariat)
-    upcoming = _invite_keller_to_next_meeting()
+    upcoming = _invite_to_next_meeting()
     if stdout is not None and upcoming is not None:
-        stdout.write(f"Séance : {KELLER} invité à la RCP du {timezone.localtime(upcoming.starts_at):%d/%m/%Y}.\n")
+        day = timezone.localtime(upcoming.starts_at)
+        stdout.write(f"Séance : {KELLER} et {CRPV} invités à la RCP du {day:%d/%m/%Y}.\n")
     return held

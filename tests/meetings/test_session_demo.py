@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from typing import Any
 
 import pytest
 import time_machine
 from django.conf import settings
 from django.test import override_settings
+from django.urls import reverse
 
 from cases.models import Avis, CaseStatus
 from cases.pharmacovigilance.models import PvFollowUp, PvStatus
@@ -17,6 +19,9 @@ from meetings.messages import Kind
 from meetings.models import AgendaItem, Meeting, Participant
 from meetings.session.selectors import quorum_status
 from referents.demo import load_centres
+from tests.factories.meetings import MeetingFactory
+from tests.helpers import login
+from tigre.accounts.models import User
 from tigre.accounts.demo import load as load_accounts
 from tigre.notifications.models import Notification
 
@@ -71,3 +76,28 @@ def test_demo_meeting_is_validated_with_four_avis_and_two_to_declare():
     assert all(a.conformity for a in avis) and all(a.case.patient_informed for a in avis)
     # Without the directory demo, invented referents were created to cover the organs.
     assert Participant.objects.filter(meeting=meeting, user__email="dr.garnier@demo.tigre", present=True).exists()
+
+
+@override_settings(TIGRE=TIGRE_DEMO)
+def test_the_referent_and_the_crpv_are_invited_to_the_coming_meeting(client: Any) -> None:
+    """As the agenda's build would invite them (the CRPV attends every meeting): their *Mes réunions* has content
+    in the demo before the secretariat builds the agenda."""
+    with time_machine.travel(dt.datetime(2026, 11, 28, 9, 0, tzinfo=dt.UTC)):
+        coming = MeetingFactory(
+            starts_at=dt.datetime(2026, 12, 2, 17, 0, tzinfo=demo_session.PARIS), planned_date=dt.date(2026, 12, 2)
+        )
+        load_centres(password="x")
+        load_accounts(password="x")
+        demo_session.load(password="x", stdout=io.StringIO())
+        demo_session.load(password="x", stdout=io.StringIO())  # idempotent
+        invited = set(
+            Participant.objects.filter(meeting=coming).values_list("user__email", "role", "invited").distinct()
+        )
+        assert {
+            ("referent@demo.tigre", Participant.Role.REFERENT, True),
+            ("crpv@demo.tigre", Participant.Role.PHARMACOVIGILANCE, True),
+        } <= invited
+        assert Participant.objects.filter(meeting=coming, user__email="crpv@demo.tigre").count() == 1
+        login(client, User.objects.get(email="crpv@demo.tigre"))
+        page = client.get(reverse("meetings:my_meetings")).content.decode()
+    assert "2 décembre 2026" in page and "aucune RCP à venir" not in page
