@@ -21,8 +21,8 @@ from meetings.session.selectors import quorum_status
 from referents.demo import load_centres
 from tests.factories.meetings import MeetingFactory
 from tests.helpers import login
-from tigre.accounts.models import User
 from tigre.accounts.demo import load as load_accounts
+from tigre.accounts.models import User
 from tigre.notifications.models import Notification
 
 pytestmark = pytest.mark.django_db
