@@ -393,7 +393,9 @@ def case_answer_info_request(*, case: Case, by: User, body: str) -> CaseMessage:
     message = CaseMessage.objects.create(case=case, kind=CaseMessage.Kind.ANSWER, author=by, body=body)
     case_transition(case=case, to=CaseStatus.SUBMITTED, by=by, reason=_("Réponse du demandeur"))
     secretariat = User.objects.filter(is_active=True, groups__name=Role.SECRETARIAT).distinct()
-    notify_case(kind=Kind.INFO_ANSWERED, case=case, recipients=secretariat, key=f"case{case.pk}-msg{message.pk}")
+    notify_case(
+        kind=Kind.INFO_ANSWERED, case=case, recipients=secretariat, key=f"case{case.pk}-msg{message.pk}", actor=by
+    )
     return message
 
 

@@ -105,12 +105,15 @@ def notify_meeting(
     context: dict[str, Any] | None = None,
     per_recipient: dict[int, dict[str, Any]] | None = None,
     link: str = "",
+    actor: User | None = None,
 ) -> list[Notification]:
-    """A message about a meeting to each recipient; ``per_recipient`` adds context by user id."""
+    """A message about a meeting to each recipient; ``per_recipient`` adds context by user id; ``actor``'s own copy
+    is a receipt, e-mailed only."""
     subject = in_french(SUBJECTS[kind], meeting=meeting_title(meeting))
     shared = {**meeting_context(meeting), **(context or {})}
     return notify_many(
         kind=kind,
+        actor=actor,
         messages=[
             Message(
                 recipient=user,

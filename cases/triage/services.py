@@ -35,6 +35,7 @@ def triage_request_info(*, case: Case, by: User, body: str) -> CaseMessage:
         recipients=[case.requester],
         key=f"case{case.pk}-msg{message.pk}",
         context={"message": body},
+        actor=by,
     )
     return message
 
@@ -46,5 +47,5 @@ def triage_decline(*, case: Case, by: User, reason: str) -> Case:
     if not reason:
         raise ValidationError(_("Indiquez le motif du refus : il est transmis au demandeur."))
     case_transition(case=case, to=CaseStatus.DECLINED, by=by, reason=reason)
-    notify_case(kind=Kind.DECLINED, case=case, recipients=[case.requester], context={"reason": reason})
+    notify_case(kind=Kind.DECLINED, case=case, recipients=[case.requester], context={"reason": reason}, actor=by)
     return case

@@ -98,6 +98,7 @@ def urgent_acknowledge(*, case: Case, by: User) -> tuple[Case, bool]:
         recipients=[locked.requester, *others],
         context={"acknowledged_by": by.display_name},
         link=urgent_list_link(locked),
+        actor=by,
     )
     return locked, True
 
@@ -133,6 +134,7 @@ def urgent_opinion_record(*, case: Case, by: User, opinion: str) -> Case:
             "acknowledged_by": by.display_name,
             "opinion_at": when(locked.urgent_opinion_at),
         },
+        actor=by,
     )
     urgent_opinion_recorded.send(sender=Case, case=locked, by=by)
     return locked

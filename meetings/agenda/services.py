@@ -166,10 +166,14 @@ def invitations_refresh(*, meeting: Meeting) -> list[Any]:
     return sorted(gaps.values(), key=lambda c: (c.position, c.label))
 
 
-def _postponed(cases: Sequence[Case], *, source: Meeting, target: Meeting | None, key: str, reason: str) -> None:
-    """Tell each requester their request moves from ``source`` to ``target`` (None: no new date yet)."""
+def _postponed(
+    cases: Sequence[Case], *, source: Meeting, target: Meeting | None, key: str, reason: str, by: User
+) -> None:
+    """Tell each requester their request moves from ``source`` to ``target`` (None: no new date yet); ``by``'s own
+    copy, if they requested one of them, is a receipt."""
     notify_many(
         kind=Kind.POSTPONED,
+        actor=by,
         messages=[
             case_at_meeting_message(
                 kind=Kind.POSTPONED,
@@ -227,7 +231,7 @@ def agenda_items_move(
     slots_recompute(meeting=locked_target)
     invitations_refresh(meeting=locked_target)
     _bump(locked_target)
-    _postponed(cases, source=source, target=locked_target, key=f"to{locked_target.pk}", reason=reason)
+    _postponed(cases, source=source, target=locked_target, key=f"to{locked_target.pk}", reason=reason, by=by)
     return fresh
 
 
@@ -302,7 +306,9 @@ def agenda_build(*, meeting: Meeting, by: User) -> AgendaBuildResult:
                 slots_recompute(meeting=locked_target)
                 invitations_refresh(meeting=locked_target)
                 _bump(locked_target)
-                _postponed(waiting, source=locked, target=locked_target, key=f"to{locked_target.pk}", reason=full)
+                _postponed(
+                    waiting, source=locked, target=locked_target, key=f"to{locked_target.pk}", reason=full, by=by
+                )
         else:
             # No next meeting yet: bumped items go back to "accepted"; the requesters learn it is postponed.
             if bumped:
@@ -314,7 +320,7 @@ def agenda_build(*, meeting: Meeting, by: User) -> AgendaBuildResult:
                     reason=_("Ordre du jour complet : reportée à une prochaine RCP"),
                 )
             # No new date yet: the e-mail must not announce one.
-            _postponed([entry[1] for entry in overflow], source=locked, target=None, key="full", reason=full)
+            _postponed([entry[1] for entry in overflow], source=locked, target=None, key="full", reason=full, by=by)
             result.left_out += [
                 LeftOut(case=entry[1], reason=_("ordre du jour complet, et aucune réunion suivante n'existe encore"))
                 for entry in overflow
@@ -344,7 +350,7 @@ def agenda_build(*, meeting: Meeting, by: User) -> AgendaBuildResult:
     result.kept = existing
     result.gaps = invitations_refresh(meeting=locked)
     if locked.status == Meeting.Status.PUBLISHED and fresh:
-        _notify_scheduled(locked, fresh)
+        _notify_scheduled(locked, fresh, by=by)
     _bump(locked)
     return result
 
@@ -378,8 +384,8 @@ def _scheduled(meeting: Meeting, item: AgendaItem, **context: str) -> Any:
     )
 
 
-def _notify_scheduled(meeting: Meeting, items: Iterable[AgendaItem]) -> None:
-    notify_many(kind=Kind.SCHEDULED, messages=[_scheduled(meeting, item) for item in items])
+def _notify_scheduled(meeting: Meeting, items: Iterable[AgendaItem], *, by: User) -> None:
+    notify_many(kind=Kind.SCHEDULED, actor=by, messages=[_scheduled(meeting, item) for item in items])
 
 
 @transaction.atomic
@@ -440,7 +446,7 @@ def agenda_add_case(
     AgendaItem.objects.bulk_update(items, ["position", "slot_start", "duration_minutes"])
     invitations_refresh(meeting=locked)
     _bump(locked)
-    _notify_scheduled(locked, [item])
+    _notify_scheduled(locked, [item], by=by)
     return item
 
 
@@ -528,7 +534,9 @@ def agenda_item_move_to(
     _bump(locked_target)
     fresh.refresh_from_db(fields=["slot_start", "position"])
     notify_many(
-        kind=Kind.SCHEDULED, messages=[_scheduled(locked_target, fresh, from_meeting=meeting_date_label(locked))]
+        kind=Kind.SCHEDULED,
+        actor=by,
+        messages=[_scheduled(locked_target, fresh, from_meeting=meeting_date_label(locked))],
     )
     return fresh
 
@@ -586,6 +594,7 @@ def agenda_publish(*, meeting: Meeting, by: User, expected_version: int) -> Meet
         meeting=locked,
         recipients=referents,
         per_recipient=referent_items(meeting=locked, user_ids=[r.pk for r in referents]),
+        actor=by,
     )
-    _notify_scheduled(locked, items)
+    _notify_scheduled(locked, items, by=by)
     return locked

@@ -246,6 +246,7 @@ def item_postpone(*, item: AgendaItem, reason: str, by: User) -> AgendaItem:
     new_item = agenda_add_case(meeting=target, case=case, by=by, kind=item.kind)
     notify_many(
         kind=Kind.POSTPONED,
+        actor=by,
         messages=[
             case_at_meeting_message(
                 kind=Kind.POSTPONED,
