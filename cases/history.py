@@ -18,6 +18,7 @@ from django.db.models.functions import Lower, Replace
 from django.utils import timezone
 
 from tigre.audit.models import AccessLog
+from tigre.lib.sql import RegexpReplace, Translate
 
 from .models import OPEN_STATUSES, Avis, Case, CaseStatus, Patient
 
@@ -39,12 +40,12 @@ def identity_key(text: str | None) -> str:
 
 
 def identity_key_sql(field_name: str) -> Func:
-    """``identity_key`` computed by PostgreSQL on a column (same table, same result)."""
+    """``identity_key`` computed by the database on a column (same table, same result; tigre/lib/sql.py)."""
     expr: Any = F(field_name)
     for ligature, letters in _LIGATURES:
         expr = Replace(expr, Value(ligature), Value(letters))
-    expr = Lower(Func(expr, Value(_ACCENTED), Value(_PLAIN), function="translate"))
-    return Func(expr, Value("[^a-z]"), Value(""), Value("g"), function="regexp_replace")
+    expr = Lower(Translate(expr, Value(_ACCENTED), Value(_PLAIN)))
+    return RegexpReplace(expr, Value("[^a-z]"), Value(""), Value("g"))
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from django.db.models import CharField, F, Func, Prefetch, QuerySet, Value
 from django.db.models.functions import Concat, Lower
 
 from tigre.accounts.models import Centre
+from tigre.lib.sql import Translate
 
 from .models import Absence, Coverage, Guideline, OrganCategory, Referent
 
@@ -144,7 +145,7 @@ def _folded(*fields: str) -> Func:
     for field in fields:
         parts.extend([F(field), Value(" ")])
     joined = Concat(*parts, output_field=CharField())
-    return Func(Lower(joined), Value(_SQL_FROM), Value(_SQL_TO), function="translate", output_field=CharField())
+    return Translate(Lower(joined), Value(_SQL_FROM), Value(_SQL_TO))
 
 
 def referent_search(
