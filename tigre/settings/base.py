@@ -16,10 +16,11 @@ import environ
 from csp.constants import NONE, SELF, UNSAFE_INLINE
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
-VAR_DIR = BASE_DIR / "var"
 
 env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+# What the embedded defaults write: the SQLite database, the filesystem broker, media, backups.
+VAR_DIR = Path(env("VAR_DIR", default=str(BASE_DIR / "var")))
 
 SECRET_KEY = env("SECRET_KEY", default="")  # each environment decides whether it may be empty
 DEBUG = env.bool("DEBUG", default=False)
