@@ -57,6 +57,7 @@ def test_publishing_an_agenda_with_ones_own_request_is_a_receipt(sam: Any, alice
     agenda_build(meeting=meeting, by=sam)
     meeting.refresh_from_db()
     agenda_publish(meeting=meeting, by=sam, expected_version=meeting.version)
-    scheduled = dict(Notification.objects.filter(kind=MeetingKind.SCHEDULED).values_list("recipient__email", "own_action"))
+    notices = Notification.objects.filter(kind=MeetingKind.SCHEDULED)
+    scheduled = dict(notices.values_list("recipient__email", "own_action"))
     assert scheduled == {sam.email: True, alice.email: False}
     assert unread_count(sam) == 0 and unread_count(alice) == 1
