@@ -4,6 +4,8 @@ typed like a user would, screenshots at both sizes, a tiny valid PDF."""
 from __future__ import annotations
 
 import io
+import os
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +14,8 @@ from django_otp.oath import totp
 from tests.e2e.conftest import DESKTOP, PHONE
 from tests.helpers import totp_device
 
-SHOTS = Path("/tmp")
+# Where the browser tests leave their screenshots to look at (TIGRE_SHOTS_DIR, else the system's temporary folder).
+SHOTS = Path(os.environ.get("TIGRE_SHOTS_DIR", tempfile.gettempdir()))
 
 
 def current_code(user: Any) -> str:
@@ -75,7 +78,7 @@ def sideways_overflow(page: Any) -> list[str]:
 
 
 def screenshots(page: Any, name: str) -> list[Path]:
-    """Full-page screenshots at 1366x768 and at 390 px, into /tmp/h9-<name>-{desktop,phone}.png; fails if
+    """Full-page screenshots at 1366x768 and at 390 px, into SHOTS/h9-<name>-{desktop,phone}.png; fails if
     anything sticks out sideways (cut off, or a page that scrolls horizontally)."""
     paths = []
     for size_name, size in (("desktop", DESKTOP), ("phone", PHONE)):

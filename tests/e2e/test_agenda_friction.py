@@ -14,7 +14,7 @@ from playwright.sync_api import expect
 
 from meetings.models import AgendaItem
 from tests.dates import at, day, meeting_start
-from tests.e2e.actors import open_as
+from tests.e2e.actors import SHOTS, open_as
 from tests.factories.agenda import accepted_case
 from tests.factories.documents import build_meeting, validate_meeting
 from tests.factories.meetings import MeetingFactory
@@ -85,7 +85,7 @@ def test_rebuild_reports_what_it_left_out_and_carries_it_over(
     expect(report).to_contain_text("TIGRE-2026-0802")
     expect(report).to_contain_text("après la date limite")
     axe_check(sec, "agenda-build-report")
-    sec.screenshot(path="/work/shots/ux/agenda-build-report.png", full_page=True)
+    sec.screenshot(path=str(SHOTS / "agenda-build-report.png"), full_page=True)
     report.get_by_role("button", name="Reporter TIGRE-2026-0802 à la RCP du").click()
     expect(sec.locator(".alert-success").first).to_contain_text("TIGRE-2026-0802 reportée à la RCP du")
     expect(sec.locator("#build-report")).to_contain_text("Inscrite : RCP du")
@@ -117,7 +117,7 @@ def test_validated_session_page_has_its_documents_in_new_tabs(
     for link in panel.locator("a").all():
         assert link.get_attribute("target") == "_blank" and link.get_attribute("rel") == "noopener"
     axe_check(page, "session-documents")
-    page.screenshot(path="/work/shots/ux/session-documents.png", full_page=False)
+    page.screenshot(path=str(SHOTS / "session-documents.png"), full_page=False)
     with page.context.expect_page() as opened:
         fiches.first.click()
     assert opened.value.url.endswith("/fiche-rcp.pdf") and page.url.endswith("/seance/")

@@ -4,7 +4,6 @@ begun; a meeting still to come refuses attendance with a French message."""
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -13,14 +12,12 @@ from playwright.sync_api import expect
 
 from cases.models import Avis
 from meetings.models import Participant
-from tests.e2e.actors import open_as, pdf_text
+from tests.e2e.actors import SHOTS, open_as, pdf_text
 from tests.factories.accounts import UserFactory
 from tests.factories.session import make_session
 from tests.helpers import totp_device
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-SHOTS = Path("/tmp")
 
 
 def test_the_board_ratifies_an_urgent_opinion_and_records_an_organ_exception(

@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 from cases.models import Case, Drug
-from tests.e2e.actors import sideways_overflow, sign_in
+from tests.e2e.actors import SHOTS, sideways_overflow, sign_in
 from tests.e2e.conftest import PHONE
 from tests.factories.cases import DrugFactory
 from tests.factories.referents import seed_taxonomy
@@ -91,7 +91,7 @@ def test_phone_form_shows_everything_and_ties_a_toxicity_to_its_line(
     assert question.evaluate("(el) => el.scrollHeight <= el.clientHeight + 2")
     assert sideways_overflow(page) == []
     axe_check(page, "case-form-phone")
-    page.screenshot(path="/work/shots/ux/form-phone.png", full_page=True)
+    page.screenshot(path=str(SHOTS / "form-phone.png"), full_page=True)
 
     page.get_by_role("button", name=re.compile("Enregistrer")).click()
     expect(page.locator(".alert-success").first).to_contain_text("Brouillon enregistré")

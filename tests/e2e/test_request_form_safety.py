@@ -13,7 +13,7 @@ from django.contrib.sessions.models import Session
 from playwright.sync_api import expect
 
 from cases.models import Case, CaseStatus
-from tests.e2e.actors import current_code, sign_in, tiny_pdf
+from tests.e2e.actors import SHOTS, current_code, sign_in, tiny_pdf
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -73,7 +73,7 @@ def test_autosave_keeps_the_draft_across_a_reload(page: Any, live_server: Any, a
     page.reload()
     expect(page.locator("#id_case-question")).to_have_value("Reprise possible après colite de grade 2 ?")
     expect(page.locator("#id_patient-birth_name")).to_have_value("LEROY")
-    page.screenshot(path="/work/shots/ux/form-desktop.png", full_page=True)
+    page.screenshot(path=str(SHOTS / "form-desktop.png"), full_page=True)
     page.wait_for_load_state("networkidle")
 
 
@@ -107,7 +107,7 @@ def test_expired_session_keeps_the_text(page: Any, live_server: Any, alice: Any,
     expect(page.locator("#id_patient-birth_name")).to_have_value("MOREAU")
     expect(page.locator("#id_tox-1-description")).to_have_value("Diarrhées depuis 5 jours, 6 selles par jour")
     expect(page.locator("#id_case-question")).to_have_value("Quelle corticothérapie ?")
-    page.screenshot(path="/work/shots/ux/form-restored-desktop.png")
+    page.screenshot(path=str(SHOTS / "form-restored-desktop.png"))
     page.get_by_role("button", name=re.compile("Enregistrer")).click()
     expect(page.locator(".alert-success").first).to_contain_text("Brouillon enregistré")
     case = Case.objects.get(requester=alice)
