@@ -8,6 +8,7 @@ holds for requests open or closed, old or new, without any stored key to keep up
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -99,6 +100,40 @@ def linked_cases(case: Case) -> QuerySet[Case]:
         .exclude(status=CaseStatus.DRAFT)
         .order_by(F("submitted_at").desc(nulls_last=True), "-pk")
     )
+
+
+def other_requests_count(cases: Sequence[Case]) -> dict[int, int]:
+    """For each of ``cases`` (patients loaded), how many other submitted requests its patient has, open or closed,
+    linked as ``same_patient`` links them: the triage list's mark. One query whatever their number: the candidates
+    share an INS or a date of birth (both indexed), and the names are compared here with ``identity_key``."""
+    identities = {case.pk: Identity.of(case.patient) for case in cases}
+    ins = {i.ins for i in identities.values() if i.ins}
+    dates = {i.birth_date for i in identities.values() if i.has_traits}
+    if not ins and not dates:
+        return {}
+    candidates = (
+        Case.objects.exclude(status=CaseStatus.DRAFT)
+        .filter(Q(patient__ins__in=ins) | Q(patient__birth_date__in=dates))
+        .values_list("pk", "patient__ins", "patient__birth_date", "patient__birth_name", "patient__first_names")
+    )
+    by_ins: dict[str, set[int]] = {}
+    by_traits: dict[tuple[date, str, str], set[int]] = {}
+    for pk, their_ins, birth_date, birth_name, first_names in candidates:
+        if their_ins:
+            by_ins.setdefault(their_ins, set()).add(pk)
+        if birth_date is not None:
+            key = (birth_date, identity_key(birth_name), identity_key(first_names))
+            by_traits.setdefault(key, set()).add(pk)
+    counts = {}
+    for pk, identity in identities.items():
+        linked = set(by_ins.get(identity.ins, ())) if identity.ins else set()
+        if identity.has_traits and identity.birth_date is not None:
+            key = (identity.birth_date, identity_key(identity.birth_name), identity_key(identity.first_names))
+            linked |= by_traits.get(key, set())
+        linked.discard(pk)
+        if linked:
+            counts[pk] = len(linked)
+    return counts
 
 
 @dataclass

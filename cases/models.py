@@ -91,7 +91,8 @@ class Patient(models.Model):
     class Meta:
         verbose_name = _("patient")
         verbose_name_plural = _("patients")
-        indexes = [models.Index(fields=["birth_name", "birth_date"])]
+        # birth_date alone: the triage list links a page's patients to their other requests by it (cases/history.py).
+        indexes = [models.Index(fields=["birth_name", "birth_date"]), models.Index(fields=["birth_date"])]
 
     def __str__(self) -> str:
         return self.pseudonym

@@ -16,6 +16,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from cases.history import other_requests_count
 from cases.models import Case
 from cases.selectors import get_case_for_user
 from tigre.accounts.decorators import AuthenticatedRequest, role_required
@@ -64,8 +65,10 @@ def triage_queue_view(request: HttpRequest) -> HttpResponse:
     query.pop("page", None)
     now = timezone.now()
     cases = list(page.object_list)
+    others = other_requests_count(cases)
     for case in cases:
         case.age_label = age_label(now - (case.submitted_at or case.created_at))  # type: ignore[attr-defined]
+        case.other_requests = others.get(case.pk, 0)  # type: ignore[attr-defined]
     access_record_listed(request=request, cases=cases, target="tri des demandes")
     context = {
         "form": filters.form,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import re
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -15,6 +16,7 @@ from cases.models import CaseMessage, CaseStatus, StatusChange
 from meetings.models import AgendaItem
 from tests.dates import at, day, french_day_month, meeting_start
 from tests.factories.agenda import accepted_case
+from tests.factories.cases import CaseFactory
 from tests.factories.meetings import MeetingFactory
 from tests.factories.referents import CentreFactory, OrganCategoryFactory
 from tests.helpers import login
@@ -143,12 +145,13 @@ def test_queue_query_count_is_constant(client: Any, sam: Any, n: int, django_ass
             urgent=k % 5 == 0,
         )
     login(client, sam)
-    # 14: the patients are prefetched for the page (a join would hash every patient before the sort; bench).
-    with django_assert_max_num_queries(14):
+    # 15: the patients are prefetched for the page (a join would hash every patient before the sort; bench), and
+    # one query finds their other requests (cases/history.py, other_requests_count).
+    with django_assert_max_num_queries(15):
         response = client.get(reverse(QUEUE))
     assert response.status_code == 200
     assert len(response.context["cases"]) == min(n, 25)
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(15):
         client.get(reverse(QUEUE), {"q": "a", "grade": 2, "etat": "submitted"})
 
 
@@ -290,3 +293,49 @@ def test_queue_and_agenda_pages_are_traced(client: Any, sam: Any) -> None:
     client.get(reverse("meetings:detail", args=[meeting.pk]))
     row = AccessLog.objects.get(user=sam, case_id=on_agenda.pk, target=f"ordre du jour {meeting.pk}")
     assert row.patient_id == on_agenda.patient_id and row.action == "view_case"
+
+
+def test_the_queue_says_when_the_patient_has_other_requests(client: Any, sam: Any, alice: Any) -> None:
+    """Linked as the case page's history links them (docs/domain.md#a-patients-history): the same INS, or the same
+    birth name, first names and date of birth whatever the accents and hyphens; a draft is its author's alone."""
+    born = dt.date(1958, 5, 1)
+    first = accepted_case(
+        reference="TIGRE-2026-0201",
+        status=CaseStatus.SUBMITTED,
+        patient__ins="",
+        patient__birth_name="Le Gall-Müller",
+        patient__first_names="Anne-Marie",
+        patient__birth_date=born,
+    )
+    accepted_case(  # closed long ago, same person typed another way
+        reference="TIGRE-2025-0007",
+        status=CaseStatus.CLOSED,
+        patient__ins="",
+        patient__birth_name="LEGALL MULLER",
+        patient__first_names="Anne Marie",
+        patient__birth_date=born,
+    )
+    accepted_case(  # a namesake born another day: another person
+        reference="TIGRE-2026-0202",
+        status=CaseStatus.SUBMITTED,
+        patient__ins="",
+        patient__birth_name="Le Gall-Müller",
+        patient__first_names="Anne-Marie",
+        patient__birth_date=dt.date(1960, 1, 1),
+    )
+    CaseFactory(  # a draft of the same person: its author's alone, not counted
+        requester=alice,
+        patient__ins="",
+        patient__birth_name="Le Gall-Müller",
+        patient__first_names="Anne-Marie",
+        patient__birth_date=born,
+    )
+    by_ins = accepted_case(reference="TIGRE-2026-0203", status=CaseStatus.SUBMITTED, patient__ins="269054958815780")
+    accepted_case(reference="TIGRE-2026-0204", status=CaseStatus.ACCEPTED, patient__ins="269054958815780")
+    login(client, sam)
+    page = client.get(reverse(QUEUE)).content.decode()
+    rows = dict(re.findall(r">(TIGRE-\d{4}-\d{4})</a>(.*?)</tr>", page, re.S))
+    assert "1 autre demande pour ce patient" in rows[first.reference]
+    assert f'href="{reverse("cases:detail", args=[first.pk])}#section-patient-history"' in rows[first.reference]
+    assert "autre demande" not in rows["TIGRE-2026-0202"]
+    assert "1 autre demande pour ce patient" in rows[by_ins.reference]  # the same INS, whatever the names
