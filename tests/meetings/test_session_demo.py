@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import html
 import io
 from typing import Any
 
@@ -101,3 +102,6 @@ def test_the_referent_and_the_crpv_are_invited_to_the_coming_meeting(client: Any
         login(client, User.objects.get(email="crpv@demo.tigre"))
         page = client.get(reverse("meetings:my_meetings")).content.decode()
     assert "2 décembre 2026" in page and "aucune RCP à venir" not in page
+    # Nothing of grade 3 yet on that agenda: said once, in words, without a "0 dossier" heading above it.
+    assert "Aucun dossier de cette réunion n'a de toxicité de grade 3" in html.unescape(page)
+    assert "0 dossier" not in page
