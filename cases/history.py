@@ -66,6 +66,16 @@ class Identity:
     def has_traits(self) -> bool:
         return bool(self.birth_date and identity_key(self.birth_name) and identity_key(self.first_names))
 
+    def link_keys(self) -> set[tuple[Any, ...]]:
+        """What links this identity to another, compared in Python as ``matching_cases`` compares it in SQL: the
+        INS, and the three traits once normalised. Two identities are the same person when they share one."""
+        keys: set[tuple[Any, ...]] = set()
+        if self.ins:
+            keys.add(("ins", self.ins))
+        if self.has_traits:
+            keys.add(("traits", self.birth_date, identity_key(self.birth_name), identity_key(self.first_names)))
+        return keys
+
     def matching_cases(self) -> Q | None:
         """A filter on requests aliased by ``same_patient`` (the name keys); None when nothing can link."""
         match = Q()
@@ -105,7 +115,7 @@ def linked_cases(case: Case) -> QuerySet[Case]:
 def other_requests_count(cases: Sequence[Case]) -> dict[int, int]:
     """For each of ``cases`` (patients loaded), how many other submitted requests its patient has, open or closed,
     linked as ``same_patient`` links them: the triage list's mark. One query whatever their number: the candidates
-    share an INS or a date of birth (both indexed), and the names are compared here with ``identity_key``."""
+    share an INS or a date of birth (both indexed), and are linked here by ``Identity.link_keys``."""
     identities = {case.pk: Identity.of(case.patient) for case in cases}
     ins = {i.ins for i in identities.values() if i.ins}
     dates = {i.birth_date for i in identities.values() if i.has_traits}
@@ -114,23 +124,15 @@ def other_requests_count(cases: Sequence[Case]) -> dict[int, int]:
     candidates = (
         Case.objects.exclude(status=CaseStatus.DRAFT)
         .filter(Q(patient__ins__in=ins) | Q(patient__birth_date__in=dates))
-        .values_list("pk", "patient__ins", "patient__birth_date", "patient__birth_name", "patient__first_names")
+        .values_list("pk", "patient__ins", "patient__birth_name", "patient__first_names", "patient__birth_date")
     )
-    by_ins: dict[str, set[int]] = {}
-    by_traits: dict[tuple[date, str, str], set[int]] = {}
-    for pk, their_ins, birth_date, birth_name, first_names in candidates:
-        if their_ins:
-            by_ins.setdefault(their_ins, set()).add(pk)
-        if birth_date is not None:
-            key = (birth_date, identity_key(birth_name), identity_key(first_names))
-            by_traits.setdefault(key, set()).add(pk)
+    by_key: dict[tuple[Any, ...], set[int]] = {}
+    for pk, their_ins, birth_name, first_names, birth_date in candidates:
+        for key in Identity(their_ins, birth_name, first_names, birth_date).link_keys():
+            by_key.setdefault(key, set()).add(pk)
     counts = {}
-    for pk, identity in identities.items():
-        linked = set(by_ins.get(identity.ins, ())) if identity.ins else set()
-        if identity.has_traits and identity.birth_date is not None:
-            key = (identity.birth_date, identity_key(identity.birth_name), identity_key(identity.first_names))
-            linked |= by_traits.get(key, set())
-        linked.discard(pk)
+    for pk, person in identities.items():
+        linked = set().union(*(by_key.get(key, set()) for key in person.link_keys())) - {pk}
         if linked:
             counts[pk] = len(linked)
     return counts

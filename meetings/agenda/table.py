@@ -4,7 +4,7 @@ The meeting page shows a whole meeting's requests (60 in the benchmark) on every
 the template language, each row cost about forty variable nodes and ninety template nodes: nearly two thirds of the
 page's time (docs/architecture.md#the-agenda-page). Here a row is one f-string in which every value is escaped by
 ``_e`` (the fixed texts are translated and escaped once per table), and the template keeps the table's frame, its
-head and everything around it. tests/meetings/test_agenda_table.py checks that hostile values come out escaped.
+head and everything around it. tests/meetings/test_agenda_page.py checks that hostile values come out escaped.
 
 What the rows show, and why, is the same as before: docs/domain.md#meetings-and-the-agenda.
 """
@@ -60,10 +60,8 @@ def agenda_table_body(
         f'title="{_e(_("Placée à la main : une reconstruction la laisse ici"))}" '
         f'aria-label="{_e(_("placée à la main"))}"></i>'
     )
-    badges = {
-        (True, True): f'<span class="badge badge-urgent">{_e(_("Ratification avis urgent"))}</span>',
-        (True, False): f'<span class="badge badge-urgent">{_e(_("Urgente"))}</span>',
-    }
+    ratification_badge = f'<span class="badge badge-urgent">{_e(_("Ratification avis urgent"))}</span>'
+    urgent_badge = f'<span class="badge badge-urgent">{_e(_("Urgente"))}</span>'
     no_referent = _e(_("Aucun référent :"))
     up_title, down_title = _e(_("Monter")), _e(_("Descendre"))
     menu = (
@@ -127,7 +125,7 @@ def agenda_table_body(
             f'<td class="text-end fw-semibold text-nowrap">{grip}{number}</td>'
             f'<td class="text-nowrap">{_e(time_label(row["slot_start"]))}{pin if row["placed_manually"] else ""}</td>'
             f'<td><a href="{_e(case_url(row["case_id"]))}" class="fw-semibold">{_e(row["reference"])}</a>'
-            f"{badges.get((row['urgent'], row['ratification']), '') if row['urgent'] else ''}"
+            f"{ratification_badge if row['ratification'] else urgent_badge if row['urgent'] else ''}"
             f'<div class="small">{_e(row["pseudonym"])} · {_e(row["site"])}</div>'
             f'<div class="small text-body-secondary">{_e(row["requester"])}'
             f"{' — ' + _e(row['centre']) if row['centre'] else ''}</div></td>"

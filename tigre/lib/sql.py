@@ -33,11 +33,16 @@ class RegexpReplace(Func):
     output_field = CharField()
 
 
+@lru_cache(maxsize=32)
+def _table(source: str, target: str) -> dict[int, str | None]:
+    # Reversed: of a character given twice in ``source``, its first place wins (PostgreSQL's rule).
+    return {ord(c): (target[i] if i < len(target) else None) for i, c in reversed(list(enumerate(source)))}
+
+
 def translate(text: str | None, source: str, target: str) -> str | None:
     if text is None:
         return None
-    table = {ord(c): (target[i] if i < len(target) else None) for i, c in reversed(list(enumerate(source)))}
-    return text.translate(table)
+    return text.translate(_table(source, target))
 
 
 @lru_cache(maxsize=32)
